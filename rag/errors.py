@@ -1,0 +1,34 @@
+"""Typed errors: each message names the file or setting and the fix."""
+
+
+class RagError(Exception):
+    """Base class for errors a user can act on (CLI exit code 2)."""
+
+
+class ConfigError(RagError):
+    pass
+
+
+class IngestError(RagError):
+    """A file could not be read; the message names the file and the reason."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexMissingError(RagError):
+    pass
+
+
+class IndexMismatchError(RagError):
+    pass
+
+
+class LLMError(RagError):
+    pass
+
+
+class QuestionError(RagError):
+    pass

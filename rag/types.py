@@ -1,0 +1,171 @@
+"""Frozen data types passed between the stages."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """What ingestion read from a file: decoded text plus where it came from."""
+
+    path: str  # absolute path
+    text: str  # decoded raw text; for PDF/DOCX the extracted text
+    fmt: str  # "txt" | "md" | "html" | "pdf" | "docx"
+    encoding: str  # detected encoding, or the container format
+    content_hash: str  # sha256 of the file bytes
+    page_starts: tuple[int, ...] = ()  # PDF: raw offset where each page begins
+
+    @property
+    def text_like(self) -> bool:
+        """True when line numbers refer to the file as a user opens it in an editor."""
+        return self.fmt in ("txt", "md")
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """Cleaned text: a subsequence of the raw text, with a map back to raw offsets."""
+
+    text: str
+    # (clean_start, raw_start, length) runs; clean text[c:c+n] == raw[r:r+n]
+    spans: tuple[tuple[int, int, int], ...]
+
+    def raw_offset(self, clean_offset: int) -> int:
+        """Raw offset of the character at clean_offset (end offsets map to the char before + 1)."""
+        if not self.spans:
+            return 0
+        starts = [s[0] for s in self.spans]
+        i = max(bisect.bisect_right(starts, clean_offset) - 1, 0)
+        c, r, n = self.spans[i]
+        return r + min(clean_offset - c, n)
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd (or yyyy-mm)
+    doc_number: str | None = None  # 文号
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    doc_id: str  # sha256 of the file bytes (first 16 hex)
+    path: str
+    source: str  # display name (file name)
+    fmt: str
+    text: str  # cleaned text
+    raw_text: str
+    spans: tuple[tuple[int, int, int], ...]
+    raw_line_starts: tuple[int, ...]  # raw offset of each line start
+    page_starts: tuple[int, ...] = ()
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    doc_number: str | None = None
+    region: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def raw_offset(self, clean_offset: int) -> int:
+        return Cleaned(self.text, self.spans).raw_offset(clean_offset)
+
+    def line_of(self, clean_offset: int) -> int:
+        """1-based raw-file line holding the cleaned character at clean_offset."""
+        raw = self.raw_offset(clean_offset)
+        return bisect.bisect_right(self.raw_line_starts, raw)
+
+    def line_range(self, start_char: int, end_char: int) -> tuple[int, int]:
+        """1-based raw-file lines spanned by cleaned text[start_char:end_char]."""
+        return self.line_of(start_char), self.line_of(max(end_char - 1, start_char))
+
+    def page_of(self, clean_offset: int) -> int | None:
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, self.raw_offset(clean_offset))
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    text: str
+    start_char: int  # doc.text[start_char:end_char] == text
+    end_char: int
+    line_start: int  # 1-based, raw file
+    line_end: int
+    heading: str = ""  # "三、下一步工作 > （二）…"
+    page: int | None = None
+    chunk_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    rank: int  # 1-based
+    stage: str  # "dense" | "bm25" | "fused" | "rerank"
+    found_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    sources: tuple[str, ...] = ()  # file names or doc_ids
+    region: str | None = None  # substring of the region
+    issuer: str | None = None  # substring of the issuer
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    path: str
+    source: str
+    title: str | None
+    quote: str  # exact substring of the cleaned document text
+    start_char: int
+    end_char: int
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str  # with [n] markers
+    citations: tuple[Citation, ...]
+    contexts: tuple[Hit, ...]
+    answered: bool
+    mode: str  # "extractive" | "llm"
+    note: str = ""  # e.g. "LLM unreachable, answered extractively"
+    standalone_question: str = ""  # the question after follow-up rewriting
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    index_dir: str
+    documents: tuple[Document, ...]  # all documents now in the index
+    added: tuple[str, ...] = ()  # paths newly embedded
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    chunks: int = 0
+    seconds: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict, compare=False)
