@@ -101,8 +101,12 @@ def _doc_number(lines: list[str]) -> str | None:
 
 @cache
 def _place_tagger():  # type: ignore[no-untyped-def]
+    import logging
+
+    import jieba
     import jieba.posseg
 
+    jieba.setLogLevel(logging.WARNING)
     return jieba.posseg
 
 

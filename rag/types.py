@@ -109,7 +109,9 @@ class Hit:
     score: float
     rank: int  # 1-based
     stage: str  # "dense" | "bm25" | "fused" | "rerank"
-    found_by: tuple[str, ...] = ()
+    found_by: tuple[str, ...] = ()  # the retrievers that ranked it
+    dense_score: float | None = None  # cosine similarity to the question
+    bm25_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

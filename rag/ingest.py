@@ -1,0 +1,562 @@
+"""File ingestion: turn .txt/.md/.html/.pdf/.docx files into decoded text (RawFile)."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.errors import IngestError
+from rag.types import RawFile, Skipped
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
+_SUPPORTED_LIST = " ".join(SUPPORTED)
+
+# Checked before any decoding: these files are never text, whatever their extension says.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or Office document"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x7fELF", "an ELF executable"),
+    (b"MZ\x90\x00", "a Windows executable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (.doc/.xls) file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+# UTF-32 first: its LE BOM starts with the UTF-16 LE BOM.
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+)
+
+# Unicode Cc characters other than \t \n \v \f \r.
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MAX_CONTROL_RATIO = 0.05
+_MAX_JUNK_RATIO = 0.02  # unassigned / private-use / surrogate chars in a UTF-16 guess
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+# Declared GB2312/GBK pages routinely contain characters outside those sets.
+_GB_ALIASES = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"})
+
+
+def _magic_kind(data: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "a WebP image"
+    return None
+
+
+def _binary_error(path: str, kind: str) -> IngestError:
+    return IngestError(path, f"binary content, not text (looks like {kind})")
+
+
+def _control_ratio(text: str) -> float:
+    return len(_BAD_CONTROL.findall(text)) / len(text) if text else 0.0
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    """Codec name if BOM-less data looks like UTF-16 (NULs mostly at one parity), else None."""
+    if len(data) % 2:
+        return None
+    sample = data[:65536]
+    even = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
+    odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
+    total = even + odd
+    if total == 0:
+        return None
+    # ASCII in UTF-16LE is "X\0": the NUL sits at the odd index.
+    if odd >= 0.9 * total:
+        codec = "utf-16-le"
+    elif even >= 0.9 * total:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    head = text[:32768]
+    junk = sum(1 for ch in head if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    if junk > _MAX_JUNK_RATIO * len(head) or _control_ratio(head) > _MAX_CONTROL_RATIO:
+        return None
+    return codec
+
+
+def _declared_html_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace").lower()
+    if label in _GB_ALIASES:
+        return "gb18030"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # A <meta> found by a byte scan cannot describe a UTF-16/32 file; per the HTML spec ignore it.
+    return None if name.startswith(("utf-16", "utf-32")) else name
+
+
+def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
+    """Decode bytes to text, returning (text, encoding); raises IngestError for non-text."""
+    kind = _magic_kind(data)
+    if kind:
+        raise _binary_error(path, kind)
+
+    text: str | None = None
+    encoding = ""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text, encoding = data.decode(codec), label
+            except UnicodeDecodeError:
+                pass  # a stray BOM on mis-encoded bytes: fall through to detection
+            break
+
+    if text is None and html:
+        declared = _declared_html_charset(data)
+        if declared:
+            try:
+                text, encoding = data.decode(declared), declared
+            except (UnicodeDecodeError, LookupError):
+                pass  # pages often lie about their charset; detect instead
+
+    if text is None and b"\x00" in data:
+        codec16 = _guess_utf16(data)
+        if codec16 is None:
+            raise _binary_error(path, "binary data (contains NUL bytes)")
+        text, encoding = data.decode(codec16), codec16
+
+    if text is None:
+        for codec in ("utf-8", "gb18030"):
+            try:
+                text, encoding = data.decode(codec), codec
+                break
+            except UnicodeDecodeError:
+                continue
+
+    if text is None:
+        import charset_normalizer  # slow import; only needed for unusual encodings
+
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None:
+            raise IngestError(
+                path, "cannot detect the text encoding (not UTF-8/UTF-16/GB18030); save as UTF-8"
+            )
+        text, encoding = str(best), str(best.encoding)
+
+    if _control_ratio(text) > _MAX_CONTROL_RATIO:
+        raise _binary_error(path, "binary data (many control characters)")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    # Line numbers are counted on "\n", so every line ending must be one.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(path, "empty file")
+    return text, encoding
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+_DROP_TAGS = (
+    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
+    "template", "object", "embed", "canvas", "select", "button",
+)  # fmt: skip
+_BOILERPLATE_WORDS = ("nav", "menu", "breadcrumb", "footer", "header", "sidebar", "share", "toolbar")
+# Blocks that start a new paragraph (blank line) vs. those that only start a new line.
+_PARA_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "ul", "ol",
+    "dl", "blockquote", "pre", "main", "body", "center", "figure", "address", "hr", "header",
+})  # fmt: skip
+_LINE_TAGS = frozenset({"tr", "li", "dt", "dd", "caption", "figcaption", "thead", "tbody", "tfoot"})
+_CONTENT_SELECTORS = ("#content", "#UCAP-CONTENT", ".TRS_Editor", "#zoom")
+_HTML_SPACE = re.compile(r"[ \t\n\r\f\xa0]+")
+_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+
+
+def _attr_tokens(tag: Any) -> list[str]:
+    values: list[str] = []
+    for attr in ("id", "class"):
+        value = tag.get(attr)
+        if isinstance(value, str):
+            values.append(value)
+        elif value:
+            values.extend(str(v) for v in value)
+    return [t.lower() for v in values for t in _TOKEN_SPLIT.split(v) if t]
+
+
+def _is_boilerplate_attr(tag: Any) -> bool:
+    # Token prefix/suffix, not raw substring: "unavailable" must not match "nav".
+    return any(
+        tok.startswith(word) or tok.endswith(word)
+        for tok in _attr_tokens(tag)
+        for word in _BOILERPLATE_WORDS
+    )
+
+
+def _is_hidden(tag: Any) -> bool:
+    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    style = tag.get("style")
+    return isinstance(style, str) and bool(
+        re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style, re.I)
+    )
+
+
+def _content_root(soup: Any) -> Any:
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        return articles[0]
+    main = soup.find("main")
+    if main is not None:
+        return main
+    for selector in _CONTENT_SELECTORS:
+        found = soup.select_one(selector)
+        if found is not None:
+            return found
+    return soup.body or soup
+
+
+def _strip_boilerplate(soup: Any, root: Any) -> None:
+    protected = {id(root), *(id(p) for p in root.parents)}
+    root_len = len(root.get_text())
+    doomed = []
+    for tag in soup.find_all(True):
+        if id(tag) in protected or tag.name in ("html", "body", "main", "article"):
+            continue
+        # A <header> inside the article holds its title, not site chrome.
+        in_article = tag.find_parent(["article", "main"]) is not None
+        if tag.name in _DROP_TAGS:
+            if not (tag.name == "header" and in_article):
+                doomed.append(tag)
+        elif _is_hidden(tag):
+            doomed.append(tag)
+        elif _is_boilerplate_attr(tag) and not in_article:
+            # A class like "has-sidebar" on a page-wide wrapper must not wipe the page.
+            if len(tag.get_text()) <= 0.5 * root_len:
+                doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _html_text(root: Any) -> str:
+    from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+
+    out: list[str] = []
+    pending = 0  # line breaks owed before the next text: 1 = new line, 2 = blank line
+
+    def emit(s: str) -> None:
+        nonlocal pending
+        if pending:
+            if not s.strip():
+                return  # indentation between tags is not content
+            out.append("\n" * pending)
+            pending = 0
+        out.append(s)
+
+    def walk(node: Any, pre: bool) -> None:
+        nonlocal pending
+        for child in node.children:
+            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                emit(str(child) if pre else _HTML_SPACE.sub(" ", str(child)))
+                continue
+            name = child.name
+            if name == "br":
+                # Nested breaks merge, but "<br><br>" is a deliberate blank line.
+                pending = min(pending + 1, 2) if out else pending
+                continue
+            if name in ("td", "th") and child.find_previous_sibling(["td", "th"]) is not None:
+                emit(" | ")
+            level = 2 if name in _PARA_TAGS else 1 if name in _LINE_TAGS else 0
+            pending = max(pending, level) if out else pending
+            walk(child, pre or name == "pre")
+            pending = max(pending, level) if out else pending
+
+    walk(root, False)
+    lines: list[str] = []
+    for line in "".join(out).replace("\xa0", " ").split("\n"):
+        line = re.sub(r" {2,}", " ", line).strip(" ")
+        if not line.strip(" |"):
+            line = ""  # a row of empty cells is as good as blank
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip("\n")
+
+
+def html_to_text(html: str) -> str:
+    """Visible main-content text of an HTML page, one block per line, blocks separated by a blank."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    root = _content_root(soup)
+    _strip_boilerplate(soup, root)
+    text = _html_text(root)
+    # Gov sites often put the title <h1> above the content container; keep it as line 1.
+    h1 = soup.find("h1")
+    if h1 is not None and h1 is not root and not any(p is root for p in h1.parents):
+        title = _HTML_SPACE.sub(" ", h1.get_text()).strip()
+        if title and not text.startswith(title):
+            text = f"{title}\n\n{text}" if text else title
+    return text
+
+
+def _read_html(data: bytes, path: str) -> tuple[str, str]:
+    raw, encoding = _decode(data, path, html=True)
+    text = html_to_text(raw)
+    if not text.strip():
+        raise IngestError(path, "HTML page has no visible text")
+    return text, encoding
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return msg if len(msg) <= limit else msg[: limit - 1] + "…"
+
+
+def _read_pdf(data: bytes, path: str) -> tuple[str, tuple[int, ...]]:
+    from pypdf import PasswordType, PdfReader
+
+    if b"%PDF-" not in data[:1024]:  # the spec tolerates junk before the header
+        kind = _magic_kind(data)
+        reason = f"looks like {kind}" if kind else "no %PDF- header"
+        raise IngestError(path, f"corrupt or truncated PDF: {reason}")
+    # Non-strict pypdf silently reads what survives of a cut-off file; refuse it instead.
+    if b"%%EOF" not in data:
+        raise IngestError(path, "corrupt or truncated PDF: no %%EOF marker (file cut off?)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
+            except Exception:  # e.g. AES without a crypto backend: unreadable all the same
+                opened = False
+            if not opened:
+                raise IngestError(path, "encrypted PDF")
+        pages: list[str] = []
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                page_text = page.extract_text() or ""
+            except Exception as exc:
+                raise IngestError(
+                    path, f"corrupt or truncated PDF: page {number}: {_short(exc)}"
+                ) from exc
+            pages.append(page_text.replace("\r\n", "\n").replace("\r", "\n"))
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(path, f"corrupt or truncated PDF: {_short(exc)}") from exc
+    if not pages:
+        raise IngestError(path, "corrupt or truncated PDF: no pages")
+    if not any(p.strip() for p in pages):
+        raise IngestError(path, "PDF has no text layer (scanned?); OCR it first")
+    starts: list[int] = []
+    offset = 0
+    for page_text in pages:
+        starts.append(offset)
+        offset += len(page_text) + 1  # the "\n" joining pages
+    return "\n".join(pages), tuple(starts)
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_W_P, _W_TBL, _W_TR, _W_TC = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc"
+_W_T, _W_TAB, _W_BR, _W_CR = f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
+# Property elements hold tab-stop definitions etc., not text.
+_W_SKIP = frozenset({f"{_W}pPr", f"{_W}rPr", f"{_W}tblPr", f"{_W}trPr", f"{_W}tcPr", _MC_FALLBACK})
+_W_CONTAINERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins"})
+
+
+def _docx_run_text(el: Any, out: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag in _W_SKIP:
+            continue
+        if tag == _W_T:
+            out.append(child.text or "")
+        elif tag == _W_TAB:
+            out.append("\t")
+        elif tag in (_W_BR, _W_CR):
+            out.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            out.append("-")
+        else:
+            _docx_run_text(child, out)
+
+
+def _docx_para_text(p: Any) -> str:
+    out: list[str] = []
+    _docx_run_text(p, out)
+    return "".join(out)
+
+
+def _docx_cell_text(tc: Any) -> str:
+    texts = [_docx_para_text(p) for p in tc.iter(_W_P)]
+    # A row is one line, so multi-paragraph cells are flattened.
+    return " ".join(t.replace("\n", " ").strip() for t in texts if t.strip())
+
+
+def _docx_children(el: Any, tag: str) -> Iterator[Any]:
+    # Rows and cells may be wrapped in content controls (w:sdt) or w:customXml.
+    for child in el:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _W_CONTAINERS:
+            yield from _docx_children(child, tag)
+
+
+def _docx_lines(el: Any, out: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag == _W_P:
+            out.append(_docx_para_text(child))
+        elif tag == _W_TBL:
+            for tr in _docx_children(child, _W_TR):
+                out.append(" | ".join(_docx_cell_text(tc) for tc in _docx_children(tr, _W_TC)))
+        elif tag in _W_CONTAINERS:
+            _docx_lines(child, out)
+
+
+def _read_docx(data: bytes, path: str) -> str:
+    import docx
+
+    if not data.startswith(b"PK"):
+        kind = _magic_kind(data)
+        if kind and "legacy Office" in kind:
+            raise IngestError(path, "corrupt DOCX: this is a legacy .doc file; save it as .docx")
+        detail = f"looks like {kind}" if kind else "no ZIP header"
+        raise IngestError(path, f"corrupt DOCX: not a ZIP package ({detail})")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        _docx_lines(document.element.body, lines)
+    except Exception as exc:
+        raise IngestError(path, f"corrupt DOCX: {_short(exc)}") from exc
+    text = "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(path, "DOCX has no text")
+    return text
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def _unsupported_reason(suffix: str) -> str:
+    shown = f"'{suffix}'" if suffix else "(no extension)"
+    return f"unsupported file type {shown}; supported: {_SUPPORTED_LIST}"
+
+
+def read_file(path: str | Path) -> RawFile:
+    """Read one supported file and return its decoded text, format, encoding and hash."""
+    p = Path(os.path.abspath(Path(path).expanduser()))
+    spath = str(p)
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise IngestError(spath, _unsupported_reason(suffix))
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise IngestError(spath, f"cannot read: {exc.strerror or exc}") from exc
+    if not data:
+        raise IngestError(spath, "empty file")
+    digest = hashlib.sha256(data).hexdigest()
+
+    if suffix in (".txt", ".md"):
+        text, encoding = _decode(data, spath)
+        return RawFile(spath, text, suffix[1:], encoding, digest)
+    if suffix in (".html", ".htm"):
+        text, encoding = _read_html(data, spath)
+        return RawFile(spath, text, "html", encoding, digest)
+    if suffix == ".pdf":
+        text, starts = _read_pdf(data, spath)
+        return RawFile(spath, text, "pdf", "pdf", digest, starts)
+    return RawFile(spath, _read_docx(data, spath), "docx", "docx", digest)
+
+
+def _is_ignored(name: str) -> bool:
+    # Hidden files and Office lock files ("~$report.docx") are never documents.
+    return name.startswith((".", "~$"))
+
+
+def _walk(folder: Path, seen_dirs: set[Path], skipped: list[Skipped]) -> Iterator[Path]:
+    try:
+        real = folder.resolve()
+        if real in seen_dirs:  # symlink loop
+            return
+        seen_dirs.add(real)
+        entries = sorted(folder.iterdir(), key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append(Skipped(str(folder), f"cannot read: {exc.strerror or exc}"))
+        return
+    for entry in entries:
+        if _is_ignored(entry.name):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry, seen_dirs, skipped)
+        elif entry.is_file():
+            yield entry
+
+
+def iter_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Expand files and folders into supported files (sorted, deduplicated) plus skipped paths."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+    seen_skipped: set[str] = set()
+    seen_dirs: set[Path] = set()
+
+    def skip(path: Path, reason: str) -> None:
+        if str(path) not in seen_skipped:
+            seen_skipped.add(str(path))
+            skipped.append(Skipped(str(path), reason))
+
+    def add(path: Path) -> None:
+        if path.suffix.lower() not in SUPPORTED:
+            skip(path, _unsupported_reason(path.suffix.lower()))
+            return
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    for given in paths:
+        path = Path(os.path.abspath(Path(given).expanduser()))
+        if path.is_dir():
+            for found in _walk(path, seen_dirs, skipped):
+                add(found)
+        elif path.is_file():
+            add(path)
+        elif path.exists():
+            skip(path, "not a regular file")
+        else:
+            skip(path, "no such file or directory")
+    return files, skipped

@@ -1,0 +1,341 @@
+"""The one module that wires the stages: files -> documents -> chunks -> index -> hits -> answers."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from rag import __version__
+from rag.chunk import chunk_document
+from rag.clean import clean_text
+from rag.config import Settings
+from rag.embed import Embedder, get_embedder
+from rag.errors import IngestError, QuestionError
+from rag.ingest import iter_files, read_file
+from rag.lexical import english_aliases, tokenize
+from rag.meta import extract_meta
+from rag.retrieve import rerank, retrieve
+from rag.store import (
+    IndexParams,
+    StoredIndex,
+    check_params,
+    line_starts,
+    load_index,
+    read_manifest,
+    save_index,
+)
+from rag.types import Answer, Chunk, Document, Filters, Hit, IndexReport, Skipped
+
+# progress(stage, done, total): stage is "files", "chunks" or "embedding"
+Progress = Callable[[str, int, int], None]
+EMBED_BATCH = 32
+
+
+def load_document(path: str | Path) -> Document:
+    """Read, clean and describe one file (raises IngestError with the file and reason)."""
+    raw = read_file(path)
+    cleaned = clean_text(raw.text)
+    if not cleaned.text.strip():
+        raise IngestError(str(path), "no text left after removing page chrome")
+    meta = extract_meta(cleaned.text)
+    return Document(
+        doc_id=raw.content_hash[:16],
+        path=raw.path,
+        source=Path(raw.path).name,
+        fmt=raw.fmt,
+        text=cleaned.text,
+        raw_text=raw.text,
+        spans=cleaned.spans,
+        raw_line_starts=line_starts(raw.text),
+        page_starts=raw.page_starts,
+        title=meta.title,
+        issuer=meta.issuer,
+        date=meta.date,
+        doc_number=meta.doc_number,
+        region=meta.region,
+    )
+
+
+def passage_text(doc: Document, chunk: Chunk) -> str:
+    """What gets embedded and BM25-indexed for a chunk: its text in its document's context."""
+    context = " ".join(x for x in (doc.title, doc.region, chunk.heading) if x)
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def index_params(settings: Settings, embedder: Embedder) -> IndexParams:
+    return IndexParams(
+        embedder=settings.embedder,
+        dim=embedder.dim,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.overlap_sentences,
+    )
+
+
+def build_index(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Index files and folders incrementally: only new or changed files are embedded."""
+    started = time.perf_counter()
+    tick = progress or (lambda stage, done, total: None)
+    index_dir = Path(settings.index_dir)
+    embedder = get_embedder(settings.embedder, settings.device)
+    old: StoredIndex | None = None
+    if not rebuild and read_manifest(index_dir) is not None:
+        old = load_index(index_dir)
+        check_params(index_dir, old.params, replace(old.params, **_wanted(settings)))
+    files, skipped = iter_files(list(paths))
+    skipped = list(skipped)
+
+    old_by_hash: dict[str, Document] = {}
+    if old:
+        old_by_hash = {d.doc_id: d for d in old.documents.values()}
+    keep: dict[str, Document] = {}  # doc_id -> document whose chunks and vectors are reused
+    fresh: list[Document] = []
+    seen_paths: set[str] = set()
+    unchanged: list[str] = []
+    for done, path in enumerate(files, 1):
+        tick("files", done, len(files))
+        apath = str(path.resolve())
+        seen_paths.add(apath)
+        try:
+            digest = _file_hash(path)[:16]
+            if digest in keep or any(d.doc_id == digest for d in fresh):
+                skipped.append(Skipped(apath, "same content as a file already indexed"))
+                continue
+            if digest in old_by_hash:
+                keep[digest] = replace(old_by_hash[digest], path=apath, source=path.name)
+                unchanged.append(apath)
+                continue
+            fresh.append(load_document(path))
+        except IngestError as e:
+            skipped.append(Skipped(apath, e.reason))
+        except OSError as e:
+            skipped.append(Skipped(apath, f"cannot read: {e}"))
+
+    removed: list[str] = []
+    if old:
+        for doc in old.documents.values():
+            if doc.doc_id in keep or doc.path in seen_paths:
+                continue
+            if Path(doc.path).is_file() and _file_hash(Path(doc.path))[:16] == doc.doc_id:
+                keep[doc.doc_id] = doc  # indexed earlier from another folder, still there
+            else:
+                removed.append(doc.path)
+
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    tokens: list[list[str]] = []
+    if old:
+        for i, chunk in enumerate(old.chunks):
+            if chunk.doc_id in keep:
+                chunks.append(chunk)
+                vectors.append(old.vectors[i])
+                tokens.append(old.tokens[i])
+    new_chunks: list[tuple[Document, Chunk]] = []
+    for done, doc in enumerate(fresh, 1):
+        tick("chunks", done, len(fresh))
+        for chunk in chunk_document(
+            doc, chunk_tokens=settings.chunk_tokens, overlap_sentences=settings.overlap_sentences
+        ):
+            new_chunks.append((doc, chunk))
+    texts = [passage_text(d, c) for d, c in new_chunks]
+    embed_started = time.perf_counter()
+    for start in range(0, len(texts), EMBED_BATCH):
+        tick("embedding", start, len(texts))
+        vectors.extend(embedder.embed_documents(texts[start : start + EMBED_BATCH]))
+    tick("embedding", len(texts), len(texts))
+    embed_seconds = time.perf_counter() - embed_started
+    for (_doc, chunk), text in zip(new_chunks, texts, strict=True):
+        chunks.append(chunk)
+        tokens.append(tokenize(text))
+
+    documents = {**keep, **{d.doc_id: d for d in fresh}}
+    stored = StoredIndex(
+        params=index_params(settings, embedder),
+        documents=documents,
+        chunks=chunks,
+        vectors=np.vstack(vectors).astype(np.float32)
+        if vectors
+        else np.zeros((0, embedder.dim), np.float32),
+        tokens=tokens,
+        files={d.path: d.doc_id for d in documents.values()},
+    )
+    save_index(index_dir, stored, __version__)
+    return IndexReport(
+        index_dir=str(index_dir.resolve()),
+        documents=tuple(sorted(documents.values(), key=lambda d: d.path)),
+        added=tuple(d.path for d in fresh),
+        unchanged=tuple(unchanged),
+        removed=tuple(removed),
+        skipped=tuple(skipped),
+        chunks=len(chunks),
+        seconds=time.perf_counter() - started,
+        extra={
+            "embed_seconds": embed_seconds,
+            "embedded_chunks": float(len(texts)),
+            "embedded_chars": float(sum(len(t) for t in texts)),
+        },
+    )
+
+
+def _wanted(settings: Settings) -> dict[str, object]:
+    return {
+        "embedder": settings.embedder,
+        "chunk_tokens": settings.chunk_tokens,
+        "overlap_sentences": settings.overlap_sentences,
+    }
+
+
+class Engine:
+    """Loads the index and models once; answers searches and questions. Thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._index: StoredIndex | None = None
+        self._doc_freq: dict[str, int] = {}
+        self._lock = threading.RLock()
+        self._write_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embedder, self.settings.device)
+
+    @property
+    def index(self) -> StoredIndex:
+        with self._lock:
+            if self._index is None:
+                index = load_index(self.settings.index_dir)
+                check_params(
+                    self.settings.index_dir, index.params, replace(index.params, **_wanted(self.settings))
+                )
+                self._index = index
+                self._doc_freq = index.bm25.doc_freq
+            return self._index
+
+    def reload(self) -> None:
+        with self._lock:
+            self._index = None
+        _ = self.index
+
+    def documents(self) -> list[Document]:
+        return sorted(self.index.documents.values(), key=lambda d: d.source)
+
+    def document(self, doc_id: str) -> Document:
+        return self.index.documents[doc_id]
+
+    def warm_up(self) -> None:
+        """Load the index and the embedding model now rather than on the first question."""
+        _ = self.index
+        self.embedder.embed_query("warm up")
+        tokenize("预热")
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("the question is empty: type a question")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question has {len(question)} characters; the limit is "
+                f"{self.settings.max_question_chars} (setting max_question_chars)"
+            )
+        return question
+
+    def query_tokens(self, question: str) -> list[str]:
+        _ = self.index
+        return tokenize(question) + english_aliases(question, self._doc_freq)
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str = "fused",
+    ) -> list[Hit]:
+        """Top-k passages for a question (dense + BM25 fused unless mode says otherwise)."""
+        question = self.check_question(question)
+        index = self.index
+        qv = self.embedder.embed_query(question) if mode != "bm25" else None
+        hits = retrieve(
+            index,
+            qv,
+            self.query_tokens(question),
+            k=k or self.settings.k,
+            filters=filters or Filters(),
+            mode=mode,
+            dense_weight=self.settings.dense_weight,
+            bm25_weight=self.settings.bm25_weight,
+            rrf_k=self.settings.rrf_k,
+        )
+        if self.settings.reranker and hits:
+            hits = rerank(question, hits, model=self.settings.reranker, device=self.settings.device)
+        return hits
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[tuple[str, str]] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        answer_mode: str | None = None,
+    ) -> Answer:
+        """Answer a question with citations, or abstain; history holds (question, answer) pairs."""
+        answer: Answer | None = None
+        for item in self.ask_stream(
+            question, history=history, filters=filters, k=k, answer_mode=answer_mode
+        ):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        history: Sequence[tuple[str, str]] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        answer_mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield answer text pieces as they are produced, then the final Answer."""
+        from rag.answer import answer_question
+
+        question = self.check_question(question)
+        yield from answer_question(self, question, history=list(history or []), filters=filters,
+                                   k=k, answer_mode=answer_mode or self.settings.answer_mode)
+
+    def add_files(
+        self, paths: Sequence[str | Path], progress: Progress | None = None
+    ) -> IndexReport:
+        """Index more files into this engine's index and make them searchable at once."""
+        with self._write_lock:
+            report = build_index(paths, self.settings, progress=progress)
+            self.reload()
+            return report
+
+
+@cache
+def get_engine(settings: Settings) -> Engine:
+    """One engine per settings value in a process (models and index load once)."""
+    return Engine(settings)
