@@ -14,6 +14,7 @@ from rag.clean import HEADING_RE
 from rag.types import Chunk, Document
 
 SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*")
+SENTENCE_BREAK_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*|\n")
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
 HEADING_LABEL_CHARS = 40
 
@@ -60,7 +61,7 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets inside text[start:end], white space trimmed."""
     out: list[tuple[int, int]] = []
     pos = start
-    for m in SENTENCE_END_RE.finditer(text, start, end):
+    for m in SENTENCE_BREAK_RE.finditer(text, start, end):
         out.append((pos, m.end()))
         pos = m.end()
     if pos < end:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import io
 import os
@@ -51,8 +52,15 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 
 # Unicode Cc characters other than \t \n \v \f \r.
 _BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BAD_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_RATIO = 0.05
 _MAX_JUNK_RATIO = 0.02  # unassigned / private-use / surrogate chars in a UTF-16 guess
+_MIN_COMMON_RATIO = 0.5
+# Scripts this corpus is written in (ASCII, Latin-1, punctuation, kana, CJK, Hangul, fullwidth);
+# the wrong UTF-16 byte order scatters characters outside them.
+_COMMON_TEXT = re.compile(
+    "[\t\n\r\x20-\x7e\xa0-\xff\u2000-\u206f\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]"
+)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 # Declared GB2312/GBK pages routinely contain characters outside those sets.
@@ -77,31 +85,24 @@ def _control_ratio(text: str) -> float:
 
 
 def _guess_utf16(data: bytes) -> str | None:
-    """Codec name if BOM-less data looks like UTF-16 (NULs mostly at one parity), else None."""
+    """Codec name if BOM-less data with NULs reads as plausible UTF-16 text, else None."""
     if len(data) % 2:
         return None
-    sample = data[:65536]
-    even = sum(1 for i in range(0, len(sample), 2) if sample[i] == 0)
-    odd = sum(1 for i in range(1, len(sample), 2) if sample[i] == 0)
-    total = even + odd
-    if total == 0:
-        return None
-    # ASCII in UTF-16LE is "X\0": the NUL sits at the odd index.
-    if odd >= 0.9 * total:
-        codec = "utf-16-le"
-    elif even >= 0.9 * total:
-        codec = "utf-16-be"
-    else:
-        return None
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError:
-        return None
-    head = text[:32768]
-    junk = sum(1 for ch in head if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
-    if junk > _MAX_JUNK_RATIO * len(head) or _control_ratio(head) > _MAX_CONTROL_RATIO:
-        return None
-    return codec
+    best: tuple[float, str] | None = None
+    # Both byte orders are tried: CJK text has few NULs, and "一" (U+4E00) puts one at the
+    # "wrong" parity, so NUL positions alone cannot pick the byte order.
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            head = data.decode(codec)[:32768]
+        except UnicodeDecodeError:
+            continue
+        junk = sum(1 for ch in head if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+        if junk > _MAX_JUNK_RATIO * len(head) or _control_ratio(head) > _MAX_CONTROL_RATIO:
+            continue
+        score = len(_COMMON_TEXT.findall(head)) / len(head)
+        if best is None or score > best[0]:
+            best = (score, codec)
+    return best[1] if best and best[0] >= _MIN_COMMON_RATIO else None
 
 
 def _declared_html_charset(data: bytes) -> str | None:
@@ -129,19 +130,17 @@ def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
     encoding = ""
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            try:
+            # A stray BOM on mis-encoded bytes: fall through to detection.
+            with contextlib.suppress(UnicodeDecodeError):
                 text, encoding = data.decode(codec), label
-            except UnicodeDecodeError:
-                pass  # a stray BOM on mis-encoded bytes: fall through to detection
             break
 
     if text is None and html:
         declared = _declared_html_charset(data)
         if declared:
-            try:
+            # Pages often lie about their charset; detect instead when it does not fit.
+            with contextlib.suppress(UnicodeDecodeError, LookupError):
                 text, encoding = data.decode(declared), declared
-            except (UnicodeDecodeError, LookupError):
-                pass  # pages often lie about their charset; detect instead
 
     if text is None and b"\x00" in data:
         codec16 = _guess_utf16(data)
@@ -158,6 +157,9 @@ def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
                 continue
 
     if text is None:
+        # Any encoding still in play is ASCII-compatible, so control bytes are control chars.
+        if len(_BAD_CONTROL_BYTES.findall(data)) > _MAX_CONTROL_RATIO * len(data):
+            raise _binary_error(path, "binary data (many control characters)")
         import charset_normalizer  # slow import; only needed for unusual encodings
 
         best = charset_normalizer.from_bytes(data).best()
@@ -184,7 +186,9 @@ _DROP_TAGS = (
     "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
     "template", "object", "embed", "canvas", "select", "button",
 )  # fmt: skip
-_BOILERPLATE_WORDS = ("nav", "menu", "breadcrumb", "footer", "header", "sidebar", "share", "toolbar")
+_BOILERPLATE_WORDS = (
+    "nav", "menu", "breadcrumb", "footer", "header", "sidebar", "share", "toolbar",
+)  # fmt: skip
 # Blocks that start a new paragraph (blank line) vs. those that only start a new line.
 _PARA_TAGS = frozenset({
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "ul", "ol",
@@ -239,31 +243,40 @@ def _content_root(soup: Any) -> Any:
     return soup.body or soup
 
 
+def _is_chrome(tag: Any, root_len: int) -> bool:
+    # A <header> or "article-header" inside the article holds its title, not site chrome.
+    in_article = tag.find_parent(["article", "main"]) is not None
+    if tag.name in _DROP_TAGS:
+        return not (tag.name == "header" and in_article)
+    if _is_hidden(tag):
+        return True
+    # A class like "has-sidebar" on a page-wide wrapper must not wipe the page.
+    return not in_article and _is_boilerplate_attr(tag) and len(tag.get_text()) <= 0.5 * root_len
+
+
 def _strip_boilerplate(soup: Any, root: Any) -> None:
     protected = {id(root), *(id(p) for p in root.parents)}
     root_len = len(root.get_text())
-    doomed = []
-    for tag in soup.find_all(True):
-        if id(tag) in protected or tag.name in ("html", "body", "main", "article"):
-            continue
-        # A <header> inside the article holds its title, not site chrome.
-        in_article = tag.find_parent(["article", "main"]) is not None
-        if tag.name in _DROP_TAGS:
-            if not (tag.name == "header" and in_article):
-                doomed.append(tag)
-        elif _is_hidden(tag):
-            doomed.append(tag)
-        elif _is_boilerplate_attr(tag) and not in_article:
-            # A class like "has-sidebar" on a page-wide wrapper must not wipe the page.
-            if len(tag.get_text()) <= 0.5 * root_len:
-                doomed.append(tag)
+    doomed = [
+        tag
+        for tag in soup.find_all(True)
+        if id(tag) not in protected
+        and tag.name not in ("html", "body", "main", "article")
+        and _is_chrome(tag, root_len)
+    ]
     for tag in doomed:
-        if not tag.decomposed:
+        if not tag.decomposed:  # already gone with an ancestor
             tag.decompose()
 
 
 def _html_text(root: Any) -> str:
-    from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+    from bs4.element import (
+        Comment,
+        Declaration,
+        Doctype,
+        NavigableString,
+        ProcessingInstruction,
+    )
 
     out: list[str] = []
     pending = 0  # line breaks owed before the next text: 1 = new line, 2 = blank line
@@ -309,7 +322,7 @@ def _html_text(root: Any) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Visible main-content text of an HTML page, one block per line, blocks separated by a blank."""
+    """Visible main-content text of an HTML page; blocks on their own lines."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "lxml")

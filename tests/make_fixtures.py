@@ -248,5 +248,6 @@ def make_fixtures(dir: Path) -> dict[str, Path]:
 if __name__ == "__main__":
     import sys
 
-    for fixture, fixture_path in make_fixtures(Path(sys.argv[1] if len(sys.argv) > 1 else ".")).items():
+    out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    for fixture, fixture_path in make_fixtures(out_dir).items():
         print(f"{fixture}: {fixture_path}")

@@ -1,0 +1,73 @@
+"""Answering: follow-up rewriting, evidence check, extractive or LLM answer, citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from rag.answer.abstain import assess_evidence, not_found_answer
+from rag.answer.citations import passages_of
+from rag.answer.extractive import extractive_answer
+from rag.answer.followup import condense_question
+from rag.answer.lang import question_language
+from rag.errors import LLMError
+from rag.types import Answer, Filters
+
+if TYPE_CHECKING:
+    from rag.pipeline import Engine
+
+
+def answer_question(
+    engine: Engine,
+    question: str,
+    *,
+    history: list[tuple[str, str]],
+    filters: Filters | None,
+    k: int | None,
+    answer_mode: str,
+) -> Iterator[str | Answer]:
+    """Yield answer text as it is produced, then the final Answer."""
+    settings = engine.settings
+    lang = question_language(question)
+    use_llm = answer_mode == "llm" and settings.llm_configured
+    note = ""
+    if answer_mode == "llm" and not settings.llm_configured:
+        note = "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL); answered extractively"
+    standalone = question
+    if history:
+        standalone = None
+        if use_llm:
+            from rag.answer.llm import condense_with_llm
+
+            try:
+                standalone = condense_with_llm(settings, question, history, lang)
+            except LLMError:
+                standalone = None
+        if not standalone:
+            standalone = condense_question(question, history)
+    hits = engine.search(standalone, k=k, filters=filters)
+    passages = passages_of(hits, engine.index.documents)
+    evidence = assess_evidence(engine, standalone, passages)
+    if not evidence.answerable:
+        answer = not_found_answer(question, lang, hits, standalone, note or evidence.reason)
+        yield answer.text
+        yield answer
+        return
+    if use_llm:
+        from rag.answer.llm import llm_answer
+
+        try:
+            produced: Answer | None = None
+            for item in llm_answer(settings, question, standalone, passages, lang):
+                if isinstance(item, Answer):
+                    produced = item
+                else:
+                    yield item
+            if produced is not None:
+                yield produced
+                return
+        except LLMError as e:
+            note = f"LLM unavailable ({e}); answered extractively"
+    answer = extractive_answer(engine, question, standalone, passages, lang, note=note)
+    yield answer.text
+    yield answer

@@ -1,0 +1,112 @@
+"""Decide from the evidence whether the passages can answer the question at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.answer.citations import Passage
+from rag.answer.lang import place_names, place_stem, question_language
+from rag.lexical import EN_TERMS, STOP_WORDS, english_aliases, tokenize
+from rag.types import Answer, Hit
+
+if TYPE_CHECKING:
+    from rag.pipeline import Engine
+
+NOT_FOUND = {"zh": "文档中没有找到相关信息。", "en": "Not found in the documents."}
+# Words that shape a question without naming its topic.
+QUESTION_WORDS = frozenset(
+    "多少 哪些 什么 哪个 哪家 哪里 哪儿 如何 怎么 怎样 是否 情况 主要 具体 目前 现在 有关 相关 "
+    "提到 提及 文件 文档 规定 内容 包括 分别 一共 总共 多大 多久 何时 时候 时间 哪年 哪一年 "
+    "介绍 说明 请 问 是 有 的 了 吗 呢 几 家 个 项 次 年 月 日".split()
+)
+MIN_COVERAGE = 0.5
+MIN_DENSE_EN = 0.80  # e5 cosine below which an English question has no real match
+COMMON_CAPITALISED = frozenset(
+    "what which who whom whose when where why how is are was were do does did can could "
+    "should would will the a an in on of for to and or please tell list name give".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    answerable: bool
+    reason: str
+    coverage: float
+
+
+def _content_tokens(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in QUESTION_WORDS]
+
+
+def _unknown_english_names(question: str, doc_freq: dict[str, int]) -> list[str]:
+    """Capitalised words of an English question that name nothing in the index."""
+    out = []
+    for m in re.finditer(r"\b[A-Z][a-zA-Z]+\b", question):
+        word = m.group(0)
+        low = word.lower()
+        if low in COMMON_CAPITALISED or low in EN_TERMS or low in STOP_WORDS:
+            continue
+        if low in doc_freq or english_aliases(word, doc_freq):
+            continue
+        out.append(word)
+    return out
+
+
+def assess_evidence(engine: Engine, question: str, passages: list[Passage]) -> Evidence:
+    """Answerable only when the best passages cover the question's places and key terms."""
+    if not passages:
+        return Evidence(False, "no passages retrieved", 0.0)
+    index = engine.index
+    doc_freq = engine._doc_freq
+    docs = {p.doc.doc_id: p.doc for p in passages}
+    haystack = "".join(f"{d.title or ''}{d.region or ''}{d.text}" for d in docs.values())
+    lang = question_language(question)
+
+    for place in place_names(question):
+        if place_stem(place) not in haystack:
+            return Evidence(False, f"{place} is not in the retrieved documents", 0.0)
+
+    if lang == "en":
+        unknown = _unknown_english_names(question, doc_freq)
+        if unknown:
+            return Evidence(False, f"{', '.join(unknown)} not in the documents", 0.0)
+        best_dense = max(p.hit.dense_score or 0.0 for p in passages)
+        aliases = english_aliases(question, doc_freq)
+        if not aliases and best_dense < MIN_DENSE_EN:
+            return Evidence(False, "no passage matches the question", 0.0)
+        return Evidence(True, "", 1.0)
+
+    tokens = _content_tokens(question)
+    if not tokens:
+        return Evidence(True, "", 1.0)
+    idf = index.bm25.idf
+    max_idf = max(idf.values(), default=1.0)
+    weights = {t: idf.get(t, max_idf) for t in tokens}
+    total = sum(weights.values())
+    best = 0.0
+    for p in passages:
+        text = f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}"
+        covered = sum(w for t, w in weights.items() if t in text)
+        best = max(best, covered / total)
+    if best < MIN_COVERAGE:
+        missing = [t for t in tokens if not any(t in p.hit.chunk.text for p in passages)]
+        return Evidence(False, f"key terms not covered: {' '.join(missing[:5])}", best)
+    return Evidence(True, "", best)
+
+
+def not_found_answer(
+    question: str, lang: str, hits: list[Hit], standalone: str, reason: str
+) -> Answer:
+    """The fixed not-found answer: answered=False, no citations, contexts kept for inspection."""
+    return Answer(
+        question=question,
+        text=NOT_FOUND[lang],
+        citations=(),
+        contexts=tuple(hits),
+        answered=False,
+        mode="extractive",
+        note=reason,
+        standalone_question=standalone,
+    )

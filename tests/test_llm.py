@@ -1,0 +1,477 @@
+"""Tests for rag.answer.llm: prompts, streaming, citation validation and failure handling.
+
+Unit tests drive the post-processing through LangChain's fake chat models; the rest talk to a
+fake OpenAI-compatible server on 127.0.0.1 (tests/fake_openai.py) through the real ChatOpenAI.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fake_openai import FakeOpenAI, Reply, message_text
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from rag.answer import llm
+from rag.answer.abstain import NOT_FOUND
+from rag.answer.citations import Passage
+from rag.clean import clean_text
+from rag.config import Settings
+from rag.errors import ConfigError, LLMError
+from rag.store import line_starts
+from rag.types import Answer, Chunk, Document, Hit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RAW = (
+    "晋城市人工智能产业发展情况\n"
+    "一、产业现状\n"
+    "晋城市人工智能产业链共有企业33家，总投资83亿。开发区建设了\n"
+    "人工智能产业园，着力打造核心技术策源地。\n"
+    "二、资金支持\n"
+    "设立了总规模300亿的产业引导基金，首期10亿的谷雨基金已正式运行。主要用于中小企业创业、创新。\n"
+)
+FUND_SENTENCE = "设立了总规模300亿的产业引导基金，首期10亿的谷雨基金已正式运行。"
+FIRMS_SENTENCE = "晋城市人工智能产业链共有企业33家，总投资83亿。"
+PARK_SENTENCE = "开发区建设了人工智能产业园，着力打造核心技术策源地。"  # raw lines 3-4
+QUESTION = "晋城设立的产业引导基金规模多大？"
+FUND_REPLY = "晋城设立了总规模300亿的产业引导基金[1]。"
+
+
+def _document() -> Document:
+    cleaned = clean_text(RAW)
+    return Document(
+        doc_id="d" * 16,
+        path="/tmp/jincheng-test.txt",
+        source="jincheng-test.txt",
+        fmt="txt",
+        text=cleaned.text,
+        raw_text=RAW,
+        spans=cleaned.spans,
+        raw_line_starts=line_starts(RAW),
+        title="晋城市人工智能产业发展情况",
+        region="晋城市",
+    )
+
+
+def _passage(n: int, doc: Document, first: str, last: str, heading: str) -> Passage:
+    start = doc.text.index(first)
+    end = doc.text.index(last) + len(last)
+    line_start, line_end = doc.line_range(start, end)
+    chunk = Chunk(
+        chunk_id=f"c{n}",
+        doc_id=doc.doc_id,
+        text=doc.text[start:end],
+        start_char=start,
+        end_char=end,
+        line_start=line_start,
+        line_end=line_end,
+        heading=heading,
+    )
+    return Passage(n, Hit(chunk, score=1.0 / n, rank=n, stage="fused"), doc)
+
+
+DOC = _document()
+# Passage [1] is the fund paragraph (raw line 6), [2] the industry paragraph (raw lines 3-4).
+PASSAGES = [
+    _passage(1, DOC, FUND_SENTENCE, "创新。", "二、资金支持"),
+    _passage(2, DOC, FIRMS_SENTENCE, PARK_SENTENCE, "一、产业现状"),
+]
+
+
+def _answer(items: list[str | Answer]) -> Answer:
+    assert isinstance(items[-1], Answer)
+    assert all(isinstance(x, str) for x in items[:-1])
+    return items[-1]
+
+
+def _check_citations_exact(answer: Answer) -> None:
+    """Every citation quotes the document text at its offsets, inside its passage."""
+    chunks = {p.hit.chunk.chunk_id: p.hit.chunk for p in PASSAGES}
+    for c in answer.citations:
+        assert DOC.text[c.start_char : c.end_char] == c.quote
+        chunk = chunks[c.chunk_id]
+        assert chunk.start_char <= c.start_char < c.end_char <= chunk.end_char
+        raw_lines = RAW.split("\n")[c.line_start - 1 : c.line_end]
+        assert c.quote in "".join(raw_lines)
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+# --- post-processing through LangChain's fake chat models -------------------------------------
+
+
+@pytest.fixture
+def fake_reply() -> Iterator[list[str]]:
+    """Replies for a GenericFakeChatModel injected through set_chat_model_factory."""
+    replies: list[str] = []
+
+    def factory(settings: Settings) -> GenericFakeChatModel:
+        return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+    llm.set_chat_model_factory(factory)
+    yield replies
+    llm.set_chat_model_factory(None)
+
+
+def _run(replies: list[str], reply: str, lang: str = "zh", question: str = QUESTION) -> Answer:
+    replies.append(reply)
+    items = list(llm.llm_answer(Settings(), question, question, PASSAGES, lang))
+    return _answer(items)
+
+
+def test_marked_reply_cites_the_exact_sentence(fake_reply: list[str]) -> None:
+    answer = _run(fake_reply, FUND_REPLY)
+    assert answer.answered and answer.mode == "llm" and answer.note == ""
+    assert answer.text == FUND_REPLY
+    (c,) = answer.citations
+    assert (c.n, c.chunk_id, c.quote) == (1, "c1", FUND_SENTENCE)
+    assert (c.line_start, c.line_end) == (6, 6)
+    assert (c.source, c.title, c.path) == ("jincheng-test.txt", DOC.title, DOC.path)
+    assert answer.contexts == tuple(p.hit for p in PASSAGES)
+    assert answer.standalone_question == QUESTION
+    _check_citations_exact(answer)
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "quotes"),
+    [
+        # an invented [9] is stripped, the real [1] kept
+        (
+            "晋城设立了300亿的产业引导基金[1]，还有企业500家[9]。",
+            "晋城设立了300亿的产业引导基金[1]，还有企业500家。",
+            [FUND_SENTENCE],
+        ),
+        # repeated markers after one claim collapse
+        (FUND_REPLY.replace("[1]", "[1][1]"), FUND_REPLY, [FUND_SENTENCE]),
+        # markers are renumbered in order of first use
+        (
+            "产业链共有企业33家[2]，并设立了300亿的产业引导基金[1]。",
+            "产业链共有企业33家[1]，并设立了300亿的产业引导基金[2]。",
+            [FIRMS_SENTENCE, FUND_SENTENCE],
+        ),
+        # a claim spread over a hard-wrapped sentence cites it with both raw lines
+        ("开发区建设了人工智能产业园[2]。", "开发区建设了人工智能产业园[1]。", [PARK_SENTENCE]),
+    ],
+)
+def test_markers_are_validated(
+    fake_reply: list[str], reply: str, text: str, quotes: list[str]
+) -> None:
+    answer = _run(fake_reply, reply)
+    assert answer.answered
+    assert answer.text == text
+    assert [c.quote for c in answer.citations] == quotes
+    assert all(c.chunk_id in ("c1", "c2") for c in answer.citations)
+    _check_citations_exact(answer)
+
+
+def test_hard_wrapped_quote_has_both_lines(fake_reply: list[str]) -> None:
+    (c,) = _run(fake_reply, "开发区建设了人工智能产业园[2]。").citations
+    assert (c.chunk_id, c.line_start, c.line_end) == ("c2", 3, 4)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "晋城设立了总规模300亿的产业引导基金。",  # no markers
+        "晋城设立了总规模300亿的产业引导基金[9]。",  # only an invented marker
+        "晋城设立了总规模300亿的产业引导基金[0]。",
+    ],
+)
+def test_unmarked_reply_gets_citations_by_support(fake_reply: list[str], reply: str) -> None:
+    answer = _run(fake_reply, reply)
+    assert answer.answered
+    assert answer.text == "晋城设立了总规模300亿的产业引导基金[1]。"
+    (c,) = answer.citations
+    assert (c.chunk_id, c.quote, c.line_start) == ("c1", FUND_SENTENCE, 6)
+    assert answer.note == llm.NOTE_MATCHED
+    _check_citations_exact(answer)
+
+
+def test_unmarked_reply_cites_each_sentence_separately(fake_reply: list[str]) -> None:
+    answer = _run(fake_reply, "晋城人工智能产业链共有企业33家。晋城设立了300亿的产业引导基金。")
+    assert answer.text == "晋城人工智能产业链共有企业33家[1]。晋城设立了300亿的产业引导基金[2]。"
+    assert [(c.chunk_id, c.quote) for c in answer.citations] == [
+        ("c2", FIRMS_SENTENCE),
+        ("c1", FUND_SENTENCE),
+    ]
+
+
+def test_unsupported_unmarked_reply_has_no_citations(fake_reply: list[str]) -> None:
+    reply = "The city plans to host an international robotics fair next spring."
+    answer = _run(fake_reply, reply, lang="en", question="What will the city host?")
+    assert answer.answered
+    assert answer.text == reply
+    assert answer.citations == ()
+    assert answer.note == llm.NOTE_UNCITED
+
+
+@pytest.mark.parametrize(
+    ("reply", "lang"),
+    [
+        (NOT_FOUND["zh"], "zh"),
+        (NOT_FOUND["en"], "en"),
+        ("文档中没有找到相关信息[1]", "zh"),  # a marker on the not-found sentence is no citation
+        ("  Not found in the documents  ", "en"),
+        ("根据段落，文档中没有找到温州的相关信息。", "zh"),
+        ("The answer is not found in the passages.", "en"),
+        (NOT_FOUND["en"], "zh"),  # the wrong language still means not found
+    ],
+)
+def test_not_found_reply_abstains(fake_reply: list[str], reply: str, lang: str) -> None:
+    answer = _run(fake_reply, reply, lang=lang)
+    assert not answer.answered
+    assert answer.text == NOT_FOUND[lang]
+    assert answer.citations == ()
+    assert answer.mode == "llm"
+    assert answer.contexts == tuple(p.hit for p in PASSAGES)
+
+
+def test_partial_answer_with_citation_is_kept(fake_reply: list[str]) -> None:
+    answer = _run(fake_reply, "晋城设立了300亿的产业引导基金[1]。文档中没有找到该基金的投向明细。")
+    assert answer.answered
+    assert [c.quote for c in answer.citations] == [FUND_SENTENCE]
+
+
+@pytest.mark.parametrize("reply", [" ", "   \n  "])
+def test_empty_reply_is_an_llm_error(fake_reply: list[str], reply: str) -> None:
+    fake_reply.append(reply)
+    with pytest.raises(LLMError, match="empty reply"):
+        list(llm.llm_answer(Settings(), QUESTION, QUESTION, PASSAGES, "zh"))
+
+
+def test_fake_model_failure_is_an_llm_error(fake_reply: list[str]) -> None:
+    # GenericFakeChatModel raises StopIteration-derived errors when it runs out of replies.
+    with pytest.raises(LLMError, match="malformed reply"):
+        list(llm.llm_answer(Settings(), QUESTION, QUESTION, PASSAGES, "zh"))
+
+
+# --- prompts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["system", "answer", "condense"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_bundled_prompts_render(name: str, lang: str) -> None:
+    text = llm.render_prompt(
+        Settings(), name, lang, passages="<P>", question="<Q>", history="<H>"
+    )
+    assert "{" not in text and "}" not in text
+    expected = {"system": [NOT_FOUND[lang]], "answer": ["<P>", "<Q>", NOT_FOUND[lang]]}
+    expected["condense"] = ["<H>", "<Q>"]
+    for part in expected[name]:
+        assert part in text
+
+
+def test_missing_prompt_names_file_and_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as e:
+        llm.load_prompt(Settings(prompts_dir=str(tmp_path)), "answer", "zh")
+    assert str(tmp_path / "answer_zh.txt") in str(e.value)
+    assert "prompts_dir" in str(e.value)
+
+
+def test_bad_placeholder_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "answer_en.txt").write_text("{passages} {context}", encoding="utf-8")
+    with pytest.raises(ConfigError, match="context"):
+        llm.render_prompt(Settings(prompts_dir=str(tmp_path)), "answer", "en")
+
+
+def test_passage_block_format() -> None:
+    block = llm.format_passages(PASSAGES)
+    assert block.startswith(
+        "[1] 《晋城市人工智能产业发展情况》 jincheng-test.txt line 6\n" + FUND_SENTENCE
+    )
+    assert "\n\n[2] 《晋城市人工智能产业发展情况》 jincheng-test.txt lines 3-4\n" in block
+
+
+# --- the real ChatOpenAI against the fake server ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as s:
+        yield s
+
+
+@pytest.fixture
+def srv(server: FakeOpenAI) -> FakeOpenAI:
+    server.reset()
+    return server
+
+
+def _settings(url: str, timeout: float = 5.0) -> Settings:
+    return Settings(llm_base_url=url, llm_model="fake-model", llm_timeout_s=timeout)
+
+
+def _ask(srv: FakeOpenAI, timeout: float = 5.0) -> list[str | Answer]:
+    return list(llm.llm_answer(_settings(srv.url, timeout), QUESTION, QUESTION, PASSAGES, "zh"))
+
+
+def test_server_streams_pieces_then_answer(srv: FakeOpenAI) -> None:
+    srv.script(Reply(pieces=("晋城设立了", "总规模300亿的", "产业引导基金", "[1]", "。")))
+    items = _ask(srv)
+    pieces = [x for x in items if isinstance(x, str)]
+    assert pieces == ["晋城设立了", "总规模300亿的", "产业引导基金", "[1]", "。"]
+    answer = _answer(items)
+    assert answer.text == FUND_REPLY
+    assert [(c.quote, c.line_start, c.line_end) for c in answer.citations] == [
+        (FUND_SENTENCE, 6, 6)
+    ]
+
+    (request,) = srv.requests
+    assert request["model"] == "fake-model"
+    assert request["stream"] is True
+    assert request["temperature"] == 0
+    assert [m["role"] for m in request["messages"]] == ["system", "user"]
+    sent = message_text(request)
+    assert QUESTION in sent
+    assert NOT_FOUND["zh"] in sent
+    assert "[1] 《晋城市人工智能产业发展情况》 jincheng-test.txt line 6\n" + FUND_SENTENCE in sent
+    assert "[2] 《晋城市人工智能产业发展情况》 jincheng-test.txt lines 3-4\n" in sent
+    assert PASSAGES[1].hit.chunk.text in sent
+
+
+def test_server_prompt_uses_standalone_question_and_language(srv: FakeOpenAI) -> None:
+    srv.script("Jincheng set up a 30 billion yuan industry guidance fund [1].")
+    settings = _settings(srv.url)
+    standalone = "What fund did Jincheng set up?"
+    items = list(llm.llm_answer(settings, "And the fund?", standalone, PASSAGES, "en"))
+    answer = _answer(items)
+    assert answer.question == "And the fund?"
+    assert answer.standalone_question == standalone
+    assert [c.quote for c in answer.citations] == [FUND_SENTENCE]
+    sent = message_text(srv.requests[0])
+    assert standalone in sent and "And the fund?" not in sent
+    assert NOT_FOUND["en"] in sent and "English" in sent
+
+
+def test_server_hallucinated_marker_is_stripped(srv: FakeOpenAI) -> None:
+    srv.script("晋城设立了300亿的产业引导基金[1]，总投资达900亿[9]。")
+    answer = _answer(_ask(srv))
+    assert answer.text == "晋城设立了300亿的产业引导基金[1]，总投资达900亿。"
+    assert [(c.n, c.chunk_id, c.quote) for c in answer.citations] == [(1, "c1", FUND_SENTENCE)]
+
+
+def test_server_not_found(srv: FakeOpenAI) -> None:
+    srv.script(NOT_FOUND["zh"])
+    answer = _answer(_ask(srv))
+    assert (answer.answered, answer.text, answer.citations) == (False, NOT_FOUND["zh"], ())
+
+
+def test_server_no_markers(srv: FakeOpenAI) -> None:
+    srv.script("晋城设立了总规模300亿的产业引导基金。")
+    answer = _answer(_ask(srv))
+    assert answer.text == FUND_REPLY
+    assert [c.quote for c in answer.citations] == [FUND_SENTENCE]
+
+
+def test_server_empty_reply(srv: FakeOpenAI) -> None:
+    srv.script(Reply(""))
+    with pytest.raises(LLMError, match="empty reply"):
+        _ask(srv)
+
+
+def test_server_timeout(srv: FakeOpenAI) -> None:
+    srv.script(Reply(kind="sleep", seconds=4))
+    t0 = time.monotonic()
+    with pytest.raises(LLMError, match=r"no reply from .* within 1 s") as e:
+        _ask(srv, timeout=1)
+    assert time.monotonic() - t0 < 3
+    assert "\n" not in str(e.value)
+
+
+def test_server_http_500(srv: FakeOpenAI) -> None:
+    srv.script(Reply(kind="http_error", status=500))
+    with pytest.raises(LLMError, match="HTTP 500") as e:
+        _ask(srv)
+    assert srv.url in str(e.value)
+    assert len(srv.requests) == 1  # max_retries=0: no retry storm against a failing endpoint
+
+
+def test_server_malformed_stream(srv: FakeOpenAI) -> None:
+    srv.script(Reply(kind="malformed"))
+    with pytest.raises(LLMError, match="malformed reply") as e:
+        _ask(srv)
+    assert "\n" not in str(e.value)
+
+
+def test_unreachable_endpoint() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    with pytest.raises(LLMError, match="cannot reach"):
+        list(llm.llm_answer(_settings(url), QUESTION, QUESTION, PASSAGES, "zh"))
+
+
+HISTORY = [
+    ("温州的智算中心规模多大？", "温州在建智算中心[1]。"),
+    ("无锡新吴区呢？", "新吴区建设了智算中心[1]。"),
+    ("湖南有哪些政策？", "湖南出台了若干措施[2]。"),
+    ("晋城市人工智能产业链有多少家企业？", "晋城市人工智能产业链共有企业33家[1]。"),
+]
+
+
+def test_condense_with_llm(srv: FakeOpenAI) -> None:
+    srv.script(Reply("“晋城市设立的产业引导基金规模是多少？”\n"))
+    out = llm.condense_with_llm(_settings(srv.url), "它设立的基金呢？", HISTORY, "zh")
+    assert out == "晋城市设立的产业引导基金规模是多少？"
+    sent = message_text(srv.requests[0])
+    assert "它设立的基金呢？" in sent
+    assert "晋城市人工智能产业链共有企业33家。" in sent  # answers enter without markers
+    assert "无锡新吴区呢？" in sent
+    assert "温州的智算中心规模多大？" not in sent  # only the last 3 turns
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("Rewritten question: What fund did Jincheng set up?", "What fund did Jincheng set up?"),
+        ('\n  "What fund did Jincheng set up?"  \nBecause the user asked...', "What fund did Jincheng set up?"),
+        ("改写后的问题：晋城设立了什么基金？", "晋城设立了什么基金？"),
+    ],
+)
+def test_condensed_reply_is_cleaned(reply: str, expected: str) -> None:
+    assert llm.clean_condensed(reply) == expected
+
+
+@pytest.mark.parametrize(
+    ("reply", "match"),
+    [
+        (Reply('  ""  '), "empty reply"),
+        (Reply(kind="malformed"), "malformed reply"),
+        (Reply(kind="http_error", status=503), "HTTP 503"),
+        (Reply("问" * 600), "longer than 500"),
+    ],
+)
+def test_condense_failures(srv: FakeOpenAI, reply: Reply, match: str) -> None:
+    srv.script(reply)
+    with pytest.raises(LLMError, match=match):
+        llm.condense_with_llm(_settings(srv.url), "它呢？", HISTORY, "zh")
+
+
+# --- the model factory ------------------------------------------------------------------------
+
+
+def test_chat_model_is_cached_per_endpoint() -> None:
+    a = llm.get_chat_model(_settings("http://127.0.0.1:9/v1"))
+    assert a is llm.get_chat_model(_settings("http://127.0.0.1:9/v1"))
+    assert a is not llm.get_chat_model(_settings("http://127.0.0.1:9/v1", timeout=7))
+    assert (a.max_retries, a.streaming, a.temperature) == (0, True, 0)  # type: ignore[attr-defined]
+    assert a.openai_api_key.get_secret_value() == "not-needed"  # type: ignore[attr-defined]
+
+
+def test_import_rag_does_not_load_langchain() -> None:
+    code = "import sys, rag, rag.answer; print('langchain_core' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
