@@ -31,6 +31,7 @@ DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日")
 DIGIT_RE = re.compile(r"\d")
 MIN_SENTENCE_CHARS = 6
 EMBED_CANDIDATES = 12
+BARE_HEADING_CHARS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,8 @@ def _rank(engine: Engine, question: str, candidates: list[Candidate]) -> list[Ca
         sim_norm = (float(sim) - lo) / (hi - lo) if hi > lo else 1.0
         prior = 1.0 / c.passage.n
         score = 0.6 * c.lexical + 0.3 * sim_norm + 0.1 * prior
+        if len(c.text) < BARE_HEADING_CHARS and c.text[-1] not in "。！？；!?;":
+            score *= 0.7  # a bare heading or title line states no fact
         ranked.append(Candidate(c.passage, c.start, c.end, c.lexical, score))
     return sorted(ranked, key=lambda c: -c.score)
 
@@ -131,7 +134,8 @@ def _select(question: str, ranked: list[Candidate]) -> tuple[list[Candidate], bo
     for c in ranked[1:]:
         if len(chosen) >= limit:
             break
-        if c.score >= 0.85 * best.score and c.passage.doc.doc_id == best.passage.doc.doc_id:
+        same_doc = c.passage.doc.doc_id == best.passage.doc.doc_id
+        if same_doc and c.score >= 0.85 * best.score and c.lexical >= 0.5 * best.lexical:
             chosen.append(c)
     chosen.sort(key=lambda c: c.start)  # reading order within the document
     return chosen, False

@@ -144,7 +144,8 @@ def _llm_error(e: Exception, settings: Settings) -> LLMError:
     if isinstance(e, openai.APITimeoutError | httpx.TimeoutException):
         reason = f"no reply from {url} within {settings.llm_timeout_s:g} s (llm_timeout_s)"
     elif isinstance(e, openai.APIStatusError):
-        reason = f"HTTP {e.status_code} from {url}: {_one_line(e.message, 100)}"
+        detail = re.sub(r"^Error code: \d+ - ", "", e.message)
+        reason = f"HTTP {e.status_code} from {url}: {_one_line(detail, 100)}"
     elif isinstance(e, openai.APIConnectionError | httpx.TransportError):
         reason = f"cannot reach {url} ({_one_line(str(e), 80)})"
     else:
