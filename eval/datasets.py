@@ -1,4 +1,4 @@
-"""Question sets: the project's JSONL sets and CMRC 2018 (SQuAD-style JSON) as documents + questions."""
+"""Question sets: JSONL sets, and CMRC 2018 (SQuAD-style JSON) as documents + questions."""
 
 from __future__ import annotations
 

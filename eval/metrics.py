@@ -84,6 +84,20 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def latency_ms(seconds: Sequence[float]) -> dict[str, float | None]:
+    """p50 / p95 / mean of durations given in seconds, in milliseconds, plus the count."""
+
+    def ms(v: float | None) -> float | None:
+        return round(v * 1000, 2) if v is not None else None
+
+    return {
+        "p50": ms(percentile(seconds, 50)),
+        "p95": ms(percentile(seconds, 95)),
+        "mean": ms(mean(seconds)),
+        "n": len(seconds),
+    }
+
+
 def answer_contains_fact(answer_text: str, facts: Sequence[str], *, require: str = "all") -> bool:
     """True when all (or, with require="any", any) normalised facts appear in the answer text."""
     if not facts:

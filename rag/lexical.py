@@ -42,6 +42,9 @@ EN_TERMS = {
     "centre": "中心", "zone": "园区", "laboratory": "实验室", "laboratories": "实验室",
     "manufacturing": "制造", "smart": "智能", "intelligent": "智能", "reply": "答复",
     "proposal": "提案", "scale": "规模", "size": "规模", "billion": "亿", "number": "数量",
+    "mayor": "市长", "governor": "省长", "secretary": "书记", "gdp": "GDP", "population": "人口",
+    "rent": "房租", "tax": "税收", "university": "大学", "universities": "高校",
+    "enterprises'": "企业", "revenue": "营收", "output": "产值", "budget": "预算",
 }
 LATIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%]*")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]+")

@@ -7,6 +7,7 @@ client asked for, and is recorded in `server.requests`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import deque
@@ -42,7 +43,9 @@ class Reply:
 class FakeOpenAI:
     """The running server: `url` is the base URL to configure as llm_base_url."""
 
-    default: Reply = field(default_factory=lambda: Reply("晋城设立了总规模300亿的产业引导基金[1]。"))
+    default: Reply = field(
+        default_factory=lambda: Reply("晋城设立了总规模300亿的产业引导基金[1]。")
+    )
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
@@ -65,10 +68,9 @@ class FakeOpenAI:
                 pass
 
             def do_POST(self) -> None:
-                try:
+                # A client that gave up (its timeout) has closed the socket: nothing to tell it.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._answer()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (its timeout): nothing left to tell it
 
             def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

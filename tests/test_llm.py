@@ -261,9 +261,7 @@ def test_fake_model_failure_is_an_llm_error(fake_reply: list[str]) -> None:
 @pytest.mark.parametrize("name", ["system", "answer", "condense"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_bundled_prompts_render(name: str, lang: str) -> None:
-    text = llm.render_prompt(
-        Settings(), name, lang, passages="<P>", question="<Q>", history="<H>"
-    )
+    text = llm.render_prompt(Settings(), name, lang, passages="<P>", question="<Q>", history="<H>")
     assert "{" not in text and "}" not in text
     expected = {"system": [NOT_FOUND[lang]], "answer": ["<P>", "<Q>", NOT_FOUND[lang]]}
     expected["condense"] = ["<H>", "<Q>"]
@@ -435,7 +433,10 @@ def test_condense_with_llm(srv: FakeOpenAI) -> None:
     ("reply", "expected"),
     [
         ("Rewritten question: What fund did Jincheng set up?", "What fund did Jincheng set up?"),
-        ('\n  "What fund did Jincheng set up?"  \nBecause the user asked...', "What fund did Jincheng set up?"),
+        (
+            '\n  "What fund did Jincheng set up?"  \nBecause the user asked...',
+            "What fund did Jincheng set up?",
+        ),
         ("改写后的问题：晋城设立了什么基金？", "晋城设立了什么基金？"),
     ],
 )
@@ -475,3 +476,66 @@ def test_import_rag_does_not_load_langchain() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+# --- through the Engine (builds a small index of the bundled corpus) --------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from rag.config import load_settings
+    from rag.pipeline import build_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    settings = load_settings(index_dir=index_dir, embedder="hash")
+    build_index([settings.corpus_path], settings)
+    return index_dir
+
+
+def _engine(index_dir: Path, url: str):  # type: ignore[no-untyped-def]
+    from rag.config import load_settings
+    from rag.pipeline import Engine
+
+    settings = load_settings(
+        index_dir=index_dir,
+        embedder="hash",
+        llm_base_url=url,
+        llm_model="x",
+        answer_mode="llm",
+        llm_timeout_s=1,
+    )
+    return Engine(settings)
+
+
+def _raw_lines_hold(quote: str, path: str, line_start: int, line_end: int) -> bool:
+    lines = Path(path).read_text(encoding="utf-8").split("\n")[line_start - 1 : line_end]
+    return "".join(quote.split()) in "".join("".join(lines).split())
+
+
+@pytest.mark.slow
+def test_engine_falls_back_to_extractive_when_llm_is_down(corpus_index: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    answer = _engine(corpus_index, dead).ask("晋城设立了多大规模的产业引导基金？")
+    assert answer.mode == "extractive"
+    assert answer.answered
+    assert "LLM unavailable" in answer.note and "cannot reach" in answer.note
+    assert any("300亿" in c.quote for c in answer.citations)
+
+
+@pytest.mark.slow
+def test_engine_llm_answer_with_follow_up(corpus_index: Path, srv: FakeOpenAI) -> None:
+    standalone = "晋城市设立的产业引导基金总规模是多少？"
+    srv.script(standalone, "晋城设立了总规模300亿的产业引导基金[1]。")
+    engine = _engine(corpus_index, srv.url)
+    history = [("晋城市人工智能产业链有多少家企业？", "共有企业33家[1]。")]
+    answer = engine.ask("它设立的基金规模呢？", history=history)
+    assert answer.mode == "llm" and answer.answered
+    assert answer.standalone_question == standalone
+    condense, answer_request = srv.requests
+    assert "它设立的基金规模呢？" in message_text(condense)
+    assert standalone in message_text(answer_request)
+    (c,) = answer.citations
+    assert "300亿" in c.quote
+    assert _raw_lines_hold(c.quote, c.path, c.line_start, c.line_end)

@@ -24,7 +24,7 @@ def esc(text: object) -> str:
 def chat_text(answer: Answer, turn: int) -> str:
     """The chat bubble for a final answer: [n] markers link to their source cards."""
     if not answer.answered:
-        text = f"{NOT_FOUND_MARK} {esc(answer.text)}"
+        text = f'<span class="not-found-chat">{NOT_FOUND_MARK} {esc(answer.text)}</span>'
     else:
         valid = {c.n for c in answer.citations}
 
@@ -32,7 +32,8 @@ def chat_text(answer: Answer, turn: int) -> str:
             n = int(m.group(1))
             if n not in valid:
                 return m.group(0)
-            return f'<a class="cite-ref" href="#cite-{n}" data-turn="{turn}" data-n="{n}">[{n}]</a>'
+            # the chatbot's sanitiser drops data-* attributes, so the turn travels in a class
+            return f'<a class="cite-ref cite-turn-{turn}" href="#cite-{n}">[{n}]</a>'
 
         text = _MARKER.sub(link, esc(answer.text))
     if answer.note and answer.answered:
@@ -42,7 +43,7 @@ def chat_text(answer: Answer, turn: int) -> str:
 
 def error_text(message: str) -> str:
     """A chat bubble for a question that could not be asked (empty, too long, index missing)."""
-    return f"{NOT_FOUND_MARK} {esc(message)}"
+    return f'<span class="not-found-chat">{NOT_FOUND_MARK} {esc(message)}</span>'
 
 
 def location(cit: Citation) -> str:
@@ -61,7 +62,7 @@ def passage_with_mark(cit: Citation, contexts: Sequence[Hit], doc: Document | No
         if chunk.chunk_id != cit.chunk_id:
             continue
         rel = cit.start_char - chunk.start_char
-        if not (0 <= rel and chunk.text[rel : rel + len(cit.quote)] == cit.quote):
+        if not (rel >= 0 and chunk.text[rel : rel + len(cit.quote)] == cit.quote):
             rel = chunk.text.find(cit.quote)
         if rel >= 0 and cit.quote:
             return _marked(chunk.text, rel, rel + len(cit.quote))
@@ -182,4 +183,11 @@ def corpus_rows(docs: Sequence[Document]) -> list[list[str]]:
     ]
 
 
-CORPUS_HEADERS = ["标题 Title", "发文单位 Issuer", "日期 Date", "文号 No.", "地区 Region", "文件 File"]
+CORPUS_HEADERS = [
+    "标题 Title",
+    "发文单位 Issuer",
+    "日期 Date",
+    "文号 No.",
+    "地区 Region",
+    "文件 File",
+]

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rag.answer.citations import Passage
 from rag.answer.lang import place_names, place_stem, question_language
-from rag.lexical import EN_TERMS, STOP_WORDS, english_aliases, tokenize
+from rag.lexical import english_aliases, tokenize
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -21,14 +23,8 @@ QUESTION_WORDS = frozenset(
     "提到 提及 文件 文档 规定 内容 包括 分别 一共 总共 多大 多久 何时 时候 时间 哪年 哪一年 "
     "介绍 说明 请 问 是 有 的 了 吗 呢 几 家 个 项 次 年 月 日".split()
 )
-MIN_COVERAGE = 0.5
-MIN_DENSE_EN = 0.80  # e5 cosine below which an English question has no real match
-COMMON_CAPITALISED = frozenset(
-    "what which who whom whose when where why how is are was were do does did can could "
-    "should would will the a an in on of for to and or please tell list name give".split()
-)
-
-
+MIN_COVERAGE = 0.4
+MIN_DENSE_EN = 0.75  # e5 cosine below which an English question has no real match
 @dataclass(frozen=True, slots=True)
 class Evidence:
     answerable: bool
@@ -36,22 +32,17 @@ class Evidence:
     coverage: float
 
 
+# Interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic.
+QUESTION_PATTERN = re.compile(r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]")
+LATIN_TOKEN = re.compile(r"[a-z][a-z0-9.+%]*")
+
+
 def _content_tokens(question: str) -> list[str]:
-    return [t for t in dict.fromkeys(tokenize(question)) if t not in QUESTION_WORDS]
-
-
-def _unknown_english_names(question: str, doc_freq: dict[str, int]) -> list[str]:
-    """Capitalised words of an English question that name nothing in the index."""
-    out = []
-    for m in re.finditer(r"\b[A-Z][a-zA-Z]+\b", question):
-        word = m.group(0)
-        low = word.lower()
-        if low in COMMON_CAPITALISED or low in EN_TERMS or low in STOP_WORDS:
-            continue
-        if low in doc_freq or english_aliases(word, doc_freq):
-            continue
-        out.append(word)
-    return out
+    return [
+        t
+        for t in dict.fromkeys(tokenize(question))
+        if t not in QUESTION_WORDS and not QUESTION_PATTERN.search(t) and len(t) > 1
+    ]
 
 
 def assess_evidence(engine: Engine, question: str, passages: list[Passage]) -> Evidence:
@@ -69,21 +60,33 @@ def assess_evidence(engine: Engine, question: str, passages: list[Passage]) -> E
             return Evidence(False, f"{place} is not in the retrieved documents", 0.0)
 
     if lang == "en":
-        unknown = _unknown_english_names(question, doc_freq)
-        if unknown:
-            return Evidence(False, f"{', '.join(unknown)} not in the documents", 0.0)
         best_dense = max(p.hit.dense_score or 0.0 for p in passages)
-        aliases = english_aliases(question, doc_freq)
+        found = list(dict.fromkeys(english_aliases(question, doc_freq)))
+        places = [a for a in found if place_names(a)]
+        for place in places:
+            if place not in haystack:
+                return Evidence(False, f"{place} is not in the retrieved documents", 0.0)
+        aliases = [a for a in found if a not in places]
         if not aliases and best_dense < MIN_DENSE_EN:
-            return Evidence(False, "no passage matches the question", 0.0)
-        return Evidence(True, "", 1.0)
+            return Evidence(False, "no passage matches the question", best_dense)
+        texts = [p.hit.chunk.text + (p.doc.region or "") for p in passages]
+        covered = [a for a in aliases if any(a in t for t in texts)]
+        coverage = len(covered) / len(aliases) if aliases else best_dense
+        if aliases and coverage < MIN_COVERAGE:
+            missing = [a for a in aliases if a not in covered]
+            return Evidence(False, f"key terms not covered: {' '.join(missing)}", coverage)
+        return Evidence(True, "", coverage)
 
     tokens = _content_tokens(question)
     if not tokens:
         return Evidence(True, "", 1.0)
     idf = index.bm25.idf
-    max_idf = max(idf.values(), default=1.0)
-    weights = {t: idf.get(t, max_idf) for t in tokens}
+    # a Latin term the documents never use ("GDP") names a topic they do not cover
+    absent = [t for t in tokens if LATIN_TOKEN.fullmatch(t) and t not in idf]
+    if absent:
+        return Evidence(False, f"{', '.join(absent)} does not occur in the documents", 0.0)
+    typical = float(np.median(list(idf.values()))) if idf else 1.0
+    weights = {t: idf.get(t, typical) for t in tokens}
     total = sum(weights.values())
     best = 0.0
     for p in passages:

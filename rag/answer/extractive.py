@@ -30,7 +30,7 @@ LIST_Q = re.compile(r"哪些|哪几|有什么|包括|举措|措施|which|what ar
 DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日")
 DIGIT_RE = re.compile(r"\d")
 MIN_SENTENCE_CHARS = 6
-EMBED_CANDIDATES = 12
+EMBED_CANDIDATES = 6
 BARE_HEADING_CHARS = 25
 
 

@@ -1,0 +1,89 @@
+"""Citations, follow-up rewriting, abstention and the extractive answerer."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.citations import cite_marked_text, passages_of
+from rag.answer.followup import condense_question, is_followup
+from rag.answer.lang import question_language
+from rag.pipeline import Engine
+
+
+def _passages(engine: Engine, question: str, k: int = 3):  # type: ignore[no-untyped-def]
+    return passages_of(engine.search(question, k=k, mode="bm25"), engine.index.documents)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected_text", "n_citations"),
+    [
+        ("总规模300亿[1]。", "总规模300亿[1]。", 1),
+        ("总规模300亿[9]。", "总规模300亿。", 0),  # a passage that does not exist
+        ("总规模300亿[1][1]。", "总规模300亿[1]。", 1),
+        ("没有标记的回答。", "没有标记的回答。", 0),
+        ("首期10亿[2]，总规模300亿[1]。", "首期10亿[1]，总规模300亿[2]。", 2),
+    ],
+)
+def test_cite_marked_text(hash_engine: Engine, reply: str, expected_text: str, n_citations: int) -> None:
+    passages = _passages(hash_engine, "产业引导基金总规模300亿 谷雨基金")
+    passages = [passages[0], passages[0].__class__(2, passages[0].hit, passages[0].doc)]
+    text, citations = cite_marked_text(reply, passages)
+    assert text == expected_text
+    assert len(citations) == n_citations
+    for c in citations:
+        doc = hash_engine.document(c.doc_id)
+        assert doc.text[c.start_char : c.end_char] == c.quote
+        assert "300亿" in c.quote or "10亿" in c.quote
+        assert c.line_start == c.line_end == 25
+
+
+def test_followup_carries_the_previous_topic() -> None:
+    history = [("晋城市人工智能产业链有多少家企业？", "33家[1]")]
+    assert is_followup("那温州呢？") and not is_followup("温州市智算中心建设进展如何？")
+    assert condense_question("那温州呢？", history) == "温州人工智能产业链有多少家企业？"
+    assert condense_question("总投资呢？", history) == "晋城市人工智能产业链有多少家企业？ 总投资"
+    assert condense_question("无锡高新区有多少家人工智能企业？", history) == (
+        "无锡高新区有多少家人工智能企业？"
+    )
+    assert condense_question("那温州呢？", []) == "那温州呢？"
+
+
+def test_question_language() -> None:
+    assert question_language("What fund did Jincheng set up?") == "en"
+    assert question_language("晋城的AIGC产业") == "zh"
+
+
+def test_not_found_for_a_place_absent_from_the_documents(hash_engine: Engine) -> None:
+    answer = hash_engine.ask("北京市对人工智能企业的房租补贴标准是多少？")
+    assert not answer.answered and answer.citations == ()
+    assert answer.text == "文档中没有找到相关信息。"
+    english = hash_engine.ask("What is the capital of France?")
+    assert not english.answered and english.text == "Not found in the documents."
+
+
+def test_extractive_answer_quotes_the_fact_with_exact_lines(hash_engine: Engine) -> None:
+    answer = hash_engine.ask("晋城开发区产业引导基金总规模是多少？")
+    assert answer.answered and answer.mode == "extractive"
+    assert "300亿" in answer.text and "[1]" in answer.text
+    first = answer.citations[0]
+    assert first.source == "jincheng-2024-reply-npc-268.txt"
+    assert "总规模300亿的产业引导基金" in first.quote
+    assert (first.line_start, first.line_end) == (25, 25)
+    assert first.chunk_id in {h.chunk.chunk_id for h in answer.contexts}
+
+
+def test_follow_up_answer_uses_the_conversation(hash_engine: Engine) -> None:
+    first = hash_engine.ask("晋城市人工智能产业链有多少家企业？")
+    follow = hash_engine.ask("那无锡呢？", history=[(first.question, first.text)])
+    assert follow.standalone_question.startswith("无锡")
+    assert follow.answered
+    assert follow.citations[0].source == "wuxi-xinwu-2024-reply-cppcc-20.txt"
+
+
+def test_empty_and_over_long_questions_are_user_errors(hash_engine: Engine) -> None:
+    from rag.errors import QuestionError
+
+    with pytest.raises(QuestionError, match="empty"):
+        hash_engine.ask("   ")
+    with pytest.raises(QuestionError, match="limit is 500"):
+        hash_engine.ask("问" * 501)

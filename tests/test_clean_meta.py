@@ -1,0 +1,107 @@
+"""Cleaning and metadata on the real corpus and on small texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.clean import clean_text
+from rag.meta import extract_meta
+from rag.types import DocMeta
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _clean(name: str) -> tuple[str, str]:
+    raw = (CORPUS / name).read_text(encoding="utf-8")
+    return raw, clean_text(raw).text
+
+
+def test_cleaned_text_is_a_subsequence_with_an_exact_offset_map() -> None:
+    for path in CORPUS.glob("*.txt"):
+        raw = path.read_text(encoding="utf-8")
+        cleaned = clean_text(raw)
+        for c, r, n in cleaned.spans:
+            assert cleaned.text[c : c + n] == raw[r : r + n]
+        assert sum(n for _, _, n in cleaned.spans) == len(cleaned.text)
+        for i in range(0, len(cleaned.text), 97):
+            assert raw[cleaned.raw_offset(i)] == cleaned.text[i]
+
+
+def test_web_chrome_and_artefacts_are_removed() -> None:
+    _, wuxi = _clean("wuxi-xinwu-2024-reply-cppcc-20.txt")
+    assert "字体大小" not in wuxi and "放大 正常 缩小" not in wuxi
+    assert "Baidu" not in wuxi and not wuxi.rstrip().endswith("map")
+    _, wenzhou = _clean("wenzhou-2024-reply-cppcc-2.txt")
+    assert "[bookmark" not in wenzhou
+    assert "余向前委员：\n您在市政协十二届三次会议期间" in wenzhou
+    _, hunan = _clean("hunan-2021-reply-cppcc-0192.txt")
+    assert "ICP备" not in hunan and "公网安备" not in hunan and "政府网站标识码" not in hunan
+    assert "题裁分类" not in hunan  # empty web metadata field
+    assert "\n\n" not in hunan and "\n\n" not in wenzhou
+
+
+def test_hard_wrapped_lines_are_joined_and_labels_stay_separate() -> None:
+    _, jilin = _clean("jilin-city-2018-ai-implementation-opinion.txt")
+    assert "人工智能企业和创新创业人才集聚作用初步显现" in jilin
+    assert "充分发挥智能化对经济社会发展的驱动作用" in jilin
+    assert "一、指导思想\n全面贯彻" in jilin  # a heading is not joined to its body
+    _, jincheng = _clean("jincheng-2024-reply-npc-268.txt")
+    assert "着力打造晋城人工智能产业链的核心技术策源地" in jincheng
+    assert "负责人：\n承办人：张伟伟\n联系电话：2218762" in jincheng
+
+
+def test_clean_small_text() -> None:
+    raw = "  标题行\n\n\n这是一个很长的句子，它在这里被硬换行切\n\n断了。\n二、下一步\n[bookmark: _Hlk1]正文。\n"
+    cleaned = clean_text(raw)
+    assert cleaned.text == "标题行\n这是一个很长的句子，它在这里被硬换行切断了。\n二、下一步\n正文。"
+
+
+EXPECTED = {
+    "jincheng-2024-reply-npc-268.txt": DocMeta(
+        title="关于市八届人大四次会议第268号建议的答复",
+        issuer="晋城市工业和信息化局",
+        date="2024-06-18",
+        doc_number=None,
+        region="晋城市",
+    ),
+    "wuxi-xinwu-2024-reply-cppcc-20.txt": DocMeta(
+        title="对区政协二届三次会议第20号提案的答复函",
+        issuer="无锡高新区(新吴区)工业和信息化局",
+        date="2024-07-23",
+        doc_number=None,
+        region="无锡市",
+    ),
+    "wenzhou-2024-reply-cppcc-2.txt": DocMeta(
+        title="关于市政协十二届三次会议2号提案的答复函",
+        issuer=None,  # the reply never names its issuing bureau
+        date="2024-06-27",
+        doc_number="温科提复〔2024〕111号",
+        region="温州",
+    ),
+    "jilin-city-2018-ai-implementation-opinion.txt": DocMeta(
+        title="关于促进新一代人工智能产业发展的实施意见",
+        issuer="吉林市人民政府",
+        date="2018-11-29",
+        doc_number="吉市政发〔2018〕15号",
+        region="吉林市",
+    ),
+    "hunan-2021-reply-cppcc-0192.txt": DocMeta(
+        title="对省政协十二届四次会议第0192号提案的答复",
+        issuer="湖南省工业和信息化厅",
+        date="2021-06-23",  # signed "20216月23" in the capture
+        doc_number="湘工信提案函〔2021〕254号",
+        region="湖南省",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_metadata_of_every_bundled_document(name: str) -> None:
+    _, text = _clean(name)
+    assert extract_meta(text) == EXPECTED[name]
+
+
+def test_unknown_metadata_is_none() -> None:
+    assert extract_meta("一些没有标题的文字。\n另一段。") == DocMeta()

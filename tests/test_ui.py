@@ -1,0 +1,293 @@
+"""The Gradio app through its HTTP API (gradio_client), and its rendering and upload helpers."""
+
+from __future__ import annotations
+
+import re
+import socket
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gradio_client import Client, handle_file  # noqa: E402
+
+from rag.config import Settings, load_settings  # noqa: E402
+from rag.pipeline import Engine, build_index  # noqa: E402
+from rag.types import Answer, Chunk, Citation, Document, Hit  # noqa: E402
+from ui.app import build_app, build_filters, launch  # noqa: E402
+from ui.render import chat_text, document_html, passage_with_mark, sources_html  # noqa: E402
+from ui.uploads import accept_uploads, safe_name  # noqa: E402
+
+FUND_Q = "晋城开发区产业引导基金总规模是多少？"
+UPLOAD_TEXT = "测试市人工智能专项资金总额为12345万元。\n"
+UPLOAD_Q = "测试市人工智能专项资金总额是多少？"
+
+
+class RecordingEngine(Engine):
+    """The real engine, remembering the history each question was asked with."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.histories: list[list[tuple[str, str]]] = []
+
+    def ask_stream(self, question: str, **kwargs: Any) -> Iterator[str | Answer]:
+        self.histories.append(list(kwargs.get("history") or []))
+        return super().ask_stream(question, **kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, RecordingEngine]]:
+    index_dir = tmp_path_factory.mktemp("ui_index")
+    settings = load_settings(cwd=ROOT, index_dir=str(index_dir), embedder="hash")
+    build_index([ROOT / "corpus"], settings)
+    engine = RecordingEngine(settings)
+    engine.warm_up()
+    app = build_app(engine)
+    port = _free_port()
+    launch(app, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    try:
+        yield f"http://127.0.0.1:{port}/", engine
+    finally:
+        app.close()
+
+
+def _client(url: str) -> Client:
+    return Client(url, verbose=False)
+
+
+def _ask(client: Client, question: str, **kwargs: Any) -> tuple[str, str]:
+    """Ask through the /ask endpoint; returns (last chat message text, sources HTML)."""
+    chat, sources, _question, _cites = client.predict(question=question, api_name="/ask", **kwargs)
+    content = chat[-1]["content"]
+    text = content[0]["text"] if isinstance(content, list) else content
+    return text, sources
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_ask_streams_answer_with_citation_and_marked_quote(server: tuple[str, Engine]) -> None:
+    url, _ = server
+    text, sources = _ask(_client(url), FUND_Q)
+    assert "[1]" in text and "300亿" in text
+    assert 'id="cite-1"' in sources
+    marks = re.findall(r"<mark>(.*?)</mark>", sources)
+    assert any("300亿" in m for m in marks)
+    assert "jincheng-2024-reply-npc-268.txt" in sources
+    assert "晋城市工业和信息化局" in sources  # issuing body on the card
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_open_document_marks_the_selected_quote(server: tuple[str, Engine]) -> None:
+    url, _ = server
+    client = _client(url)
+    _ask(client, FUND_Q)
+    html = client.predict(n=1, api_name="/open_document")
+    selected = re.search(r'<mark class="selected" data-n="1" id="doc-cite-1">(.*?)</mark>', html)
+    assert selected and "300亿" in selected.group(1)
+    assert "关于市八届人大四次会议第268号建议的答复" in html
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_follow_up_passes_history(server: tuple[str, RecordingEngine]) -> None:
+    url, engine = server
+    client = _client(url)
+    _ask(client, FUND_Q)
+    _ask(client, "首期基金叫什么？")
+    history = engine.histories[-1]
+    assert len(history) == 1
+    assert history[0][0] == FUND_Q and "300亿" in history[0][1]
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_filters_restrict_the_sources(server: tuple[str, Engine]) -> None:
+    url, _ = server
+    _text, sources = _ask(_client(url), FUND_Q, region="温州")
+    assert "jincheng-2024-reply-npc-268.txt" not in sources
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "expected"), [("   ", "empty"), ("问" * 600, "limit is 500")])
+def test_bad_question_gets_a_chat_message(
+    server: tuple[str, Engine], question: str, expected: str
+) -> None:
+    url, _ = server
+    text, _sources = _ask(_client(url), question)
+    assert text.count("⚠") == 1 and expected in text
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_not_found_is_marked(server: tuple[str, Engine]) -> None:
+    url, _ = server
+    text, sources = _ask(_client(url), "火星的首都是哪里？")
+    assert "⚠" in text and 'class="not-found"' in sources
+    assert "<mark" not in sources
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_upload_is_searchable_and_bad_file_is_reported(
+    server: tuple[str, Engine], tmp_path: Path
+) -> None:
+    url, engine = server
+    client = _client(url)
+    good = tmp_path / "测试市专项资金.txt"
+    good.write_text(UPLOAD_TEXT, encoding="utf-8")
+    status, _files, table, *_choices = client.predict(
+        files=[handle_file(str(good))], api_name="/add_documents"
+    )
+    assert "测试市专项资金.txt" in status and "added" in status
+    assert any(row[-1] == "测试市专项资金.txt" for row in table["value"]["data"])
+    stored = Path(engine.settings.index_dir) / "uploads" / "测试市专项资金.txt"
+    assert stored.read_text(encoding="utf-8") == UPLOAD_TEXT
+
+    text, sources = _ask(client, UPLOAD_Q)
+    assert "12345" in text and "[1]" in text
+    assert "测试市专项资金.txt" in sources
+    assert re.search(r"<mark>[^<]*12345万元[^<]*</mark>", sources)
+
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(bytes(range(256)) * 8)
+    before = len(engine.documents())
+    status, *_ = client.predict(files=[handle_file(str(bad))], api_name="/add_documents")
+    assert "broken.txt" in status and "binary" in status
+    assert len(engine.documents()) == before
+    assert not (Path(engine.settings.index_dir) / "uploads" / "broken.txt").exists()
+    text, _ = _ask(client, FUND_Q)
+    assert "[1]" in text and "300亿" in text
+
+
+@pytest.mark.slow  # a live server: ~20 s for the module
+def test_sessions_run_side_by_side(server: tuple[str, RecordingEngine]) -> None:
+    url, _ = server
+    questions = [FUND_Q, "吉林市人工智能产业发展的目标是什么？", FUND_Q]
+    results: dict[int, tuple[str, str]] = {}
+
+    def run(i: int) -> None:
+        results[i] = _ask(_client(url), questions[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(questions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == len(questions)
+    for i, (text, sources) in results.items():
+        assert f"问题 Question: {questions[i]}" in sources  # each session sees its own answer
+        assert text
+
+
+# --- helpers without a server ---------------------------------------------------------------
+
+
+def _doc(text: str) -> Document:
+    return Document(
+        doc_id="d1",
+        path="/x/a.txt",
+        source="a.txt",
+        fmt="txt",
+        text=text,
+        raw_text=text,
+        spans=((0, 0, len(text)),),
+        raw_line_starts=(0,),
+        title="<b>标题</b>",
+        issuer="某局",
+    )
+
+
+def _answer(text: str, citations: Sequence[Citation], hits: Sequence[Hit], answered: bool = True):
+    return Answer(
+        question="q?",
+        text=text,
+        citations=tuple(citations),
+        contexts=tuple(hits),
+        answered=answered,
+        mode="extractive",
+    )
+
+
+def test_rendering_escapes_and_marks_the_quote() -> None:
+    text = "前文<script>alert(1)</script>。引用的句子含<i>标签</i>。后文。"
+    doc = _doc(text)
+    quote = "引用的句子含<i>标签</i>。"
+    start = text.index(quote)
+    cit = Citation(
+        1, "d1:0", "d1", doc.path, doc.source, doc.title, quote, start, start + len(quote), 1, 1
+    )
+    chunk = Chunk("d1:0", "d1", text, 0, len(text), 1, 1)
+    answer = _answer("答案[1]，越界[9]。", [cit], [Hit(chunk, 1.0, 1, "fused")])
+    html = sources_html(answer, lambda _id: doc, 0)
+    assert "<script>" not in html and "<i>" not in html and "<b>" not in html
+    assert "<mark>引用的句子含&lt;i&gt;标签&lt;/i&gt;。</mark>" in html
+    chat = chat_text(answer, 3)
+    assert 'class="cite-ref cite-turn-3" href="#cite-1">[1]</a>' in chat
+    assert "越界[9]" in chat  # a marker without a citation is left as plain text
+    full = document_html(doc, answer.citations, 1)
+    assert 'id="doc-cite-1">引用的句子含&lt;i&gt;' in full and "<script>" not in full
+    # a chunk that is not among the contexts falls back to a window of the document
+    assert "<mark>" in passage_with_mark(cit, [], doc)
+
+
+def test_not_found_rendering() -> None:
+    answer = _answer("文档中没有找到相关信息。", [], [], answered=False)
+    assert 'class="not-found"' in sources_html(answer, lambda _id: None, 0)
+    assert "⚠" in chat_text(answer, 0)
+
+
+def test_build_filters() -> None:
+    f = build_filters(["d1"], "", "2024", "2018")
+    assert (f.sources, f.region, f.year_from, f.year_to) == (("d1",), None, 2018, 2024)
+    assert build_filters(None, None, "", None).is_empty()
+
+
+@pytest.mark.parametrize(
+    ("client_name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\me\\报告.md", "报告.md"),
+        ("a<b>|c.PDF", "a_b__c.pdf"),
+    ],
+)
+def test_safe_name_strips_directories(client_name: str, expected: str) -> None:
+    assert safe_name(client_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("client_name", "reason"),
+    [
+        (".bashrc.txt", "hidden"),
+        ("dir/.x.md", "hidden"),
+        ("run.exe", "unsupported"),
+        ("", "no name"),
+    ],
+)
+def test_safe_name_rejects(client_name: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        safe_name(client_name)
+
+
+def test_accept_uploads_limits_size_and_deduplicates(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    one, two, big = src / "1", src / "2", src / "3"
+    one.write_text("甲", encoding="utf-8")
+    two.write_text("乙", encoding="utf-8")
+    big.write_bytes(b"x" * (1024 * 1024 + 1))
+    uploads = tmp_path / "uploads"
+    accepted, rejected = accept_uploads(
+        [("doc.txt", one), ("sub/doc.txt", two), ("doc.txt", one), ("big.txt", big)], uploads, 1
+    )
+    assert [a.path.name for a in accepted] == ["doc.txt", "doc-2.txt", "doc.txt"]
+    assert [a.created for a in accepted] == [True, True, False]
+    assert (uploads / "doc-2.txt").read_text(encoding="utf-8") == "乙"
+    assert len(rejected) == 1 and "limit is 1 MB" in rejected[0].reason
+    assert sorted(p.name for p in uploads.iterdir()) == ["doc-2.txt", "doc.txt"]
