@@ -171,3 +171,43 @@ def test_hash_embedder_is_deterministic_and_normalised() -> None:
     a = e.embed_documents(["人工智能", "智算中心"])
     assert a.dtype == np.float32 and np.allclose(np.linalg.norm(a, axis=1), 1.0)
     assert np.array_equal(a[0], e.embed_query("人工智能"))
+
+
+def test_langchain_retriever_adapter_carries_citation_metadata(hash_engine: Engine) -> None:
+    from rag.langchain_adapter import PolicyRetriever
+
+    docs = PolicyRetriever(engine=hash_engine, k=3).invoke("产业引导基金总规模300亿")
+    assert len(docs) == 3
+    top = docs[0]
+    assert "总规模300亿的产业引导基金" in top.page_content
+    assert top.metadata["source"] == "jincheng-2024-reply-npc-268.txt"
+    assert top.metadata["line_start"] <= 25 <= top.metadata["line_end"]
+    assert top.metadata["rank"] == 1
+
+
+def test_sentence_transformers_backend_with_a_tiny_local_model(tmp_path: Path) -> None:
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"人工智能产业温州晋城基金算力中心的"]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab), "utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"))
+    config = BertConfig(
+        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64,
+    )
+    folder = tmp_path / "tiny-e5"
+    BertModel(config).save_pretrained(folder / "bert")
+    tokenizer.save_pretrained(folder / "bert")
+    word = models.Transformer(str(folder / "bert"))
+    pooling = models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
+    SentenceTransformer(modules=[word, pooling]).save(str(folder))
+
+    e = embed_module.get_embedder(f"st:{folder}")
+    assert e.name == f"st:{folder}" and e.dim == 32
+    docs = e.embed_documents(["人工智能产业", "温州算力中心"])
+    assert docs.shape == (2, 32) and np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
+    q = e.embed_query("人工智能")
+    assert q.shape == (32,)
+    # e5-style names get the passage/query prefixes, so a query differs from the same passage
+    assert not np.allclose(q, e.embed_documents(["人工智能"])[0])
