@@ -40,7 +40,7 @@ BULLETS = "•·●▪◆"
 # A bullet line holding only a label ("• 主题分类:") is an empty metadata field of a web page.
 EMPTY_LABEL_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,10}[:：]$")
 SENTENCE_END = "。！？；!?;…"
-TERMINAL = SENTENCE_END + "：:」』”\"）)】"
+TERMINAL = SENTENCE_END + '：:」』”"）)】'
 MID_SENTENCE = "，、,"
 WRAP_MIN_CHARS = 40
 
@@ -123,7 +123,7 @@ def clean_text(raw: str) -> Cleaned:
             break
 
     segments: list[tuple[int, int]] = []
-    for i, (end, pieces, text) in enumerate(kept):
+    for i, (_end, pieces, text) in enumerate(kept):
         if i > 0:
             prev_end, _prev_pieces, prev_text = kept[i - 1]
             if not _joins(prev_text, text):

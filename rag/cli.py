@@ -127,8 +127,10 @@ def cmd_index(args: argparse.Namespace) -> int:
             f"({report.seconds:.1f} s)"
         )
         for d in report.documents:
-            print(f"  {d.source}: {d.title or '-'} | {d.issuer or '-'} | {d.date or '-'} | "
-                  f"{d.doc_number or '-'} | {d.region or '-'}")
+            print(
+                f"  {d.source}: {d.title or '-'} | {d.issuer or '-'} | {d.date or '-'} | "
+                f"{d.doc_number or '-'} | {d.region or '-'}"
+            )
         for s in report.skipped:
             print(f"  skipped {s.path}: {s.reason}", file=sys.stderr)
     return EXIT_OK
@@ -162,8 +164,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             print("  (no passages)")
         for h in hits:
             d = docs[h.chunk.doc_id]
-            print(f"[{h.rank}] {h.score:.4f} {d.source}:{h.chunk.line_start}-{h.chunk.line_end} "
-                  f"{h.chunk.heading}")
+            print(
+                f"[{h.rank}] {h.score:.4f} {d.source}:{h.chunk.line_start}-{h.chunk.line_end} "
+                f"{h.chunk.heading}"
+            )
             print("    " + h.chunk.text[:200].replace("\n", " "))
     return EXIT_OK
 

@@ -18,7 +18,11 @@ BATCH = 16
 
 class Embedder(Protocol):
     name: str
-    dim: int
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension."""
+        ...
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """float32 (n, dim), rows L2-normalised."""
@@ -92,7 +96,7 @@ class SentenceTransformerEmbedder:
         return self._model
 
     @property
-    def dim(self) -> int:  # type: ignore[override]
+    def dim(self) -> int:
         if self._dim is None:
             model = self._load()
             dim = model.get_sentence_embedding_dimension()

@@ -1,4 +1,4 @@
-"""The one module that wires the stages: files -> documents -> chunks -> index -> hits -> answers."""
+"""The one module that wires the stages: files -> documents -> chunks -> index -> answers."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ def build_index(
     old: StoredIndex | None = None
     if not rebuild and read_manifest(index_dir) is not None:
         old = load_index(index_dir)
-        check_params(index_dir, old.params, replace(old.params, **_wanted(settings)))
+        check_params(index_dir, old.params, _wanted(settings, old.params))
     files, skipped = iter_files(list(paths))
     skipped = list(skipped)
 
@@ -197,12 +197,14 @@ def build_index(
     )
 
 
-def _wanted(settings: Settings) -> dict[str, object]:
-    return {
-        "embedder": settings.embedder,
-        "chunk_tokens": settings.chunk_tokens,
-        "overlap_sentences": settings.overlap_sentences,
-    }
+def _wanted(settings: Settings, built: IndexParams) -> IndexParams:
+    """The index parameters the settings ask for (the dimension follows the embedder)."""
+    return replace(
+        built,
+        embedder=settings.embedder,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.overlap_sentences,
+    )
 
 
 class Engine:
@@ -225,7 +227,9 @@ class Engine:
             if self._index is None:
                 index = load_index(self.settings.index_dir)
                 check_params(
-                    self.settings.index_dir, index.params, replace(index.params, **_wanted(self.settings))
+                    self.settings.index_dir,
+                    index.params,
+                    _wanted(self.settings, index.params),
                 )
                 self._index = index
                 self._doc_freq = index.bm25.doc_freq
@@ -322,8 +326,14 @@ class Engine:
         from rag.answer import answer_question
 
         question = self.check_question(question)
-        yield from answer_question(self, question, history=list(history or []), filters=filters,
-                                   k=k, answer_mode=answer_mode or self.settings.answer_mode)
+        yield from answer_question(
+            self,
+            question,
+            history=list(history or []),
+            filters=filters,
+            k=k,
+            answer_mode=answer_mode or self.settings.answer_mode,
+        )
 
     def add_files(
         self, paths: Sequence[str | Path], progress: Progress | None = None

@@ -55,7 +55,7 @@ def retrieve(
     query_tokens: Sequence[str],
     *,
     k: int,
-    filters: Filters = Filters(),
+    filters: Filters | None = None,
     mode: str = "fused",
     dense_weight: float = 1.0,
     bm25_weight: float = 1.0,
@@ -67,7 +67,7 @@ def retrieve(
     n = len(index.chunks)
     if n == 0 or k <= 0:
         return []
-    mask = allowed_mask(index, filters)
+    mask = allowed_mask(index, filters or Filters())
     dense_sims = index.vectors @ query_vector if query_vector is not None else np.zeros(n)
     bm25 = index.bm25.scores(query_tokens)
 

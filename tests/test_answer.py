@@ -24,7 +24,9 @@ def _passages(engine: Engine, question: str, k: int = 3):  # type: ignore[no-unt
         ("首期10亿[2]，总规模300亿[1]。", "首期10亿[1]，总规模300亿[2]。", 2),
     ],
 )
-def test_cite_marked_text(hash_engine: Engine, reply: str, expected_text: str, n_citations: int) -> None:
+def test_cite_marked_text(
+    hash_engine: Engine, reply: str, expected_text: str, n_citations: int
+) -> None:
     passages = _passages(hash_engine, "产业引导基金总规模300亿 谷雨基金")
     passages = [passages[0], passages[0].__class__(2, passages[0].hit, passages[0].doc)]
     text, citations = cite_marked_text(reply, passages)

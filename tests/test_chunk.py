@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from make_fixtures import make_fixtures
 
 from rag.chunk import chunk_document, count_tokens, heading_level
 from rag.clean import clean_text
 from rag.pipeline import load_document
 from rag.store import line_starts
 from rag.types import Document
-
-from make_fixtures import make_fixtures
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -61,7 +61,9 @@ def check_chunks(doc: Document, budget: int, overlap: int = 1) -> None:
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.name)
 @pytest.mark.parametrize("budget", [64, 300])
-def test_corpus_chunks_are_exact_ordered_covering_and_within_budget(path: Path, budget: int) -> None:
+def test_corpus_chunks_are_exact_ordered_covering_and_within_budget(
+    path: Path, budget: int
+) -> None:
     check_chunks(load_document(path), budget)
 
 
@@ -80,7 +82,9 @@ def test_pdf_chunks_carry_their_page(tmp_path: Path) -> None:
 
 
 def test_heading_path_and_levels() -> None:
-    assert [heading_level(x) for x in ("一、总则", "（二）生态", "1.培育", "第三条 规定", "正文")] == [
+    assert [
+        heading_level(x) for x in ("一、总则", "（二）生态", "1.培育", "第三条 规定", "正文")
+    ] == [
         2,
         3,
         4,
@@ -99,7 +103,7 @@ def test_overlap_is_whole_sentences() -> None:
     doc = _doc_from_text(raw)
     chunks = chunk_document(doc, chunk_tokens=60, overlap_sentences=1)
     assert len(chunks) > 3
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start_char < a.end_char  # one sentence shared
         assert a.text.endswith(doc.text[b.start_char : a.end_char])
         assert doc.text[b.start_char - 1] == "。"  # the shared part starts a sentence

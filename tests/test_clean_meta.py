@@ -53,9 +53,14 @@ def test_hard_wrapped_lines_are_joined_and_labels_stay_separate() -> None:
 
 
 def test_clean_small_text() -> None:
-    raw = "  标题行\n\n\n这是一个很长的句子，它在这里被硬换行切\n\n断了。\n二、下一步\n[bookmark: _Hlk1]正文。\n"
+    raw = (
+        "  标题行\n\n\n这是一个很长的句子，它在这里被硬换行切\n\n断了。\n"
+        "二、下一步\n[bookmark: _Hlk1]正文。\n"
+    )
     cleaned = clean_text(raw)
-    assert cleaned.text == "标题行\n这是一个很长的句子，它在这里被硬换行切断了。\n二、下一步\n正文。"
+    assert (
+        cleaned.text == "标题行\n这是一个很长的句子，它在这里被硬换行切断了。\n二、下一步\n正文。"
+    )
 
 
 EXPECTED = {

@@ -1,7 +1,8 @@
-"""Index store (incremental, atomic, self-describing) and hybrid retrieval, with the hash embedder."""
+"""Index store (incremental, atomic, self-describing) and hybrid retrieval (hash embedder)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -61,7 +62,10 @@ def test_incremental_index_embeds_only_new_or_changed_files(
     changed.write_text(changed.read_text("utf-8") + "\n补充说明：温州新增算力补贴。\n", "utf-8")
     (docs / "hunan-2021-reply-cppcc-0192.txt").unlink()
     third = build_index([docs], settings)
-    assert sorted(Path(p).name for p in third.added) == ["new.txt", "wenzhou-2024-reply-cppcc-2.txt"]
+    assert sorted(Path(p).name for p in third.added) == [
+        "new.txt",
+        "wenzhou-2024-reply-cppcc-2.txt",
+    ]
     assert [Path(p).name for p in third.removed] == ["hunan-2021-reply-cppcc-0192.txt"]
     assert all("湖南" not in t for t in counting.embedded)  # unchanged files not re-embedded
     assert not any("晋城" in t and "光机电" in t for t in counting.embedded)
@@ -129,7 +133,10 @@ def test_tokenize_keeps_policy_terms_numbers_and_latin() -> None:
     for t in ("u", "lab", "2000p", "aigc", "智算中心", "产业引导基金", "揭榜挂帅"):
         assert t in tokens
     assert "的" not in tokenize("人工智能的发展")
-    assert english_aliases("What fund did Jincheng set up?", {"晋城": 9, "进程": 1}) == ["基金", "晋城"]
+    assert english_aliases("What fund did Jincheng set up?", {"晋城": 9, "进程": 1}) == [
+        "基金",
+        "晋城",
+    ]
 
 
 def test_bm25_finds_the_exact_passage(hash_engine: Engine) -> None:
@@ -154,7 +161,7 @@ def test_filters_k_cap_and_fusion(hash_engine: Engine) -> None:
     assert {hash_engine.document(h.chunk.doc_id).region for h in by_region} == {"吉林市"}
     fused = hash_engine.search("产业引导基金总规模", k=5)
     assert fused[0].stage == "fused" and set(fused[0].found_by) <= {"dense", "bm25"}
-    assert all(a.score >= b.score for a, b in zip(fused, fused[1:], strict=False))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(fused))
 
 
 def test_empty_index_returns_no_hits(tmp_path: Path) -> None:
@@ -193,7 +200,10 @@ def test_sentence_transformers_backend_with_a_tiny_local_model(tmp_path: Path) -
     (tmp_path / "vocab.txt").write_text("\n".join(vocab), "utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt"))
     config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
         intermediate_size=64,
     )
     folder = tmp_path / "tiny-e5"

@@ -33,7 +33,7 @@ def answer_question(
     note = ""
     if answer_mode == "llm" and not settings.llm_configured:
         note = "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL); answered extractively"
-    standalone = question
+    standalone: str | None = question
     if history:
         standalone = None
         if use_llm:
@@ -45,6 +45,7 @@ def answer_question(
                 standalone = None
         if not standalone:
             standalone = condense_question(question, history)
+    assert standalone is not None
     hits = engine.search(standalone, k=k, filters=filters)
     passages = passages_of(hits, engine.index.documents)
     evidence = assess_evidence(engine, standalone, passages)

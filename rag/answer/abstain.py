@@ -19,12 +19,66 @@ if TYPE_CHECKING:
 NOT_FOUND = {"zh": "文档中没有找到相关信息。", "en": "Not found in the documents."}
 # Words that shape a question without naming its topic.
 QUESTION_WORDS = frozenset(
-    "多少 哪些 什么 哪个 哪家 哪里 哪儿 如何 怎么 怎样 是否 情况 主要 具体 目前 现在 有关 相关 "
-    "提到 提及 文件 文档 规定 内容 包括 分别 一共 总共 多大 多久 何时 时候 时间 哪年 哪一年 "
-    "介绍 说明 请 问 是 有 的 了 吗 呢 几 家 个 项 次 年 月 日".split()
+    [
+        "多少",
+        "哪些",
+        "什么",
+        "哪个",
+        "哪家",
+        "哪里",
+        "哪儿",
+        "如何",
+        "怎么",
+        "怎样",
+        "是否",
+        "情况",
+        "主要",
+        "具体",
+        "目前",
+        "现在",
+        "有关",
+        "相关",
+        "提到",
+        "提及",
+        "文件",
+        "文档",
+        "规定",
+        "内容",
+        "包括",
+        "分别",
+        "一共",
+        "总共",
+        "多大",
+        "多久",
+        "何时",
+        "时候",
+        "时间",
+        "哪年",
+        "哪一年",
+        "介绍",
+        "说明",
+        "请",
+        "问",
+        "是",
+        "有",
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "几",
+        "家",
+        "个",
+        "项",
+        "次",
+        "年",
+        "月",
+        "日",
+    ]
 )
 MIN_COVERAGE = 0.4
 MIN_DENSE_EN = 0.75  # e5 cosine below which an English question has no real match
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     answerable: bool
@@ -33,7 +87,9 @@ class Evidence:
 
 
 # Interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic.
-QUESTION_PATTERN = re.compile(r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]")
+QUESTION_PATTERN = re.compile(
+    r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]"
+)
 LATIN_TOKEN = re.compile(r"[a-z][a-z0-9.+%]*")
 
 
@@ -70,10 +126,10 @@ def assess_evidence(engine: Engine, question: str, passages: list[Passage]) -> E
         if not aliases and best_dense < MIN_DENSE_EN:
             return Evidence(False, "no passage matches the question", best_dense)
         texts = [p.hit.chunk.text + (p.doc.region or "") for p in passages]
-        covered = [a for a in aliases if any(a in t for t in texts)]
-        coverage = len(covered) / len(aliases) if aliases else best_dense
+        matched = [a for a in aliases if any(a in t for t in texts)]
+        coverage = len(matched) / len(aliases) if aliases else best_dense
         if aliases and coverage < MIN_COVERAGE:
-            missing = [a for a in aliases if a not in covered]
+            missing = [a for a in aliases if a not in matched]
             return Evidence(False, f"key terms not covered: {' '.join(missing)}", coverage)
         return Evidence(True, "", coverage)
 

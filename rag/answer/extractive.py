@@ -18,7 +18,9 @@ from rag.types import Answer, Citation
 if TYPE_CHECKING:
     from rag.pipeline import Engine
 
-NUMBER_Q = re.compile(r"多少|几[家个项所亿万]|规模|数量|金额|多大|比例|how many|how much|how large|size", re.I)
+NUMBER_Q = re.compile(
+    r"多少|几[家个项所亿万]|规模|数量|金额|多大|比例|how many|how much|how large|size", re.I
+)
 DOCNUM_Q = re.compile(r"文号|字号|发文编号|document number|reference number", re.I)
 DATE_Q = re.compile(r"什么时候|何时|哪天|日期|哪年|哪一年|when|what date", re.I)
 MULTI_DOC_Q = re.compile(
@@ -27,6 +29,9 @@ MULTI_DOC_Q = re.compile(
     re.I,
 )
 LIST_Q = re.compile(r"哪些|哪几|有什么|包括|举措|措施|which|what are|list", re.I)
+PERSON_Q = re.compile(r"哪位|谁|who", re.I)
+# the addressee line of a reply letter: "余向前委员：", "李晓明代表："
+SALUTATION_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士)[:：]")
 DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日")
 DIGIT_RE = re.compile(r"\d")
 MIN_SENTENCE_CHARS = 6
@@ -47,16 +52,23 @@ class Candidate:
         return self.passage.doc.text[self.start : self.end]
 
 
-def _lexical_score(sentence: str, weights: dict[str, float], total: float, question: str) -> float:
-    covered = sum(w for t, w in weights.items() if t in sentence) / total if total else 0.0
+def _entity_bonus(sentence: str, question: str) -> float:
+    """Bonus for a sentence holding the kind of thing asked for: number, 文号, date, person."""
     bonus = 0.0
     if NUMBER_Q.search(question) and DIGIT_RE.search(sentence):
         bonus += 0.15
     if DOCNUM_Q.search(question) and DOC_NUMBER_RE.search(sentence):
-        bonus += 0.4
+        bonus += 0.8
     if DATE_Q.search(question) and DATE_RE.search(sentence):
-        bonus += 0.25
-    return covered + bonus
+        bonus += 0.5
+    if PERSON_Q.search(question) and SALUTATION_RE.search(sentence):
+        bonus += 0.6
+    return bonus
+
+
+def _lexical_score(sentence: str, weights: dict[str, float], total: float, question: str) -> float:
+    covered = sum(w for t, w in weights.items() if t in sentence) / total if total else 0.0
+    return covered + _entity_bonus(sentence, question)
 
 
 def _asked_places(engine: Engine, question: str) -> list[str]:
@@ -104,7 +116,8 @@ def _rank(engine: Engine, question: str, candidates: list[Candidate]) -> list[Ca
         sim_norm = (float(sim) - lo) / (hi - lo) if hi > lo else 1.0
         prior = 1.0 / c.passage.n
         score = 0.6 * c.lexical + 0.3 * sim_norm + 0.1 * prior
-        if len(c.text) < BARE_HEADING_CHARS and c.text[-1] not in "。！？；!?;":
+        bare = len(c.text) < BARE_HEADING_CHARS and c.text[-1] not in "。！？；!?;"
+        if bare and not _entity_bonus(c.text, question):
             score *= 0.7  # a bare heading or title line states no fact
         ranked.append(Candidate(c.passage, c.start, c.end, c.lexical, score))
     return sorted(ranked, key=lambda c: -c.score)
