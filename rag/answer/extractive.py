@@ -96,10 +96,13 @@ def _candidates(engine: Engine, question: str, passages: list[Passage]) -> list[
             seen.add(key)
             sentence = p.doc.text[start:end]
             lexical = _lexical_score(sentence, weights, total, question)
-            # a sentence from the document of the place asked about beats one from elsewhere
-            if places and any(pl in f"{p.doc.region}{p.doc.title}" for pl in places):
-                lexical += 0.3
             out.append(Candidate(p, start, end, lexical))
+    # When the question names a place, answer from that place's documents if any were retrieved.
+    local = [
+        c for c in out if any(pl in f"{c.passage.doc.region}{c.passage.doc.title}" for pl in places)
+    ]
+    if local and not MULTI_DOC_Q.search(question):
+        return local
     return out
 
 
