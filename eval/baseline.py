@@ -8,6 +8,7 @@ tutorial's stuff-chain shows when no LLM is attached.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -143,9 +144,16 @@ class BaselineIndex:
         self._faiss: Any = None
         self.build_seconds = 0.0
         self.chars = 0
+        self.cached = False  # vectors came from the cache folder
 
-    def build(self, paths: Sequence[str | Path]) -> BaselineIndex:
-        """Load every readable file under paths (as a DirectoryLoader would), split and embed."""
+    def build(
+        self, paths: Sequence[str | Path], *, cache_dir: str | Path | None = None
+    ) -> BaselineIndex:
+        """Load every readable file under paths (as a DirectoryLoader would), split and embed.
+
+        With cache_dir, vectors are kept there under a hash of the embedder and the chunk texts,
+        so a repeated benchmark does not embed the same baseline chunks again.
+        """
         import faiss
 
         started = time.perf_counter()
@@ -156,11 +164,24 @@ class BaselineIndex:
                 self.sources.append(Path(path).name)
                 self.texts.append(chunk)
         self.chars = sum(len(t) for t in self.texts)
-        vectors = [
-            self.embedder.embed_documents(self.texts[i : i + EMBED_BATCH])
-            for i in range(0, len(self.texts), EMBED_BATCH)
-        ]
-        matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 1), "float32")
+        cache_file = None
+        if cache_dir is not None:
+            key = hashlib.sha256("\0".join([self.embedder.name, *self.texts]).encode()).hexdigest()
+            cache_file = Path(cache_dir) / f"{key[:32]}.npy"
+        if cache_file is not None and cache_file.is_file():
+            matrix = np.load(cache_file)
+            self.cached = True
+        else:
+            vectors = [
+                self.embedder.embed_documents(self.texts[i : i + EMBED_BATCH])
+                for i in range(0, len(self.texts), EMBED_BATCH)
+            ]
+            matrix = (
+                np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 1), "float32")
+            )
+            if cache_file is not None:
+                cache_file.parent.mkdir(parents=True, exist_ok=True)
+                np.save(cache_file, matrix)
         self._faiss = faiss.IndexFlatIP(self.embedder.dim)
         if len(matrix):
             self._faiss.add(matrix)
@@ -203,6 +224,7 @@ def evaluate_baseline(
     r5: list[float] = []
     rr: list[float] = []
     facts: list[float] = []
+    answer_chars: list[float] = []
     latencies: list[float] = []
     for done, q in enumerate(answerable, 1):
         started = time.perf_counter()
@@ -214,6 +236,7 @@ def evaluate_baseline(
         rr.append(metrics.reciprocal_rank(flags))
         if answer_ids is None or q.id in answer_ids:
             top = hits[0].text if hits else ""
+            answer_chars.append(len(top))
             facts.append(
                 float(metrics.answer_contains_fact(top, q.reference_facts, require=q.fact_rule))
             )
@@ -224,12 +247,14 @@ def evaluate_baseline(
         "chunks": len(index.texts),
         "chunk_chars": index.chars,
         "build_seconds": round(index.build_seconds, 3),
+        "vectors_cached": index.cached,
         "questions": len(answerable),
         "recall@1": metrics.mean(r1),
         "recall@5": metrics.mean(r5),
         f"mrr@{depth}": metrics.mean(rr),
         "fact_in_answer": metrics.mean(facts),
         "fact_questions": len(facts),
+        "answer_chars_p50": metrics.percentile(answer_chars, 50),
         "latency_ms": metrics.latency_ms(latencies),
         "refuses": False,  # no abstention: it always shows a chunk, even for unanswerable questions
     }

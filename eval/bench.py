@@ -38,7 +38,7 @@ from rag.pipeline import Engine
 CMRC_TRIAL = PROJECT_DIR.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_trial.json"
 SEED = 2018
 CMRC_ANSWER_SAMPLE = 200  # CMRC questions answered (all 1002 are used for retrieval)
-WARM_QUESTIONS = 100  # per set: dev questions cycled, then CMRC questions
+WARM_QUESTIONS = 60  # per set, so 120 in all: dev questions (cycled), then CMRC questions
 COLD_RUNS = 3
 SERVE_QUESTIONS = 50
 QUICK = {"dev": 12, "cmrc_paragraphs": 12, "cmrc_answers": 12, "warm": 10, "cold": 1, "serve": 5}
@@ -285,6 +285,7 @@ def _quality(
             "mrr@10": fused["mrr@10"],
             "fact_in_answer": answers.get("fact_in_answer"),
             "answer_latency_p50_ms": answers.get("latency_ms", {}).get("p50"),
+            "answer_chars_p50": answers.get("answer_chars_p50"),
             "citation_exact": answers.get("citation_exact"),
             "citation_support": answers.get("citation_support"),
             "citation_valid": answers.get("citation_valid"),
@@ -300,6 +301,7 @@ def _quality(
             "mrr@10": base["mrr@10"],
             "fact_in_answer": base["fact_in_answer"],
             "answer_latency_p50_ms": base["latency_ms"]["p50"],
+            "answer_chars_p50": base["answer_chars_p50"],
             "chunks": base["chunks"],
             "splitter": base["splitter"],
         },
@@ -351,6 +353,7 @@ def run_bench(
         cmrc_settings, [cmrc.docs_dir], raw=False, rebuild=False
     )
 
+    cache = runs_dir / "baseline_cache"
     dev_engine = Engine(dev_settings)
     dev_engine.warm_up()
     _log(f"dev quality: {len(dev_questions)} questions")
@@ -358,7 +361,9 @@ def run_bench(
     (folder / "dev").mkdir()
     write_run(folder / "dev", dev_run)
     _log("dev baseline")
-    dev_base = evaluate_baseline(BaselineIndex(settings).build(corpus), dev_questions)
+    dev_base = evaluate_baseline(
+        BaselineIndex(settings).build(corpus, cache_dir=cache), dev_questions
+    )
 
     cmrc_engine = Engine(cmrc_settings)
     cmrc_engine.warm_up()
@@ -370,7 +375,9 @@ def run_bench(
     write_run(folder / "cmrc", cmrc_run)
     _log("CMRC baseline")
     cmrc_base = evaluate_baseline(
-        BaselineIndex(settings).build([cmrc.docs_dir]), cmrc.questions, answer_ids=answer_ids
+        BaselineIndex(settings).build([cmrc.docs_dir], cache_dir=cache),
+        cmrc.questions,
+        answer_ids=answer_ids,
     )
 
     n_warm = QUICK["warm"] if quick else WARM_QUESTIONS
@@ -406,7 +413,12 @@ def run_bench(
         "quality": {
             "dev": _quality(dev_run.summary, dev_base, len(dev_questions), len(dev_questions)),
             "cmrc": _quality(cmrc_run.summary, cmrc_base, len(cmrc.questions), len(answer_ids))
-            | {"contexts": cmrc.documents, "context_chars": cmrc.chars, "seed": SEED},
+            | {
+                "contexts": cmrc.documents,
+                "context_chars": cmrc.chars,
+                "seed": SEED,
+                "skipped_questions": list(cmrc.skipped),
+            },
         },
         "speed": speed,
         "run_dir": str(folder),
@@ -463,6 +475,7 @@ def format_bench(b: dict[str, Any]) -> str:
         ("recall@5", "recall@5", 3),
         ("MRR@10", "mrr@10", 3),
         ("answer contains fact", "fact_in_answer", 3),
+        ("answer length p50 chars", "answer_chars_p50", 0),
         ("answer latency p50 ms", "answer_latency_p50_ms", 1),
     ]
     for label, key, d in rows:
@@ -479,8 +492,9 @@ def format_bench(b: dict[str, Any]) -> str:
         f"{'unanswerable refused':<26}{ref.get('unanswerable_refused')}/{ref.get('unanswerable')}"
         f" (baseline never refuses); answerable refused: {ref.get('answerable_refused')}",
         f"questions: dev {dev['questions']} ({dev['answerable']} answerable); CMRC "
-        f"{cm['questions']} for retrieval, {cm['answered_sample']} sampled (seed {cm['seed']}) "
-        f"for answers; {cm['contexts']} contexts, {cm['context_chars']} chars",
+        f"{cm['questions']} for retrieval ({len(cm['skipped_questions'])} empty skipped), "
+        f"{cm['answered_sample']} sampled (seed {cm['seed']}) for answers; "
+        f"{cm['contexts']} contexts, {cm['context_chars']} chars",
         f"baseline: {dev['baseline']['splitter']}, chunk_size 500, overlap 50, dense only, "
         "top chunk as the answer",
         "",

@@ -50,6 +50,7 @@ class QuestionSet:
     docs_dir: str | None = None
     documents: int = 0
     chars: int = 0
+    skipped: tuple[str, ...] = ()  # ids left out: an empty question or no answer text
 
 
 def _strings(value: Any, where: str, name: str) -> tuple[str, ...]:
@@ -148,6 +149,7 @@ def load_cmrc(
     rows = _read_cmrc(path)[:paragraphs]
     docs.mkdir(parents=True, exist_ok=True)
     questions: list[Question] = []
+    skipped: list[str] = []
     wanted: set[str] = set()
     chars = 0
     for i, para in enumerate(rows):
@@ -166,12 +168,17 @@ def load_cmrc(
             target.write_bytes(data)
         chars += len(context)
         for j, qa in enumerate(qas):
-            answers = tuple(dict.fromkeys(str(a["text"]) for a in qa.get("answers", [])))
-            if not answers:
+            qid = str(qa.get("id") or f"{pid}_Q{j}")
+            answers = tuple(
+                dict.fromkeys(str(a["text"]) for a in qa.get("answers", []) if str(a["text"]))
+            )
+            # the trial set has two questions whose text is empty: nothing to ask
+            if not answers or not str(qa.get("question") or "").strip():
+                skipped.append(qid)
                 continue
             questions.append(
                 Question(
-                    id=str(qa.get("id") or f"{pid}_Q{j}"),
+                    id=qid,
                     user_input=str(qa["question"]),
                     reference=answers[0],
                     reference_facts=answers,
@@ -195,6 +202,7 @@ def load_cmrc(
         docs_dir=str(docs.resolve()),
         documents=len(wanted),
         chars=chars,
+        skipped=tuple(skipped),
     )
 
 

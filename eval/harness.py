@@ -96,6 +96,7 @@ def _answer(engine: Engine, q: Question, read_raw: Callable[[str], str]) -> dict
     exact = [metrics.citation_exact(c, read_raw) for c in ans.citations]
     rec: dict[str, Any] = {
         "answer": ans.text,
+        "answer_chars": len(metrics.strip_markers(ans.text)),
         "answered": ans.answered,
         "mode": ans.mode,
         "citations": [
@@ -221,6 +222,10 @@ def summarise(
             "answered_without_citation": sum(
                 1 for r in asked if r["answer"]["answered"] and not r["answer"]["citations"]
             ),
+            # a refusal must not cite anything (DESIGN.md: no invented citation)
+            "refused_with_citation": sum(
+                1 for r in asked if not r["answer"]["answered"] and r["answer"]["citations"]
+            ),
             "refusal": {
                 "unanswerable": refusals.unanswerable,
                 "unanswerable_refused": refusals.unanswerable_refused,
@@ -229,6 +234,10 @@ def summarise(
                 "recall": refusals.recall,
             },
             "latency_ms": metrics.latency_ms([r["answer"]["seconds"] for r in asked]),
+            # long answers contain facts more easily: read fact_in_answer next to this
+            "answer_chars_p50": metrics.percentile(
+                [r["answer"]["answer_chars"] for r in a_ans if r["answer"]["answered"]], 50
+            ),
         }
         misses["fact_miss"] = [r["id"] for r in a_ans if not r["answer"]["fact_in_answer"]]
         misses["unsupported"] = [r["id"] for r in a_ans if not r["answer"]["citation_support"]]
@@ -286,6 +295,7 @@ def format_table(summary: dict[str, Any]) -> str:
             f"  unanswerable refused   {ref['unanswerable_refused']}/{ref['unanswerable']} "
             f"(precision {_fmt(ref['precision'])}, recall {_fmt(ref['recall'])})",
             f"  answerable refused     {ref['answerable_refused']}",
+            f"  answer length p50      {_fmt(a['answer_chars_p50'], 0)} chars",
             f"  latency ms             p50 {_fmt(lat['p50'], 1)}  p95 {_fmt(lat['p95'], 1)}",
         ]
     lines.append("")
@@ -393,6 +403,7 @@ def run_eval_cli(
         print(f"rag: error: {e}", file=sys.stderr)
         return EXIT_USER
     result.summary["qa"] = qset.path
+    result.summary["skipped_questions"] = list(qset.skipped)
     folder = new_run_dir(runs_dir)
     result.summary["run_dir"] = str(folder)
     write_run(folder, result)
@@ -400,6 +411,8 @@ def run_eval_cli(
         print(json.dumps(result.summary, ensure_ascii=False, indent=2))
     else:
         print(format_table(result.summary))
+        if qset.skipped:
+            print(f"skipped (empty question or answer): {' '.join(qset.skipped)}")
         print(f"\nsaved {folder / 'summary.json'} and {folder / 'questions.jsonl'}")
     if result.summary["errors"]:
         first = next(r for r in result.records if "error" in r)

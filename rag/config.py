@@ -101,6 +101,11 @@ def _pyproject_settings(start: Path) -> dict[str, Any]:
     return {}
 
 
+def passive_openmp() -> None:
+    """Make OpenMP threads sleep instead of spin-wait, unless the user chose otherwise."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def load_settings(cwd: str | Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from defaults, [tool.rag], RAG_* variables and explicit overrides."""
     names = {f.name for f in fields(Settings)}

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval import baseline, harness
+from eval import baseline, harness, metrics
 from eval.datasets import DatasetError, load_cmrc, load_jsonl, sample
 from rag.config import load_settings
 from rag.pipeline import Engine, build_index
@@ -97,6 +97,7 @@ CMRC = {
                             "answers": [{"text": "1963年", "answer_start": 0}],
                         },
                         {"id": "T_2_Q1", "question": "no answers", "answers": []},
+                        {"id": "T_2_Q2", "question": " ", "answers": [{"text": "1963年"}]},
                     ],
                 }
             ]
@@ -143,9 +144,10 @@ def test_dev_set_is_well_formed() -> None:
         assert q.answerable == bool(q.reference_quotes), q.id
         for quote in q.reference_quotes:  # every gold quote is really in one of its sources
             texts = [(CORPUS / s).read_text("utf-8") for s in q.reference_sources]
-            assert any(
-                baseline.metrics.normalise(quote) in baseline.metrics.normalise(t) for t in texts
-            ), (q.id, quote)
+            assert any(metrics.normalise(quote) in metrics.normalise(t) for t in texts), (
+                q.id,
+                quote,
+            )
 
 
 def test_load_cmrc_writes_one_document_per_context(tmp_path: Path) -> None:
@@ -157,7 +159,8 @@ def test_load_cmrc_writes_one_document_per_context(tmp_path: Path) -> None:
     qset = load_cmrc(src, docs)
     assert sorted(p.name for p in docs.iterdir()) == ["T_1.txt", "T_2.txt"]
     assert (docs / "T_2.txt").read_text("utf-8") == CMRC["data"][1]["paragraphs"][0]["context"]
-    assert [q.id for q in qset.questions] == ["T_1_Q0", "T_1_Q1", "T_2_Q0"]  # no-answer dropped
+    assert [q.id for q in qset.questions] == ["T_1_Q0", "T_1_Q1", "T_2_Q0"]
+    assert qset.skipped == ("T_2_Q1", "T_2_Q2")  # no answer; an empty question
     q0 = qset.questions[0]
     assert q0.reference_sources == ("T_1.txt",)
     assert q0.reference_quotes == ("4分钟",)  # duplicate answer spans collapse
@@ -198,6 +201,7 @@ def test_run_eval_retrieval_values(hash_engine: Engine, tmp_path: Path) -> None:
     assert answers["citation_exact"] in (None, 1.0)  # every citation resolves in the raw file
     assert answers["citation_valid"] == 1.0
     assert answers["refusal"]["unanswerable"] == 1
+    assert answers["refused_with_citation"] == 0
     assert by_id["wrong-src"]["answer"]["citation_support"] is False  # wrong file is never gold
     assert result.summary["errors"] == 0
 
@@ -310,7 +314,10 @@ def test_recursive_split_matches_langchain() -> None:
 
 def test_baseline_finds_the_passage(tmp_path: Path) -> None:
     settings = load_settings(embedder="hash", index_dir=str(tmp_path / "unused"))
-    index = baseline.BaselineIndex(settings).build([CORPUS])
+    index = baseline.BaselineIndex(settings).build([CORPUS], cache_dir=tmp_path / "cache")
+    again = baseline.BaselineIndex(settings).build([CORPUS], cache_dir=tmp_path / "cache")
+    assert (index.cached, again.cached) == (False, True)
+    assert again.search("晋城", k=3) == index.search("晋城", k=3)
     assert all(len(t) <= baseline.CHUNK_SIZE for t in index.texts)
     questions = load_jsonl(_write_jsonl(tmp_path / "q.jsonl", QUESTIONS)).questions
     result = baseline.evaluate_baseline(index, questions)
@@ -322,3 +329,25 @@ def test_baseline_finds_the_passage(tmp_path: Path) -> None:
     hits = index.search(QUESTIONS[0]["user_input"], k=10)
     assert [h.rank for h in hits] == list(range(1, 11))
     assert index.answer(QUESTIONS[0]["user_input"]) == hits[0].text
+
+
+@pytest.mark.slow
+def test_bench_quick_smoke(tmp_path: Path) -> None:
+    from eval import bench
+
+    if not bench.CMRC_TRIAL.is_file():
+        pytest.skip("CMRC 2018 trial set not beside the repository")
+    settings = load_settings(embedder="hash", index_dir=str(tmp_path / "unused"))
+    result = bench.run_bench(settings, quick=True, runs_dir=tmp_path)
+    dev, cmrc = result["quality"]["dev"], result["quality"]["cmrc"]
+    assert dev["product"]["citation_exact"] == 1.0 and cmrc["product"]["citation_exact"] == 1.0
+    assert cmrc["contexts"] == bench.QUICK["cmrc_paragraphs"]
+    assert cmrc["answered_sample"] == bench.QUICK["cmrc_answers"]
+    assert dev["baseline"]["splitter"].endswith(("1.1.3", "(package missing)"))
+    build = result["speed"]["index_build_corpus"]
+    assert build["documents"] == 1 and build["chars_per_s"] > 0 and build["peak_rss_mb"] > 50
+    assert result["speed"]["warm_dev"]["ask_ms"]["n"] == bench.QUICK["warm"]
+    assert result["speed"]["cold_start_rag_ask"]["median_seconds"] > 0
+    assert result["speed"]["serving_process"]["questions"] == bench.QUICK["serve"]
+    assert "recall@5" in bench.format_bench(result)  # the table renders from the result
+    assert (Path(result["run_dir"]) / "dev" / "summary.json").is_file()
