@@ -89,3 +89,24 @@ def test_empty_and_over_long_questions_are_user_errors(hash_engine: Engine) -> N
         hash_engine.ask("   ")
     with pytest.raises(QuestionError, match="limit is 500"):
         hash_engine.ask("问" * 501)
+
+
+def test_two_part_question_gets_a_sentence_for_each_asked_fact(hash_engine: Engine) -> None:
+    answer = hash_engine.ask("温州市政协2号提案是哪位委员提出的，提案名称是什么？")
+    assert answer.answered
+    assert "余向前委员" in answer.text
+    assert "《关于加快布局人工智能产业新高地的提案》" in answer.text
+    assert {c.source for c in answer.citations} == {"wenzhou-2024-reply-cppcc-2.txt"}
+
+
+def test_the_documents_own_number_beats_numbers_it_cites(hash_engine: Engine) -> None:
+    answer = hash_engine.ask("吉林市人民政府促进新一代人工智能产业发展的实施意见的发文字号是什么？")
+    assert "吉市政发〔2018〕15号" in answer.text
+
+
+def test_an_amount_of_money_nobody_states_is_not_found(hash_engine: Engine) -> None:
+    answer = hash_engine.ask("温州市智算中心一期建设投资了多少钱？")
+    assert not answer.answered and answer.citations == ()
+    assert "amount of money" in answer.note
+    funded = hash_engine.ask("温州市级重大科技专项对数字经济重点研发项目每项最多支持多少钱？")
+    assert funded.answered and "500万元" in funded.text
