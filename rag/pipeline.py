@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import __version__
+from rag.answer.lang import question_language
 from rag.chunk import chunk_document
 from rag.clean import clean_text
 from rag.config import Settings
@@ -267,6 +268,14 @@ class Engine:
         _ = self.index
         return tokenize(question) + english_aliases(question, self._doc_freq)
 
+    def dense_query(self, question: str) -> str:
+        """The text embedded for a question: English ones carry their Chinese key terms along."""
+        if question_language(question) != "en":
+            return question
+        _ = self.index
+        aliases = english_aliases(question, self._doc_freq)
+        return f"{question} {' '.join(dict.fromkeys(aliases))}" if aliases else question
+
     def search(
         self,
         question: str,
@@ -278,7 +287,7 @@ class Engine:
         """Top-k passages for a question (dense + BM25 fused unless mode says otherwise)."""
         question = self.check_question(question)
         index = self.index
-        qv = self.embedder.embed_query(question) if mode != "bm25" else None
+        qv = self.embedder.embed_query(self.dense_query(question)) if mode != "bm25" else None
         hits = retrieve(
             index,
             qv,

@@ -42,6 +42,8 @@ def test_cite_marked_text(
 def test_followup_carries_the_previous_topic() -> None:
     history = [("晋城市人工智能产业链有多少家企业？", "33家[1]")]
     assert is_followup("那温州呢？") and not is_followup("温州市智算中心建设进展如何？")
+    assert is_followup("温州的？") and not is_followup("火星的首都是哪里？")
+    assert condense_question("火星的首都是哪里？", history) == "火星的首都是哪里？"
     assert condense_question("那温州呢？", history) == "温州人工智能产业链有多少家企业？"
     assert condense_question("总投资呢？", history) == "晋城市人工智能产业链有多少家企业？ 总投资"
     assert condense_question("无锡高新区有多少家人工智能企业？", history) == (

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.abstain import QUESTION_WORDS
 from rag.answer.lang import place_names, place_stem, question_language
+from rag.lexical import tokenize
 
 FOLLOWUP_ZH = re.compile(r"^(那么?|还有|另外|其中|同样)|[呢]\s*[？?]?\s*$")
 FOLLOWUP_EN = re.compile(r"^\s*(and|what about|how about|what of|and what about)\b", re.I)
@@ -17,7 +19,15 @@ def is_followup(question: str) -> bool:
     q = question.strip()
     if question_language(q) == "en":
         return bool(FOLLOWUP_EN.search(q) or PRONOUN.search(q))
-    return bool(FOLLOWUP_ZH.search(q) or PRONOUN.search(q)) or len(q.rstrip("？?")) <= SHORT_CHARS
+    if FOLLOWUP_ZH.search(q) or PRONOUN.search(q):
+        return True
+    # A short question that names a place and little else ("温州的？") leans on the previous
+    # one; a short question with its own topic ("火星的首都是哪里？") does not.
+    if len(q.rstrip("？?")) > SHORT_CHARS:
+        return False
+    places = place_names(q)
+    own = [t for t in tokenize(q) if t not in QUESTION_WORDS and not any(t in p for p in places)]
+    return len(own) <= 1
 
 
 def _core(question: str) -> str:
