@@ -42,20 +42,39 @@ EMBED_BATCH = 32
 def load_document(path: str | Path) -> Document:
     """Read, clean and describe one file (raises IngestError with the file and reason)."""
     raw = read_file(path)
-    cleaned = clean_text(raw.text)
-    if not cleaned.text.strip():
-        raise IngestError(str(path), "no text left after removing page chrome")
-    meta = extract_meta(cleaned.text)
-    return Document(
-        doc_id=raw.content_hash[:16],
+    return document_from_text(
+        raw.text,
         path=raw.path,
-        source=Path(raw.path).name,
         fmt=raw.fmt,
-        text=cleaned.text,
-        raw_text=raw.text,
-        spans=cleaned.spans,
-        raw_line_starts=line_starts(raw.text),
         page_starts=raw.page_starts,
+        content_hash=raw.content_hash,
+    )
+
+
+def document_from_text(
+    raw_text: str,
+    *,
+    path: str,
+    fmt: str = "txt",
+    page_starts: tuple[int, ...] = (),
+    content_hash: str | None = None,
+) -> Document:
+    """Clean and describe already-decoded text as a Document (doc_id from content_hash)."""
+    cleaned = clean_text(raw_text)
+    if not cleaned.text.strip():
+        raise IngestError(path, "no text left after removing page chrome")
+    meta = extract_meta(cleaned.text)
+    digest = content_hash or hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
+    return Document(
+        doc_id=digest[:16],
+        path=path,
+        source=Path(path).name,
+        fmt=fmt,
+        text=cleaned.text,
+        raw_text=raw_text,
+        spans=cleaned.spans,
+        raw_line_starts=line_starts(raw_text),
+        page_starts=page_starts,
         title=meta.title,
         issuer=meta.issuer,
         date=meta.date,

@@ -55,6 +55,8 @@ def test_followup_carries_the_previous_topic() -> None:
 def test_question_language() -> None:
     assert question_language("What fund did Jincheng set up?") == "en"
     assert question_language("晋城的AIGC产业") == "zh"
+    assert question_language("麻省理工学院的MIT OpenCourseWare项目是哪一年开始的？") == "zh"
+    assert question_language("Which documents mention 大模型?") == "en"
 
 
 def test_not_found_for_a_place_absent_from_the_documents(hash_engine: Engine) -> None:

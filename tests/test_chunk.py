@@ -11,26 +11,14 @@ from hypothesis import strategies as st
 from make_fixtures import make_fixtures
 
 from rag.chunk import chunk_document, count_tokens, heading_level
-from rag.clean import clean_text
-from rag.pipeline import load_document
-from rag.store import line_starts
+from rag.pipeline import document_from_text, load_document
 from rag.types import Document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def _doc_from_text(raw: str) -> Document:
-    cleaned = clean_text(raw)
-    return Document(
-        doc_id="t" * 16,
-        path="/tmp/x.txt",
-        source="x.txt",
-        fmt="txt",
-        text=cleaned.text,
-        raw_text=raw,
-        spans=cleaned.spans,
-        raw_line_starts=line_starts(raw),
-    )
+    return document_from_text(raw, path="/tmp/x.txt")
 
 
 def _squash(s: str) -> str:
@@ -124,6 +112,5 @@ heading = st.sampled_from(["一、总体要求", "（二）主要任务", "3.保
 )
 def test_chunk_properties_on_generated_text(parts, budget: int, overlap: int) -> None:  # type: ignore[no-untyped-def]
     raw = "".join(h + ("\n" if h else "") + p + sep for h, p, sep in parts)
-    doc = _doc_from_text(raw)
-    if doc.text.strip():
-        check_chunks(doc, budget, overlap)
+    if raw.strip():
+        check_chunks(_doc_from_text(raw), budget, overlap)

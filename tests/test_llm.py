@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,9 @@ from langchain_core.messages import AIMessage
 from rag.answer import llm
 from rag.answer.abstain import NOT_FOUND
 from rag.answer.citations import Passage
-from rag.clean import clean_text
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
-from rag.store import line_starts
+from rag.pipeline import document_from_text
 from rag.types import Answer, Chunk, Document, Hit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,19 +49,8 @@ FUND_REPLY = "晋城设立了总规模300亿的产业引导基金[1]。"
 
 
 def _document() -> Document:
-    cleaned = clean_text(RAW)
-    return Document(
-        doc_id="d" * 16,
-        path="/tmp/jincheng-test.txt",
-        source="jincheng-test.txt",
-        fmt="txt",
-        text=cleaned.text,
-        raw_text=RAW,
-        spans=cleaned.spans,
-        raw_line_starts=line_starts(RAW),
-        title="晋城市人工智能产业发展情况",
-        region="晋城市",
-    )
+    doc = document_from_text(RAW, path="/tmp/jincheng-test.txt")
+    return replace(doc, doc_id="d" * 16, title="晋城市人工智能产业发展情况", region="晋城市")
 
 
 def _passage(n: int, doc: Document, first: str, last: str, heading: str) -> Passage:

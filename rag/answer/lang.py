@@ -17,8 +17,10 @@ _lock = threading.Lock()
 def question_language(question: str) -> str:
     """'zh' when the question is written in Chinese, else 'en'."""
     cjk = len(CJK_RE.findall(question))
-    latin = sum(len(w) for w in LATIN_WORD_RE.findall(question))
-    return "zh" if cjk and cjk * 2 >= latin else "en"
+    # count Latin words, not letters: one product name ("MIT OpenCourseWare") in a Chinese
+    # question must not make it English
+    latin_words = len(LATIN_WORD_RE.findall(question))
+    return "zh" if cjk and cjk > 2 * latin_words else "en"
 
 
 @cache
