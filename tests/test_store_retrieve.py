@@ -221,3 +221,27 @@ def test_sentence_transformers_backend_with_a_tiny_local_model(tmp_path: Path) -
     assert q.shape == (32,)
     # e5-style names get the passage/query prefixes, so a query differs from the same passage
     assert not np.allclose(q, e.embed_documents(["人工智能"])[0])
+
+
+def test_optional_cross_encoder_rerank_with_a_tiny_local_model(
+    tmp_path: Path, hash_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"人工智能产业温州晋城基金算力中心的"]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab), "utf-8")
+    folder = tmp_path / "tiny-reranker"
+    config = BertConfig(
+        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64, num_labels=1,
+    )  # fmt: skip
+    BertForSequenceClassification(config).save_pretrained(folder)
+    BertTokenizerFast(vocab_file=str(tmp_path / "vocab.txt")).save_pretrained(folder)
+
+    engine = Engine(hash_settings.replace(reranker=str(folder)))
+    plain = Engine(hash_settings).search("产业引导基金", k=5)
+    hits = engine.search("产业引导基金", k=5)
+    assert [h.stage for h in hits] == ["rerank"] * 5
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert {h.chunk.chunk_id for h in hits} == {h.chunk.chunk_id for h in plain}
+    assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
