@@ -278,22 +278,23 @@ def _pinyin(word: str) -> str:
     return "".join(lazy_pinyin(word)).lower()
 
 
-def english_aliases(question: str, doc_freq: Mapping[str, int]) -> list[str]:
-    """Chinese terms for an English question: glossary words, and names given in pinyin.
+def pinyin_terms(doc_freq: Mapping[str, int]) -> dict[str, str]:
+    """Pinyin spelling -> the most frequent indexed term spelled that way (jincheng -> 晋城)."""
+    best: dict[str, tuple[int, str]] = {}
+    for term, df in doc_freq.items():
+        if 2 <= len(term) <= 4 and CJK_RE.fullmatch(term):
+            py = _pinyin(term)
+            if py not in best or df > best[py][0]:
+                best[py] = (df, term)
+    return {py: term for py, (_, term) in best.items()}
 
-    A pinyin word ("Jincheng") maps to the most frequent indexed term spelled that way (晋城).
-    """
+
+def english_aliases(question: str, pinyin_map: Mapping[str, str]) -> list[str]:
+    """Chinese terms for an English question: glossary words, and names given in pinyin."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", question)]
     out = [EN_TERMS[w] for w in words if w in EN_TERMS]
-    wanted = {w for w in words if len(w) >= 4 and w not in EN_TERMS and w not in STOP_WORDS}
-    best: dict[str, tuple[int, str]] = {}
-    if wanted:
-        for term, df in doc_freq.items():
-            if 2 <= len(term) <= 4 and CJK_RE.fullmatch(term):
-                py = _pinyin(term)
-                if py in wanted and (py not in best or df > best[py][0]):
-                    best[py] = (df, term)
-    return out + [term for _, term in best.values()]
+    wanted = [w for w in words if len(w) >= 4 and w not in EN_TERMS and w not in STOP_WORDS]
+    return out + list(dict.fromkeys(pinyin_map[w] for w in wanted if w in pinyin_map))
 
 
 @dataclass

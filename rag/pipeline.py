@@ -233,7 +233,6 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._index: StoredIndex | None = None
-        self._doc_freq: dict[str, int] = {}
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
 
@@ -252,7 +251,6 @@ class Engine:
                     _wanted(self.settings, index.params),
                 )
                 self._index = index
-                self._doc_freq = index.bm25.doc_freq
             return self._index
 
     def reload(self) -> None:
@@ -265,6 +263,10 @@ class Engine:
 
     def document(self, doc_id: str) -> Document:
         return self.index.documents[doc_id]
+
+    def question_vector(self, question: str) -> np.ndarray:
+        """The dense query vector of a question (see dense_query)."""
+        return self.embedder.embed_query(self.dense_query(question))
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
@@ -284,15 +286,13 @@ class Engine:
         return question
 
     def query_tokens(self, question: str) -> list[str]:
-        _ = self.index
-        return tokenize(question) + english_aliases(question, self._doc_freq)
+        return tokenize(question) + english_aliases(question, self.index.pinyin_map)
 
     def dense_query(self, question: str) -> str:
         """The text embedded for a question: English ones carry their Chinese key terms along."""
         if question_language(question) != "en":
             return question
-        _ = self.index
-        aliases = english_aliases(question, self._doc_freq)
+        aliases = english_aliases(question, self.index.pinyin_map)
         return f"{question} {' '.join(dict.fromkeys(aliases))}" if aliases else question
 
     def search(
@@ -302,14 +302,21 @@ class Engine:
         k: int | None = None,
         filters: Filters | None = None,
         mode: str = "fused",
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Top-k passages for a question (dense + BM25 fused unless mode says otherwise)."""
+        """Top-k passages for a question (dense + BM25 fused unless mode says otherwise).
+
+        query_vector, when given, is question_vector(question) computed by the caller.
+        """
         question = self.check_question(question)
         index = self.index
-        qv = self.embedder.embed_query(self.dense_query(question)) if mode != "bm25" else None
+        if mode == "bm25":
+            query_vector = None
+        elif query_vector is None:
+            query_vector = self.question_vector(question)
         hits = retrieve(
             index,
-            qv,
+            query_vector,
             self.query_tokens(question),
             k=k or self.settings.k,
             filters=filters or Filters(),

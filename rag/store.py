@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.lexical import BM25
+from rag.lexical import BM25, pinyin_terms
 from rag.types import Chunk, Document
 
 FORMAT = 1
@@ -57,6 +57,7 @@ class StoredIndex:
     files: dict[str, str] = field(default_factory=dict)  # path -> content hash
     _faiss: Any = None
     _bm25: BM25 | None = None
+    _pinyin_map: dict[str, str] | None = None
 
     @property
     def faiss_index(self) -> Any:
@@ -74,6 +75,13 @@ class StoredIndex:
         if self._bm25 is None:
             self._bm25 = BM25(self.tokens)
         return self._bm25
+
+    @property
+    def pinyin_map(self) -> dict[str, str]:
+        """Pinyin -> indexed Chinese term, for English questions that name places in pinyin."""
+        if self._pinyin_map is None:
+            self._pinyin_map = pinyin_terms(self.bm25.doc_freq)
+        return self._pinyin_map
 
     def chunks_of(self, doc_id: str) -> list[int]:
         return [i for i, c in enumerate(self.chunks) if c.doc_id == doc_id]

@@ -13,7 +13,7 @@ import pytest
 from rag import embed as embed_module
 from rag.config import load_settings
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.lexical import english_aliases, tokenize
+from rag.lexical import english_aliases, pinyin_terms, tokenize
 from rag.pipeline import Engine, build_index
 from rag.store import load_index
 from rag.types import Filters
@@ -133,7 +133,9 @@ def test_tokenize_keeps_policy_terms_numbers_and_latin() -> None:
     for t in ("u", "lab", "2000p", "aigc", "智算中心", "产业引导基金", "揭榜挂帅"):
         assert t in tokens
     assert "的" not in tokenize("人工智能的发展")
-    assert english_aliases("What fund did Jincheng set up?", {"晋城": 9, "进程": 1}) == [
+    assert english_aliases(
+        "What fund did Jincheng set up?", pinyin_terms({"晋城": 9, "进程": 1})
+    ) == [
         "基金",
         "晋城",
     ]

@@ -46,7 +46,9 @@ def answer_question(
         if not standalone:
             standalone = condense_question(question, history)
     assert standalone is not None
-    hits = engine.search(standalone, k=k, filters=filters)
+    # one embedding of the question serves retrieval and the extractive sentence ranking
+    query_vector = engine.question_vector(standalone)
+    hits = engine.search(standalone, k=k, filters=filters, query_vector=query_vector)
     passages = passages_of(hits, engine.index.documents)
     evidence = assess_evidence(engine, standalone, passages)
     if not evidence.answerable:
@@ -69,6 +71,8 @@ def answer_question(
                 return
         except LLMError as e:
             note = f"LLM unavailable ({e}); answered extractively"
-    answer = extractive_answer(engine, question, standalone, passages, lang, note=note)
+    answer = extractive_answer(
+        engine, question, standalone, passages, lang, query_vector=query_vector, note=note
+    )
     yield answer.text
     yield answer

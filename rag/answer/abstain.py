@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.answer.citations import Passage
-from rag.answer.lang import place_names, place_stem, question_language
+from rag.answer.lang import asked_places, question_language
 from rag.lexical import english_aliases, tokenize
 from rag.types import Answer, Hit
 
@@ -106,22 +106,18 @@ def assess_evidence(engine: Engine, question: str, passages: list[Passage]) -> E
     if not passages:
         return Evidence(False, "no passages retrieved", 0.0)
     index = engine.index
-    doc_freq = engine._doc_freq
     docs = {p.doc.doc_id: p.doc for p in passages}
     haystack = "".join(f"{d.title or ''}{d.region or ''}{d.text}" for d in docs.values())
     lang = question_language(question)
 
-    for place in place_names(question):
-        if place_stem(place) not in haystack:
+    places = asked_places(question, index.pinyin_map)
+    for place in places:
+        if place not in haystack:
             return Evidence(False, f"{place} is not in the retrieved documents", 0.0)
 
     if lang == "en":
         best_dense = max(p.hit.dense_score or 0.0 for p in passages)
-        found = list(dict.fromkeys(english_aliases(question, doc_freq)))
-        places = [a for a in found if place_names(a)]
-        for place in places:
-            if place not in haystack:
-                return Evidence(False, f"{place} is not in the retrieved documents", 0.0)
+        found = dict.fromkeys(english_aliases(question, index.pinyin_map))
         aliases = [a for a in found if a not in places]
         if not aliases and best_dense < MIN_DENSE_EN:
             return Evidence(False, "no passage matches the question", best_dense)

@@ -10,8 +10,7 @@ import numpy as np
 
 from rag.answer.abstain import QUESTION_WORDS
 from rag.answer.citations import Passage, make_citation, passage_sentences
-from rag.answer.lang import place_names, place_stem, question_language
-from rag.lexical import english_aliases
+from rag.answer.lang import asked_places, place_stem
 from rag.meta import DOC_NUMBER_RE
 from rag.types import Answer, Citation
 
@@ -113,16 +112,8 @@ def _coverage(sentence: str, weights: dict[str, float], total: float) -> float:
     return sum(w for t, w in weights.items() if t in sentence) / total if total else 0.0
 
 
-def _asked_places(engine: Engine, question: str) -> list[str]:
-    """Place stems the question names, in Chinese or in pinyin ("Jincheng" -> 晋城)."""
-    places = [place_stem(p) for p in place_names(question)]
-    if question_language(question) == "en":
-        places += [a for a in english_aliases(question, engine._doc_freq) if place_names(a)]
-    return places
-
-
 def _candidates(engine: Engine, question: str, passages: list[Passage]) -> list[Candidate]:
-    places = _asked_places(engine, question)
+    places = asked_places(question, engine.index.pinyin_map)
     idf = engine.index.bm25.idf
     max_idf = max(idf.values(), default=1.0)
     tokens = [t for t in dict.fromkeys(engine.query_tokens(question)) if t not in QUESTION_WORDS]
@@ -151,13 +142,14 @@ def _candidates(engine: Engine, question: str, passages: list[Passage]) -> list[
     return out
 
 
-def _rank(engine: Engine, question: str, candidates: list[Candidate]) -> list[Candidate]:
+def _rank(
+    engine: Engine, question: str, qv: np.ndarray, candidates: list[Candidate]
+) -> list[Candidate]:
     """Final score: lexical coverage + sentence embedding similarity + retrieval rank prior."""
     ordered = sorted(candidates, key=lambda c: -c.lexical)
     head = ordered[:EMBED_CANDIDATES]
     if not head:
         return []
-    qv = engine.embedder.embed_query(question)
     sims = engine.embedder.embed_documents([c.text for c in head]) @ qv
     lo, hi = float(np.min(sims)), float(np.max(sims))
     norm = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in sims]
@@ -244,10 +236,12 @@ def extractive_answer(
     passages: list[Passage],
     lang: str,
     *,
+    query_vector: np.ndarray | None = None,
     note: str = "",
 ) -> Answer:
     """An answer made of quoted sentences, each followed by its citation marker."""
-    ranked = _rank(engine, standalone, _candidates(engine, standalone, passages))
+    qv = engine.question_vector(standalone) if query_vector is None else query_vector
+    ranked = _rank(engine, standalone, qv, _candidates(engine, standalone, passages))
     contexts = tuple(p.hit for p in passages)
     if not ranked:
         from rag.answer.abstain import not_found_answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Mapping
 from functools import cache
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -45,3 +46,13 @@ def place_stem(place: str) -> str:
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
             return place[: -len(suffix)]
     return place
+
+
+def asked_places(question: str, pinyin_map: Mapping[str, str]) -> list[str]:
+    """Place stems a question names, in Chinese or in pinyin ("Jincheng" -> 晋城)."""
+    from rag.lexical import english_aliases
+
+    places = [place_stem(p) for p in place_names(question)]
+    if question_language(question) == "en":
+        places += [a for a in english_aliases(question, pinyin_map) if place_names(a)]
+    return list(dict.fromkeys(places))
