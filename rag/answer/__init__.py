@@ -71,8 +71,11 @@ def answer_question(
                 return
         except LLMError as e:
             note = f"LLM unavailable ({e}); answered extractively"
+    # English retrieval embeds the question with its Chinese key terms; sentences are ranked
+    # against the question alone
+    own_vector = query_vector if engine.dense_query(standalone) == standalone else None
     answer = extractive_answer(
-        engine, question, standalone, passages, lang, query_vector=query_vector, note=note
+        engine, question, standalone, passages, lang, query_vector=own_vector, note=note
     )
     yield answer.text
     yield answer

@@ -239,8 +239,11 @@ def extractive_answer(
     query_vector: np.ndarray | None = None,
     note: str = "",
 ) -> Answer:
-    """An answer made of quoted sentences, each followed by its citation marker."""
-    qv = engine.question_vector(standalone) if query_vector is None else query_vector
+    """An answer made of quoted sentences, each followed by its citation marker.
+
+    query_vector, when given, is the embedding of standalone itself.
+    """
+    qv = engine.embedder.embed_query(standalone) if query_vector is None else query_vector
     ranked = _rank(engine, standalone, qv, _candidates(engine, standalone, passages))
     contexts = tuple(p.hit for p in passages)
     if not ranked:
