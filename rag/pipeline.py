@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -17,7 +17,7 @@ from rag.answer.lang import question_language
 from rag.chunk import chunk_document
 from rag.clean import clean_text
 from rag.config import Settings
-from rag.embed import Embedder, get_embedder
+from rag.embed import Embedder, embed_in_batches, get_embedder
 from rag.errors import IngestError, QuestionError
 from rag.ingest import iter_files, read_file
 from rag.lexical import english_aliases, tokenize
@@ -32,7 +32,7 @@ from rag.store import (
     read_manifest,
     save_index,
 )
-from rag.types import Answer, Chunk, Document, Filters, Hit, IndexReport, Skipped
+from rag.types import Answer, AnswerStream, Chunk, Document, Filters, Hit, IndexReport, Skipped
 
 # progress(stage, done, total): stage is "files", "chunks" or "embedding"
 Progress = Callable[[str, int, int], None]
@@ -179,10 +179,15 @@ def build_index(
             new_chunks.append((doc, chunk))
     texts = [passage_text(d, c) for d, c in new_chunks]
     embed_started = time.perf_counter()
-    for start in range(0, len(texts), EMBED_BATCH):
-        tick("embedding", start, len(texts))
-        vectors.extend(embedder.embed_documents(texts[start : start + EMBED_BATCH]))
-    tick("embedding", len(texts), len(texts))
+    tick("embedding", 0, len(texts))
+    vectors.extend(
+        embed_in_batches(
+            embedder,
+            texts,
+            batch_size=EMBED_BATCH,
+            progress=lambda done, total: tick("embedding", done, total),
+        )
+    )
     embed_seconds = time.perf_counter() - embed_started
     for (_doc, chunk), text in zip(new_chunks, texts, strict=True):
         chunks.append(chunk)
@@ -339,14 +344,9 @@ class Engine:
         answer_mode: str | None = None,
     ) -> Answer:
         """Answer a question with citations, or abstain; history holds (question, answer) pairs."""
-        answer: Answer | None = None
-        for item in self.ask_stream(
+        return self.ask_stream(
             question, history=history, filters=filters, k=k, answer_mode=answer_mode
-        ):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+        ).answer
 
     def ask_stream(
         self,
@@ -356,18 +356,20 @@ class Engine:
         filters: Filters | None = None,
         k: int | None = None,
         answer_mode: str | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield answer text pieces as they are produced, then the final Answer."""
+    ) -> AnswerStream:
+        """The answer as it is produced: iterate for text pieces, then read `.answer`."""
         from rag.answer import answer_question
 
         question = self.check_question(question)
-        yield from answer_question(
-            self,
-            question,
-            history=list(history or []),
-            filters=filters,
-            k=k,
-            answer_mode=answer_mode or self.settings.answer_mode,
+        return AnswerStream(
+            answer_question(
+                self,
+                question,
+                history=list(history or []),
+                filters=filters,
+                k=k,
+                answer_mode=answer_mode or self.settings.answer_mode,
+            )
         )
 
     def add_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -152,6 +153,39 @@ class Answer:
     mode: str  # "extractive" | "llm"
     note: str = ""  # e.g. "LLM unreachable, answered extractively"
     standalone_question: str = ""  # the question after follow-up rewriting
+    # why the answer was given or refused, machine-readable ("asked: count", "missing: 2023")
+    reasons: tuple[str, ...] = ()
+    kind: str = "fact"  # "fact" | "list" | "compare" | "not_found"
+    lang: str = "zh"  # the question's language: "zh" | "en"
+
+
+class AnswerStream:
+    """An answer being produced: iterate it for text pieces, then read `.answer`.
+
+    Like simonw/llm's Response: `for piece in stream: print(piece, end="")`, then
+    `stream.answer` is the final Answer (reading it first consumes the rest of the stream).
+    """
+
+    def __init__(self, pieces: Iterator[str | Answer]) -> None:
+        self._pieces = pieces
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self._pieces:
+            if isinstance(item, Answer):
+                self._answer = item
+            else:
+                yield item
+
+    @property
+    def answer(self) -> Answer:
+        """The final Answer (consumes any text not yet iterated)."""
+        if self._answer is None:
+            for _ in self:
+                pass
+        if self._answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        return self._answer
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from gradio_client import Client, handle_file  # noqa: E402
 
 from rag.config import Settings, load_settings  # noqa: E402
 from rag.pipeline import Engine, build_index  # noqa: E402
-from rag.types import Answer, Chunk, Citation, Document, Hit  # noqa: E402
+from rag.types import Answer, AnswerStream, Chunk, Citation, Document, Hit  # noqa: E402
 from ui.app import build_app, build_filters, launch  # noqa: E402
 from ui.render import chat_text, document_html, passage_with_mark, sources_html  # noqa: E402
 from ui.uploads import accept_uploads, safe_name  # noqa: E402
@@ -36,7 +36,7 @@ class RecordingEngine(Engine):
         super().__init__(settings)
         self.histories: list[list[tuple[str, str]]] = []
 
-    def ask_stream(self, question: str, **kwargs: Any) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, **kwargs: Any) -> AnswerStream:
         self.histories.append(list(kwargs.get("history") or []))
         return super().ask_stream(question, **kwargs)
 

@@ -246,19 +246,18 @@ def build_app(engine: Engine) -> gr.Blocks:
         text = ""
         answer: Answer | None = None
         try:
-            for item in engine.ask_stream(
+            stream = engine.ask_stream(
                 q,
                 history=history,
                 filters=build_filters(doc_ids, region, year_from, year_to),
                 k=int(k),
                 answer_mode=mode if settings.llm_configured else "extractive",
-            ):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    text += item
-                    chat[-1] = {"role": "assistant", "content": esc(text)}
-                    yield chat, gr.skip(), session, gr.skip(), gr.skip()
+            )
+            for piece in stream:
+                text += piece
+                chat[-1] = {"role": "assistant", "content": esc(text)}
+                yield chat, gr.skip(), session, gr.skip(), gr.skip()
+            answer = stream.answer
         except RagError as e:
             answer = None
             text = str(e)

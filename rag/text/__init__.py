@@ -1,0 +1,1 @@
+"""Pure text helpers shared by the document and question sides: no index, no models."""
