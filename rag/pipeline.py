@@ -1,235 +1,41 @@
-"""The one module that wires the stages: files -> documents -> chunks -> index -> answers."""
+"""The wiring of the question side: question -> Query -> passages -> answer, over one index."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from rag import __version__
 from rag.answer.lang import question_language
-from rag.chunk import chunk_document
-from rag.clean import clean_text
 from rag.config import Settings
-from rag.embed import Embedder, embed_in_batches, get_embedder
-from rag.errors import IngestError, QuestionError
-from rag.ingest import iter_files, read_file
-from rag.lexical import english_aliases, tokenize
-from rag.meta import extract_meta
-from rag.retrieve import rerank, retrieve
-from rag.store import (
-    IndexParams,
-    StoredIndex,
-    check_params,
-    line_starts,
-    load_index,
-    read_manifest,
-    save_index,
+from rag.embed import Embedder, get_embedder
+from rag.errors import QuestionError
+from rag.indexing import (
+    EMBED_BATCH,
+    Progress,
+    _wanted,
+    build_index,
+    document_from_text,
+    load_document,
+    passage_text,
 )
-from rag.types import Answer, AnswerStream, Chunk, Document, Filters, Hit, IndexReport, Skipped
+from rag.lexical import english_aliases, tokenize
+from rag.retrieve import rerank, retrieve
+from rag.store import StoredIndex, check_params, load_index
+from rag.types import Answer, AnswerStream, Document, Filters, Hit, IndexReport
 
-# progress(stage, done, total): stage is "files", "chunks" or "embedding"
-Progress = Callable[[str, int, int], None]
-EMBED_BATCH = 32
-
-
-def load_document(path: str | Path) -> Document:
-    """Read, clean and describe one file (raises IngestError with the file and reason)."""
-    raw = read_file(path)
-    return document_from_text(
-        raw.text,
-        path=raw.path,
-        fmt=raw.fmt,
-        page_starts=raw.page_starts,
-        content_hash=raw.content_hash,
-    )
-
-
-def document_from_text(
-    raw_text: str,
-    *,
-    path: str,
-    fmt: str = "txt",
-    page_starts: tuple[int, ...] = (),
-    content_hash: str | None = None,
-) -> Document:
-    """Clean and describe already-decoded text as a Document (doc_id from content_hash)."""
-    cleaned = clean_text(raw_text)
-    if not cleaned.text.strip():
-        raise IngestError(path, "no text left after removing page chrome")
-    meta = extract_meta(cleaned.text)
-    digest = content_hash or hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
-    return Document(
-        doc_id=digest[:16],
-        path=path,
-        source=Path(path).name,
-        fmt=fmt,
-        text=cleaned.text,
-        raw_text=raw_text,
-        spans=cleaned.spans,
-        raw_line_starts=line_starts(raw_text),
-        page_starts=page_starts,
-        title=meta.title,
-        issuer=meta.issuer,
-        date=meta.date,
-        doc_number=meta.doc_number,
-        region=meta.region,
-    )
-
-
-def passage_text(doc: Document, chunk: Chunk) -> str:
-    """What gets embedded and BM25-indexed for a chunk: its text in its document's context."""
-    context = " ".join(x for x in (doc.title, doc.region, chunk.heading) if x)
-    return f"{context}\n{chunk.text}" if context else chunk.text
-
-
-def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def index_params(settings: Settings, embedder: Embedder) -> IndexParams:
-    return IndexParams(
-        embedder=settings.embedder,
-        dim=embedder.dim,
-        chunk_tokens=settings.chunk_tokens,
-        overlap_sentences=settings.overlap_sentences,
-    )
-
-
-def build_index(
-    paths: Sequence[str | Path],
-    settings: Settings,
-    *,
-    rebuild: bool = False,
-    progress: Progress | None = None,
-) -> IndexReport:
-    """Index files and folders incrementally: only new or changed files are embedded."""
-    started = time.perf_counter()
-    tick = progress or (lambda stage, done, total: None)
-    index_dir = Path(settings.index_dir)
-    embedder = get_embedder(settings.embedder, settings.device)
-    old: StoredIndex | None = None
-    if not rebuild and read_manifest(index_dir) is not None:
-        old = load_index(index_dir)
-        check_params(index_dir, old.params, _wanted(settings, old.params))
-    files, skipped = iter_files(list(paths))
-    skipped = list(skipped)
-
-    old_by_hash: dict[str, Document] = {}
-    if old:
-        old_by_hash = {d.doc_id: d for d in old.documents.values()}
-    keep: dict[str, Document] = {}  # doc_id -> document whose chunks and vectors are reused
-    fresh: list[Document] = []
-    seen_paths: set[str] = set()
-    unchanged: list[str] = []
-    for done, path in enumerate(files, 1):
-        tick("files", done, len(files))
-        apath = str(path.resolve())
-        seen_paths.add(apath)
-        try:
-            digest = _file_hash(path)[:16]
-            if digest in keep or any(d.doc_id == digest for d in fresh):
-                skipped.append(Skipped(apath, "same content as a file already indexed"))
-                continue
-            if digest in old_by_hash:
-                keep[digest] = replace(old_by_hash[digest], path=apath, source=path.name)
-                unchanged.append(apath)
-                continue
-            fresh.append(load_document(path))
-        except IngestError as e:
-            skipped.append(Skipped(apath, e.reason))
-        except OSError as e:
-            skipped.append(Skipped(apath, f"cannot read: {e}"))
-
-    removed: list[str] = []
-    if old:
-        for doc in old.documents.values():
-            if doc.doc_id in keep or doc.path in seen_paths:
-                continue
-            if Path(doc.path).is_file() and _file_hash(Path(doc.path))[:16] == doc.doc_id:
-                keep[doc.doc_id] = doc  # indexed earlier from another folder, still there
-            else:
-                removed.append(doc.path)
-
-    chunks: list[Chunk] = []
-    vectors: list[np.ndarray] = []
-    tokens: list[list[str]] = []
-    if old:
-        for i, chunk in enumerate(old.chunks):
-            if chunk.doc_id in keep:
-                chunks.append(chunk)
-                vectors.append(old.vectors[i])
-                tokens.append(old.tokens[i])
-    new_chunks: list[tuple[Document, Chunk]] = []
-    for done, doc in enumerate(fresh, 1):
-        tick("chunks", done, len(fresh))
-        for chunk in chunk_document(
-            doc, chunk_tokens=settings.chunk_tokens, overlap_sentences=settings.overlap_sentences
-        ):
-            new_chunks.append((doc, chunk))
-    texts = [passage_text(d, c) for d, c in new_chunks]
-    embed_started = time.perf_counter()
-    tick("embedding", 0, len(texts))
-    vectors.extend(
-        embed_in_batches(
-            embedder,
-            texts,
-            batch_size=EMBED_BATCH,
-            progress=lambda done, total: tick("embedding", done, total),
-        )
-    )
-    embed_seconds = time.perf_counter() - embed_started
-    for (_doc, chunk), text in zip(new_chunks, texts, strict=True):
-        chunks.append(chunk)
-        tokens.append(tokenize(text))
-
-    documents = {**keep, **{d.doc_id: d for d in fresh}}
-    stored = StoredIndex(
-        params=index_params(settings, embedder),
-        documents=documents,
-        chunks=chunks,
-        vectors=np.vstack(vectors).astype(np.float32)
-        if vectors
-        else np.zeros((0, embedder.dim), np.float32),
-        tokens=tokens,
-        files={d.path: d.doc_id for d in documents.values()},
-    )
-    save_index(index_dir, stored, __version__)
-    return IndexReport(
-        index_dir=str(index_dir.resolve()),
-        documents=tuple(sorted(documents.values(), key=lambda d: d.path)),
-        added=tuple(d.path for d in fresh),
-        unchanged=tuple(unchanged),
-        removed=tuple(removed),
-        skipped=tuple(skipped),
-        chunks=len(chunks),
-        seconds=time.perf_counter() - started,
-        extra={
-            "embed_seconds": embed_seconds,
-            "embedded_chunks": float(len(texts)),
-            "embedded_chars": float(sum(len(t) for t in texts)),
-        },
-    )
-
-
-def _wanted(settings: Settings, built: IndexParams) -> IndexParams:
-    """The index parameters the settings ask for (the dimension follows the embedder)."""
-    return replace(
-        built,
-        embedder=settings.embedder,
-        chunk_tokens=settings.chunk_tokens,
-        overlap_sentences=settings.overlap_sentences,
-    )
+__all__ = [
+    "EMBED_BATCH",
+    "Engine",
+    "build_index",
+    "document_from_text",
+    "get_engine",
+    "load_document",
+    "passage_text",
+]
 
 
 class Engine:

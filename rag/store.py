@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from rag.bm25 import BM25
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.lexical import BM25, pinyin_terms
+from rag.lexical import pinyin_terms
 from rag.types import Chunk, Document
 
 FORMAT = 1

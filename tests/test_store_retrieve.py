@@ -39,7 +39,7 @@ class CountingEmbedder(embed_module.HashEmbedder):
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> CountingEmbedder:
     embedder = CountingEmbedder()
-    monkeypatch.setattr("rag.pipeline.get_embedder", lambda name, device="cpu": embedder)
+    monkeypatch.setattr("rag.indexing.get_embedder", lambda name, device="cpu": embedder)
     return embedder
 
 
