@@ -9,9 +9,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag.config import Settings, load_settings
-from rag.errors import RagError
-
-EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
+from rag.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USER, RagError
+from rag.progress import progress_bar
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--rebuild", action="store_true", help="start from an empty index")
     ix.add_argument("--json", action="store_true", help="print the report as JSON")
     ix.add_argument("--chunk-tokens", type=int)
+    ix.add_argument("-q", "--quiet", action="store_true", help="no progress bars on stderr")
     common(ix)
 
     for name, help_text in (("search", "retrieve passages"), ("ask", "answer with citations")):
@@ -92,31 +92,14 @@ def _questions(arg: str) -> Iterator[str]:
             yield line.strip()
 
 
-def _progress_bar() -> Any:
-    from tqdm import tqdm
-
-    bars: dict[str, Any] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage not in bars:
-            bars[stage] = tqdm(total=total, desc=stage, unit="", file=sys.stderr, leave=True)
-        bar = bars[stage]
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return progress
-
-
 def cmd_index(args: argparse.Namespace) -> int:
     from rag.pipeline import build_index
     from rag.serialize import report_json
 
     settings = _settings(args)
     paths = args.paths or [str(settings.corpus_path)]
-    report = build_index(paths, settings, rebuild=args.rebuild, progress=_progress_bar())
+    progress = progress_bar(quiet=args.quiet)
+    report = build_index(paths, settings, rebuild=args.rebuild, progress=progress)
     if args.json:
         print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
     else:
@@ -232,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         print("rag: interrupted; the previous index is intact", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
 

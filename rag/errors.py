@@ -1,4 +1,8 @@
-"""Typed errors: each message names the file or setting and the fix."""
+"""Typed errors: each message names the file or setting and the fix; the process exit codes."""
+
+# Exit codes of `rag` and the eval scripts: ok, a bug (a traceback is a bug), a user error
+# (bad flag or input, missing index, unreadable file, any RagError), interrupted (128 + SIGINT).
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class RagError(Exception):

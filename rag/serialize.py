@@ -1,4 +1,18 @@
-"""JSON shapes of the CLI contract (see DESIGN.md)."""
+"""JSON shapes of the `--json` CLI contract, which other tools parse; keep keys stable.
+
+- `rag search --json`: one object per question, {"question", "hits": [hit, ...]}.
+- `rag ask --json`: one answer object per question: question, answer (text with [n] markers),
+  answered (False = abstained), mode ("extractive" | "llm"), note, standalone_question,
+  citations [citation, ...], contexts [hit, ...].
+- A hit: rank, score, stage, found_by, chunk_id, doc_id, path (absolute path of the source file),
+  source, title, heading, start_char, end_char, line_start, line_end, page, text.
+- A citation: n, chunk_id, path, source, title, quote, start_char, end_char, line_start, line_end,
+  page. The quote is an exact substring of the cleaned text at [start_char, end_char); with white
+  space removed it is a substring of the raw file's lines line_start..line_end (1-based).
+- With QUESTION `-` the objects are written one per line (JSONL); a line that could not be
+  answered is {"question", "error"} (see `error_json`).
+- `rag index --json`: the IndexReport (see `report_json`).
+"""
 
 from __future__ import annotations
 
@@ -84,3 +98,8 @@ def report_json(report: IndexReport) -> dict[str, Any]:
         "chunks": report.chunks,
         "seconds": round(report.seconds, 3),
     }
+
+
+def error_json(question: str, error: str) -> dict[str, Any]:
+    """The JSONL object for a batch line that could not be answered (the others still are)."""
+    return {"question": question, "error": error}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from rag.progress import progress_bar
 
 ROOT = Path(__file__).resolve().parent.parent
 HIT_KEYS = {
@@ -52,7 +55,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "晋城市",
     )
     assert [Path(s["path"]).name for s in report["skipped"]] == ["broken.pdf"]
-    assert "embedding" in out.stderr  # the progress bar goes to stderr
+    assert "embedding" not in out.stderr  # no progress bars when stderr is not a terminal
     return folder / "idx"
 
 
@@ -88,3 +91,21 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
     ]
     bad_flag = rag("search", "人工智能", "--k", "many")
     assert bad_flag.returncode == 2 and "invalid int value" in bad_flag.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    term = _Terminal()
+    tick = progress_bar(stream=term)
+    for done in range(4):
+        tick("embedding", done, 3)
+    assert "embedding" in term.getvalue() and "3/3" in term.getvalue()
+
+    for stream, quiet in ((io.StringIO(), False), (_Terminal(), True)):
+        tick = progress_bar(stream=stream, quiet=quiet)
+        tick("embedding", 3, 3)
+        assert stream.getvalue() == ""

@@ -24,8 +24,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from rag.answer import llm
-from rag.answer.abstain import NOT_FOUND
 from rag.answer.citations import Passage
+from rag.answer.messages import NOT_FOUND
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
 from rag.pipeline import document_from_text
