@@ -21,12 +21,12 @@ import numpy as np
 from eval import metrics
 from eval.datasets import Question
 from rag.config import Settings
-from rag.embed import get_embedder
-from rag.ingest import iter_files, read_file
+from rag.embed import embed_in_batches, get_embedder
 
 CHUNK_SIZE = 500
 CHUNK_OVERLAP = 50
 EMBED_BATCH = 32
+TEXT_SUFFIXES = (".txt", ".md")  # what a tutorial's DirectoryLoader(glob=...) + TextLoader reads
 
 
 def _langchain_splitter() -> Any | None:
@@ -126,6 +126,18 @@ def split_text(text: str) -> list[str]:
     return splitter.split_text(text) if splitter is not None else recursive_split(text)
 
 
+def tutorial_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Text files under paths, sorted and deduplicated (folders are walked recursively)."""
+    found: dict[Path, Path] = {}
+    for given in paths:
+        path = Path(given)
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for p in candidates:
+            if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES:
+                found.setdefault(p.resolve(), p)
+    return sorted(found.values())
+
+
 @dataclass(frozen=True, slots=True)
 class BaselineHit:
     source: str  # file name
@@ -157,9 +169,11 @@ class BaselineIndex:
         import faiss
 
         started = time.perf_counter()
-        files, _skipped = iter_files(list(paths))
-        for path in files:
-            raw = read_file(path).text  # a tutorial's TextLoader: the raw text, no cleaning
+        for path in tutorial_files(paths):
+            try:  # a tutorial's TextLoader: the raw UTF-8 text, no cleaning
+                raw = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
             for chunk in split_text(raw):
                 self.sources.append(Path(path).name)
                 self.texts.append(chunk)
@@ -172,13 +186,7 @@ class BaselineIndex:
             matrix = np.load(cache_file)
             self.cached = True
         else:
-            vectors = [
-                self.embedder.embed_documents(self.texts[i : i + EMBED_BATCH])
-                for i in range(0, len(self.texts), EMBED_BATCH)
-            ]
-            matrix = (
-                np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 1), "float32")
-            )
+            matrix = embed_in_batches(self.embedder, self.texts, batch_size=EMBED_BATCH)
             if cache_file is not None:
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cache_file, matrix)

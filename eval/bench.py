@@ -3,271 +3,42 @@
 Quality runs on the dev set (bundled corpus) and on the CMRC 2018 trial set (each context its
 own document). Retrieval uses every CMRC question; answers use a seeded sample of them (see
 CMRC_ANSWER_SAMPLE) because the extractive answerer embeds candidate sentences per question.
-Speed: index builds and the serving processes run as subprocesses so their wall time and peak
-RSS are their own (os.wait4 returns the child's rusage).
+Speed is measured by eval.speed (subprocesses), quality by eval.measure and eval.baseline; the
+table is eval.report.format_bench.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import json
 import os
-import platform
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.request
-from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-from eval import metrics
 from eval.baseline import BaselineIndex, evaluate_baseline
-from eval.datasets import DEV_SET, RUNS_DIR, Question, load_cmrc, load_jsonl, sample
-from eval.harness import EXIT_OK, EXIT_USER, new_run_dir, run_eval, write_run
-from rag.config import PROJECT_DIR, Settings
-from rag.errors import RagError
+from eval.datasets import CMRC_TRIAL, DEV_SET, RUNS_DIR, load_cmrc, load_jsonl, sample
+from eval.measure import run_eval
+from eval.report import format_bench, new_run_dir, write_run
+from eval.speed import (
+    cold_start,
+    machine_info,
+    measure_index_build,
+    serve_startup,
+    serving_process,
+    warm_latency,
+)
+from rag.config import Settings
+from rag.errors import EXIT_OK, EXIT_USER, RagError
 from rag.pipeline import Engine
 
-CMRC_TRIAL = PROJECT_DIR.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_trial.json"
 SEED = 2018
 CMRC_ANSWER_SAMPLE = 200  # CMRC questions answered (all 1002 are used for retrieval)
 WARM_QUESTIONS = 60  # per set, so 120 in all: dev questions (cycled), then CMRC questions
 COLD_RUNS = 3
 SERVE_QUESTIONS = 50
 QUICK = {"dev": 12, "cmrc_paragraphs": 12, "cmrc_answers": 12, "warm": 10, "cold": 1, "serve": 5}
-
-
-@dataclass(frozen=True, slots=True)
-class Measured:
-    """A finished subprocess: wall time, its own peak RSS, exit code and output."""
-
-    seconds: float
-    peak_rss_mb: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_measured(
-    cmd: Sequence[str], *, stdin_text: str | None = None, timeout: float = 900
-) -> Measured:
-    """Run cmd from the project folder; wall time from start to exit and the child's ru_maxrss."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            list(cmd),
-            cwd=PROJECT_DIR,
-            stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-        timer = threading.Timer(timeout, proc.kill)  # a hung child must not hang the bench
-        timer.start()
-        try:
-            if stdin_text is not None and proc.stdin is not None:
-                proc.stdin.write(stdin_text.encode("utf-8"))
-                proc.stdin.close()
-            # wait4, not wait: it returns this child's own rusage (RUSAGE_CHILDREN is a max
-            # over every child so far)
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Measured(
-            seconds=seconds,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
-            returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
-        )
-
-
-def _settings_arg(settings: Settings) -> str:
-    return json.dumps(dataclasses.asdict(settings), ensure_ascii=False)
-
-
-def _rag_cmd(settings: Settings, *args: str) -> list[str]:
-    return [
-        sys.executable, "-m", "rag.cli", *args,
-        "--index-dir", str(settings.index_dir), "--embedder", settings.embedder,
-    ]  # fmt: skip
-
-
-def measure_index_build(
-    settings: Settings, paths: Sequence[str | Path], *, raw: bool, rebuild: bool = True
-) -> dict[str, Any]:
-    """Build an index in a subprocess; with raw, also time the bare embedder on its texts.
-
-    Without rebuild the build is incremental: an index already holding these files is reused
-    and only the peak RSS of loading it is measured.
-    """
-    cmd = [sys.executable, "-m", "eval.bench", "--index-worker", _settings_arg(settings)]
-    cmd += ["--raw"] if raw else []
-    cmd += ["--rebuild"] if rebuild else []
-    m = run_measured([*cmd, *map(str, paths)])
-    if m.returncode != 0:
-        raise RuntimeError(f"index worker failed ({m.returncode}): {m.stderr[-2000:]}")
-    r = json.loads(m.stdout.strip().splitlines()[-1])
-    build = r["build_seconds"]
-    out: dict[str, Any] = {
-        "documents": r["documents"],
-        "chunks": r["chunks"],
-        "chunks_embedded": r["embedded_chunks"],
-        "chars_embedded": r["chars"],
-        "model_load_seconds": round(r["model_load_seconds"], 3),
-        "build_seconds": round(build, 3),
-        "chars_per_s": round(r["chars"] / build, 1) if r["chars"] else None,
-        "chunks_per_s": round(r["embedded_chunks"] / build, 2) if r["chars"] else None,
-        "process_seconds": round(m.seconds, 3),
-        "peak_rss_mb": round(m.peak_rss_mb, 1),
-    }
-    if raw:
-        out["raw_embed_seconds"] = round(r["raw_seconds"], 3)
-        out["raw_embed_chars_per_s"] = round(r["chars"] / r["raw_seconds"], 1)
-        # build time not spent embedding: reading, cleaning, chunking, BM25, saving
-        out["pipeline_overhead_pct"] = round(100 * (build - r["raw_seconds"]) / build, 1)
-    return out
-
-
-def _index_worker(settings_json: str, paths: list[str], raw: bool, rebuild: bool) -> int:
-    """Subprocess body: load the model, build the index, optionally re-embed its texts bare."""
-    from rag.embed import get_embedder
-    from rag.errors import IndexMismatchError
-    from rag.lexical import tokenize
-    from rag.pipeline import EMBED_BATCH, build_index, passage_text
-    from rag.store import load_index
-
-    settings = Settings(**json.loads(settings_json))
-    started = time.perf_counter()
-    embedder = get_embedder(settings.embedder, settings.device)
-    embedder.embed_documents(["warm up"])  # model and dictionary loads are reported apart
-    tokenize("预热")
-    load_seconds = time.perf_counter() - started
-    try:
-        report = build_index(paths, settings, rebuild=rebuild)
-    except IndexMismatchError:  # an index of ours built with other settings: start afresh
-        report = build_index(paths, settings, rebuild=True)
-    result = {
-        "documents": len(report.documents),
-        "chunks": report.chunks,
-        "embedded_chunks": int(report.extra["embedded_chunks"]),
-        "chars": int(report.extra["embedded_chars"]),
-        "build_seconds": report.seconds,
-        "embed_seconds": report.extra["embed_seconds"],
-        "model_load_seconds": load_seconds,
-    }
-    if raw:
-        index = load_index(settings.index_dir)
-        texts = [passage_text(index.documents[c.doc_id], c) for c in index.chunks]
-        started = time.perf_counter()
-        for i in range(0, len(texts), EMBED_BATCH):
-            embedder.embed_documents(texts[i : i + EMBED_BATCH])
-        result["raw_seconds"] = time.perf_counter() - started
-    print(json.dumps(result))
-    return 0
-
-
-def warm_latency(engine: Engine, questions: Sequence[Question], n: int) -> dict[str, Any]:
-    """Search (fused, k from settings) and ask latency over n questions, cycling if needed."""
-    engine.warm_up()
-    picked = list(islice(cycle(questions), n))
-    search_s: list[float] = []
-    ask_s: list[float] = []
-    for q in picked:
-        t0 = time.perf_counter()
-        engine.search(q.user_input)
-        t1 = time.perf_counter()
-        engine.ask(q.user_input)
-        t2 = time.perf_counter()
-        search_s.append(t1 - t0)
-        ask_s.append(t2 - t1)
-    return {"search_ms": metrics.latency_ms(search_s), "ask_ms": metrics.latency_ms(ask_s)}
-
-
-def cold_start(settings: Settings, question: str, runs: int) -> dict[str, Any]:
-    """`rag ask QUESTION` in a fresh process, start to exit (the answer is printed at the end)."""
-    times: list[float] = []
-    rss: list[float] = []
-    for _ in range(runs):
-        m = run_measured(_rag_cmd(settings, "ask", question, "--json"), timeout=300)
-        if m.returncode != 0:
-            raise RuntimeError(f"rag ask failed ({m.returncode}): {m.stderr[-2000:]}")
-        json.loads(m.stdout)  # a full answer object was printed
-        times.append(m.seconds)
-        rss.append(m.peak_rss_mb)
-    return {
-        "question": question,
-        "runs": runs,
-        "seconds": [round(t, 3) for t in times],
-        "median_seconds": round(metrics.percentile(times, 50) or 0.0, 3),
-        "peak_rss_mb": round(max(rss), 1),
-    }
-
-
-def serving_process(settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
-    """One `rag ask -` process answering many questions: its wall time and peak RSS."""
-    m = run_measured(
-        _rag_cmd(settings, "ask", "-", "--json"), stdin_text="\n".join(questions) + "\n"
-    )
-    if m.returncode != 0:
-        raise RuntimeError(f"rag ask - failed ({m.returncode}): {m.stderr[-2000:]}")
-    answers = [json.loads(line) for line in m.stdout.splitlines() if line.strip()]
-    return {
-        "command": "rag ask - --json",
-        "questions": len(answers),
-        "seconds": round(m.seconds, 3),
-        "peak_rss_mb": round(m.peak_rss_mb, 1),
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve_startup(settings: Settings, timeout: float = 180) -> dict[str, Any]:
-    """`rag serve` on a free local port: seconds until the page answers, and peak RSS then."""
-    port = _free_port()
-    cmd = [*_rag_cmd(settings, "serve"), "--port", str(port)]
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, stdout=log, stderr=log)
-        try:
-            while time.perf_counter() - started < timeout:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    tail = log.read().decode("utf-8", "replace")[-1500:]
-                    return {"error": f"rag serve exited with {proc.returncode}: {tail}"}
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                return {"error": f"rag serve did not answer within {timeout:.0f} s"}
-            seconds = time.perf_counter() - started
-            status = Path(f"/proc/{proc.pid}/status").read_text()
-            hwm = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
-            return {"seconds_to_first_page": round(seconds, 2), "peak_rss_mb": round(hwm / 1024, 1)}
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _quality(
@@ -426,131 +197,6 @@ def run_bench(
     }
 
 
-def machine_info() -> dict[str, Any]:
-    """CPU count and model, memory, Python: what the speed numbers depend on."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = None
-    try:
-        import psutil
-
-        mem_gb = round(psutil.virtual_memory().total / 2**30, 1)
-    except ImportError:
-        pass
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": model,
-        "memory_gb": mem_gb,
-        "gpu": None,
-        "python": platform.python_version(),
-        "platform": platform.platform(terse=True),
-    }
-
-
-def _f(v: Any, digits: int = 3) -> str:
-    if v is None:
-        return "-"
-    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
-
-
-def format_bench(b: dict[str, Any]) -> str:
-    """The one table `rag bench` prints."""
-    m = b["machine"]
-    dev, cm = b["quality"]["dev"], b["quality"]["cmrc"]
-    lines = [
-        f"{b['command']} | {b['date']} | {m['cpus']} CPUs ({m['cpu_model']}), no GPU | "
-        f"embedder {b['settings']['embedder']} | load avg {b['load_average_start_end']}",
-        "",
-        f"{'quality':<26}{'dev product':>13}{'dev baseline':>14}"
-        f"{'CMRC product':>14}{'CMRC baseline':>15}",
-    ]
-    rows = [
-        ("recall@1", "recall@1", 3),
-        ("recall@5", "recall@5", 3),
-        ("MRR@10", "mrr@10", 3),
-        ("answer contains fact", "fact_in_answer", 3),
-        ("answer length p50 chars", "answer_chars_p50", 0),
-        ("answer latency p50 ms", "answer_latency_p50_ms", 1),
-    ]
-    for label, key, d in rows:
-        lines.append(
-            f"{label:<26}{_f(dev['product'][key], d):>13}{_f(dev['baseline'][key], d):>14}"
-            f"{_f(cm['product'][key], d):>14}{_f(cm['baseline'][key], d):>15}"
-        )
-    for label, key in (("citation exactness", "citation_exact"),
-                       ("citation support", "citation_support")):  # fmt: skip
-        lines.append(f"{label:<26}{_f(dev['product'][key]):>13}{'n/a':>14}"
-                     f"{_f(cm['product'][key]):>14}{'n/a':>15}")  # fmt: skip
-    ref = dev["product"]["refusal"] or {}
-    lines += [
-        f"{'unanswerable refused':<26}{ref.get('unanswerable_refused')}/{ref.get('unanswerable')}"
-        f" (baseline never refuses); answerable refused: {ref.get('answerable_refused')}",
-        f"questions: dev {dev['questions']} ({dev['answerable']} answerable); CMRC "
-        f"{cm['questions']} for retrieval ({len(cm['skipped_questions'])} empty skipped), "
-        f"{cm['answered_sample']} sampled (seed {cm['seed']}) for answers; "
-        f"{cm['contexts']} contexts, {cm['context_chars']} chars",
-        f"baseline: {dev['baseline']['splitter']}, chunk_size 500, overlap 50, dense only, "
-        "top chunk as the answer",
-        "",
-        "speed",
-    ]
-    s = b["speed"]
-    for key, label in (("index_build_corpus", "index build, corpus"),
-                       ("index_build_cmrc", "index build, CMRC")):  # fmt: skip
-        ib = s[key]
-        if not ib["chars_embedded"]:
-            lines.append(
-                f"  {label}: {ib['documents']} docs, {ib['chunks']} chunks, already indexed "
-                f"(reused; build speed not measured); peak RSS {ib['peak_rss_mb']:.0f} MB"
-            )
-            continue
-        line = (
-            f"  {label}: {ib['documents']} docs, {ib['chunks_embedded']} chunks, "
-            f"{ib['chars_embedded']} chars in {ib['build_seconds']:.1f} s = "
-            f"{ib['chars_per_s']:.0f} chars/s, {ib['chunks_per_s']:.2f} chunks/s; "
-            f"peak RSS {ib['peak_rss_mb']:.0f} MB"
-        )
-        if "raw_embed_chars_per_s" in ib:
-            line += (
-                f"\n    embedder alone on the same texts: {ib['raw_embed_chars_per_s']:.0f} "
-                f"chars/s; pipeline overhead {ib['pipeline_overhead_pct']:.1f}% "
-                f"(model + jieba load {ib['model_load_seconds']:.1f} s, not counted)"
-            )
-        lines.append(line)
-    for key, label in (("warm_dev", "dev"), ("warm_cmrc", "CMRC")):
-        w = s[key]
-        lines.append(
-            f"  warm {label} ({w['search_ms']['n']} q): search p50 {_f(w['search_ms']['p50'], 1)}"
-            f" / p95 {_f(w['search_ms']['p95'], 1)} ms; ask p50 {_f(w['ask_ms']['p50'], 1)} / "
-            f"p95 {_f(w['ask_ms']['p95'], 1)} ms"
-        )
-    c = s["cold_start_rag_ask"]
-    lines.append(
-        f"  cold start `rag ask` (process start to answer): median {c['median_seconds']:.2f} s "
-        f"of {c['runs']}; peak RSS {c['peak_rss_mb']:.0f} MB"
-    )
-    sp = s["serving_process"]
-    lines.append(
-        f"  serving process (`{sp['command']}`, {sp['questions']} questions): "
-        f"{sp['seconds']:.1f} s, peak RSS {sp['peak_rss_mb']:.0f} MB"
-    )
-    ss = s["serve_startup"]
-    lines.append(
-        f"  `rag serve` startup: {ss['seconds_to_first_page']:.1f} s to first page, peak RSS "
-        f"{ss['peak_rss_mb']:.0f} MB"
-        if "error" not in ss
-        else f"  `rag serve` startup: not measured ({ss['error'][:200]})"
-    )
-    lines += ["", f"saved {b['run_dir']}/bench.json ({b['total_seconds']:.0f} s in all)"]
-    return "\n".join(lines)
-
-
 def run_bench_cli(settings: Settings, *, as_json: bool = False, quick: bool = False) -> int:
     """`rag bench`: print the table (or JSON) and save bench.json under eval/runs/bench-*/."""
     if not CMRC_TRIAL.is_file():
@@ -566,17 +212,3 @@ def run_bench_cli(settings: Settings, *, as_json: bool = False, quick: bool = Fa
     )
     print(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_bench(result))
     return EXIT_OK
-
-
-def _main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(description="bench subprocess worker (internal)")
-    p.add_argument("--index-worker", required=True, help="Settings as JSON")
-    p.add_argument("--raw", action="store_true")
-    p.add_argument("--rebuild", action="store_true")
-    p.add_argument("paths", nargs="+")
-    args = p.parse_args(argv)
-    return _index_worker(args.index_worker, args.paths, args.raw, args.rebuild)
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.config import PROJECT_DIR
 from rag.errors import RagError
 
 EVAL_DIR = Path(__file__).resolve().parent
 DEV_SET = EVAL_DIR / "dev.jsonl"
 RUNS_DIR = EVAL_DIR / "runs"
+BENCHMARKS_DIR = PROJECT_DIR.parent / "shared" / "benchmarks"
+CMRC_TRIAL = BENCHMARKS_DIR / "cmrc2018" / "cmrc2018_trial.json"
+DRCD_DEV = BENCHMARKS_DIR / "drcd" / "DRCD_dev.json"
 
 
 class DatasetError(RagError):

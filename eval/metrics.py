@@ -7,9 +7,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from rag.errors import RagError
+from rag.pipeline import load_document
 from rag.types import Citation
 
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")
@@ -153,9 +153,7 @@ def citation_supported(
 
 def read_raw_text(path: str) -> str:
     """A file's decoded text, as indexing read it (GB18030 and UTF-16 files included)."""
-    from rag.ingest import read_file
-
-    return read_file(Path(path)).text
+    return load_document(path).raw_text
 
 
 def citation_exact(citation: Citation, read_raw: Callable[[str], str] | None = None) -> bool:

@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval import baseline, harness, metrics
-from eval.datasets import DatasetError, load_cmrc, load_jsonl, sample
+from eval import baseline, harness, measure, metrics
+from eval.datasets import CMRC_TRIAL, DatasetError, load_cmrc, load_jsonl, sample
 from rag.config import load_settings
 from rag.pipeline import Engine, build_index
 
@@ -179,14 +179,14 @@ def test_load_cmrc_writes_one_document_per_context(tmp_path: Path) -> None:
 
 def test_run_eval_retrieval_values(hash_engine: Engine, tmp_path: Path) -> None:
     questions = load_jsonl(_write_jsonl(tmp_path / "q.jsonl", QUESTIONS)).questions
-    result = harness.run_eval(hash_engine, questions, name="tiny")
+    result = measure.run_eval(hash_engine, questions, name="tiny")
     by_id = {r["id"]: r for r in result.records}
     # the exact quote is in one passage of the Jincheng reply: BM25 ranks it first
     assert by_id["jc-01"]["retrieval"]["bm25"]["rank"] == 1
     assert by_id["jc-01"]["gold_in_index"] is True
     # the quote exists only in another file than the reference source: never a hit
     assert by_id["wrong-src"]["gold_in_index"] is False
-    assert all(by_id["wrong-src"]["retrieval"][m]["rank"] is None for m in harness.MODES)
+    assert all(by_id["wrong-src"]["retrieval"][m]["rank"] is None for m in measure.MODES)
     assert "retrieval" not in by_id["un-01"]  # no gold evidence to retrieve
     bm25 = result.summary["retrieval"]["bm25"]
     assert bm25["questions"] == 3
@@ -333,9 +333,9 @@ def test_baseline_finds_the_passage(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_bench_quick_smoke(tmp_path: Path) -> None:
-    from eval import bench
+    from eval import bench, report
 
-    if not bench.CMRC_TRIAL.is_file():
+    if not CMRC_TRIAL.is_file():
         pytest.skip("CMRC 2018 trial set not beside the repository")
     settings = load_settings(embedder="hash", index_dir=str(tmp_path / "unused"))
     result = bench.run_bench(settings, quick=True, runs_dir=tmp_path)
@@ -349,5 +349,5 @@ def test_bench_quick_smoke(tmp_path: Path) -> None:
     assert result["speed"]["warm_dev"]["ask_ms"]["n"] == bench.QUICK["warm"]
     assert result["speed"]["cold_start_rag_ask"]["median_seconds"] > 0
     assert result["speed"]["serving_process"]["questions"] == bench.QUICK["serve"]
-    assert "recall@5" in bench.format_bench(result)  # the table renders from the result
+    assert "recall@5" in report.format_bench(result)  # the table renders from the result
     assert (Path(result["run_dir"]) / "dev" / "summary.json").is_file()

@@ -1,0 +1,253 @@
+"""Measuring: ask an Engine a question set and score each record; summarise the records."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from eval import metrics
+from eval.datasets import Question
+from rag.pipeline import Engine
+from rag.progress import ProgressCallback
+from rag.serialize import citation_json
+from rag.types import Filters
+
+MODES = ("dense", "bm25", "fused")
+DEPTH = 10  # hits fetched per search: recall@1 and @5 are its prefixes, MRR is MRR@10
+MAX_IDS = 40  # failure ids listed in the summary; questions.jsonl has every question
+
+
+@dataclass(frozen=True, slots=True)
+class EvalResult:
+    """A run's set-level summary and its per-question records."""
+
+    summary: dict[str, Any]
+    records: list[dict[str, Any]]
+
+
+def _rate(flags: Sequence[bool]) -> float | None:
+    return metrics.mean(1.0 if f else 0.0 for f in flags)
+
+
+def _ids(ids: Sequence[str]) -> list[str]:
+    return list(ids[:MAX_IDS]) + ([f"... {len(ids) - MAX_IDS} more"] if len(ids) > MAX_IDS else [])
+
+
+def _source(engine: Engine, doc_id: str) -> str:
+    return engine.document(doc_id).source
+
+
+def _retrieval(engine: Engine, q: Question, depth: int, modes: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for mode in modes:
+        started = time.perf_counter()
+        hits = engine.search(q.user_input, k=depth, mode=mode)
+        seconds = time.perf_counter() - started
+        chunks = [(_source(engine, h.chunk.doc_id), h.chunk.text) for h in hits]
+        flags = [metrics.is_hit(s, t, q.reference_sources, q.hit_quotes) for s, t in chunks]
+        out[mode] = {
+            "rank": metrics.first_hit_rank(flags),
+            "recall@1": metrics.recall_at_k(flags, 1),
+            "recall@5": metrics.recall_at_k(flags, 5),
+            "rr": metrics.reciprocal_rank(flags),
+            "top": [
+                f"{s}:{h.chunk.line_start}-{h.chunk.line_end}"
+                for (s, _), h in zip(chunks[:3], hits[:3], strict=True)
+            ],
+            "seconds": seconds,
+        }
+        if len(q.reference_sources) > 1 and q.hit_quotes:
+            out[mode]["quotes_covered@5"] = metrics.quotes_covered(
+                chunks[:5], q.reference_sources, q.hit_quotes
+            )
+    return out
+
+
+def _gold_in_index(engine: Engine, q: Question) -> bool:
+    """Whether any indexed chunk is a hit at all (False: the quote straddles chunks, or typo)."""
+    return any(
+        metrics.is_hit(doc.source, c.text, q.reference_sources, q.hit_quotes)
+        for doc in engine.documents()
+        if doc.source in q.reference_sources
+        for c in engine.doc_chunks(doc.doc_id)
+    )
+
+
+def answer_record(
+    engine: Engine,
+    q: Question,
+    read_raw: Callable[[str], str],
+    *,
+    sources: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Ask one question (within sources when given) and score the answer and its citations."""
+    started = time.perf_counter()
+    ans = engine.ask(q.user_input, filters=Filters(sources=tuple(sources)) if sources else None)
+    seconds = time.perf_counter() - started
+    context_ids = [h.chunk.chunk_id for h in ans.contexts]
+    exact = [metrics.citation_exact(c, read_raw) for c in ans.citations]
+    rec: dict[str, Any] = {
+        "answer": ans.text,
+        "answer_chars": len(metrics.strip_markers(ans.text)),
+        "answered": ans.answered,
+        "mode": ans.mode,
+        "citations": [
+            citation_json(c) | {"exact": e} for c, e in zip(ans.citations, exact, strict=True)
+        ],
+        "citation_valid": metrics.citations_valid(ans.text, ans.citations, context_ids),
+        "citations_exact": sum(exact),
+        "seconds": seconds,
+    }
+    if ans.reasons:
+        rec["reasons"] = list(ans.reasons)
+    if q.answerable:
+        rec["fact_in_answer"] = ans.answered and metrics.answer_contains_fact(
+            ans.text, q.reference_facts, require=q.fact_rule
+        )
+        rec["citation_support"] = ans.answered and metrics.citation_supported(
+            ans.citations, (*q.reference_quotes, *q.reference_facts), q.reference_sources
+        )
+    return rec
+
+
+def run_eval(
+    engine: Engine,
+    questions: Sequence[Question],
+    *,
+    name: str = "",
+    depth: int = DEPTH,
+    modes: Sequence[str] = MODES,
+    answers: bool = True,
+    answer_ids: set[str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> EvalResult:
+    """Retrieval metrics per mode on answerable questions and answer metrics with Engine.ask.
+
+    answer_ids limits which questions are asked (None: all). A question whose search or answer
+    raises is recorded with its error and left out of the rates; the summary counts errors.
+    """
+    documents = engine.documents()  # load now: a missing or mismatched index is the user's to fix
+    read_raw = cache(metrics.read_raw_text)
+    records: list[dict[str, Any]] = []
+    for done, q in enumerate(questions, 1):
+        rec: dict[str, Any] = {
+            "id": q.id,
+            "kind": q.kind,
+            "answerable": q.answerable,
+            "question": q.user_input,
+            "reference_facts": list(q.reference_facts),
+            "reference_sources": list(q.reference_sources),
+        }
+        try:
+            if q.answerable:
+                rec["gold_in_index"] = _gold_in_index(engine, q)
+                rec["retrieval"] = _retrieval(engine, q, depth, modes)
+            if answers and (answer_ids is None or q.id in answer_ids):
+                rec["answer"] = answer_record(engine, q, read_raw)
+        except Exception as e:  # one broken question must not hide the other results
+            rec["error"] = f"{type(e).__name__}: {e}"
+            rec["traceback"] = traceback.format_exc(limit=6)
+        records.append(rec)
+        if progress:
+            progress(name or "questions", done, len(questions))
+    summary = summarise(records, modes=modes, depth=depth)
+    summary = {
+        "set": name,
+        "index": {
+            "dir": str(Path(engine.settings.index_dir).resolve()),
+            "documents": len(documents),
+            "chunks": sum(len(engine.doc_chunks(d.doc_id)) for d in documents),
+            "embedder": engine.settings.embedder,
+            "chunk_tokens": engine.settings.chunk_tokens,
+        },
+        **summary,
+    }
+    return EvalResult(summary, records)
+
+
+def summarise(
+    records: Sequence[dict[str, Any]], *, modes: Sequence[str] = MODES, depth: int = DEPTH
+) -> dict[str, Any]:
+    """Set-level metrics from per-question records (see run_eval)."""
+    ok = [r for r in records if "error" not in r]
+    answerable = [r for r in ok if r["answerable"]]
+    retrieval: dict[str, Any] = {}
+    misses: dict[str, list[str]] = {}
+    for mode in modes:
+        rows = [r["retrieval"][mode] for r in answerable if "retrieval" in r]
+        retrieval[mode] = {
+            "recall@1": metrics.mean(x["recall@1"] for x in rows),
+            "recall@5": metrics.mean(x["recall@5"] for x in rows),
+            f"mrr@{depth}": metrics.mean(x["rr"] for x in rows),
+            "questions": len(rows),
+            "search_latency_ms": metrics.latency_ms([x["seconds"] for x in rows]),
+        }
+        covered = [x["quotes_covered@5"] for x in rows if "quotes_covered@5" in x]
+        if covered:
+            retrieval[mode]["cross_doc_quotes_covered@5"] = metrics.mean(covered)
+        misses[f"{mode}_miss@5"] = [
+            r["id"] for r in answerable if "retrieval" in r and not r["retrieval"][mode]["recall@5"]
+        ]
+    summary: dict[str, Any] = {
+        "questions": len(records),
+        "answerable": sum(1 for r in records if r["answerable"]),
+        "unanswerable": sum(1 for r in records if not r["answerable"]),
+        "errors": len(records) - len(ok),
+        "error_ids": _ids([r["id"] for r in records if "error" in r]),
+        "retrieval": retrieval,
+        "gold_not_in_any_chunk": [r["id"] for r in answerable if r.get("gold_in_index") is False],
+    }
+    asked = [r for r in ok if "answer" in r]
+    if asked:
+        a_ans = [r for r in asked if r["answerable"]]
+        citations = [c for r in asked for c in r["answer"]["citations"]]
+        refusals = metrics.refusal_scores(
+            [r["answerable"] for r in asked], [not r["answer"]["answered"] for r in asked]
+        )
+        summary["answers"] = {
+            "asked": len(asked),
+            "answerable_asked": len(a_ans),
+            # over answerable questions asked; a refusal counts as a miss
+            "fact_in_answer": _rate([r["answer"]["fact_in_answer"] for r in a_ans]),
+            "citation_valid": _rate([r["answer"]["citation_valid"] for r in asked]),
+            "citation_support": _rate([r["answer"]["citation_support"] for r in a_ans]),
+            "citations": len(citations),
+            "citation_exact": _rate([c["exact"] for c in citations]),
+            "answered_without_citation": sum(
+                1 for r in asked if r["answer"]["answered"] and not r["answer"]["citations"]
+            ),
+            # a refusal must not present a citation as its answer (README: every claim checkable)
+            "refused_with_citation": sum(
+                1 for r in asked if not r["answer"]["answered"] and r["answer"]["citations"]
+            ),
+            "refusal": {
+                "unanswerable": refusals.unanswerable,
+                "unanswerable_refused": refusals.unanswerable_refused,
+                "answerable_refused": refusals.answerable_refused,
+                "precision": refusals.precision,
+                "recall": refusals.recall,
+            },
+            "latency_ms": metrics.latency_ms([r["answer"]["seconds"] for r in asked]),
+            # long answers contain facts more easily: read fact_in_answer next to this
+            "answer_chars_p50": metrics.percentile(
+                [r["answer"]["answer_chars"] for r in a_ans if r["answer"]["answered"]], 50
+            ),
+        }
+        misses["fact_miss"] = [r["id"] for r in a_ans if not r["answer"]["fact_in_answer"]]
+        misses["unsupported"] = [r["id"] for r in a_ans if not r["answer"]["citation_support"]]
+        misses["answerable_refused"] = [r["id"] for r in a_ans if not r["answer"]["answered"]]
+        misses["unanswerable_answered"] = [
+            r["id"] for r in asked if not r["answerable"] and r["answer"]["answered"]
+        ]
+        misses["invalid_citations"] = [r["id"] for r in asked if not r["answer"]["citation_valid"]]
+        misses["inexact_citations"] = [
+            r["id"] for r in asked if r["answer"]["citations_exact"] < len(r["answer"]["citations"])
+        ]
+    summary["failures"] = {k: _ids(v) for k, v in misses.items()}
+    summary["failure_counts"] = {k: len(v) for k, v in misses.items()}
+    return summary
