@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-from collections.abc import Iterator, Sequence
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rag.config import Settings, load_settings
-from rag.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USER, RagError
+from rag.errors import (
+    EXIT_BUG,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USER,
+    LLMError,
+    QuestionError,
+    RagError,
+)
 from rag.progress import progress_bar
+from rag.serialize import error_json
+
+EPILOG = (
+    "exit codes: 0 ok; 2 user error (bad flag, missing index, unreadable file, bad question); "
+    "1 bug. With QUESTION '-' every stdin line is answered on its own: a bad line gets an "
+    '{"question", "error", "line"} object (or an "error:" line) and the others are answered; '
+    "the exit code is then 2 if some line was a user error, 1 if some line hit a bug."
+)
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="rag", description=__doc__)
+    p = _Parser(prog="rag", description=__doc__, epilog=EPILOG)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(sp: argparse.ArgumentParser) -> None:
@@ -83,13 +104,95 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(**overrides)
 
 
-def _questions(arg: str) -> Iterator[str]:
+def from_argv(arg: str) -> str:
+    """A command-line argument as text: bytes that are not UTF-8 become U+FFFD."""
+    # Python hands undecodable argv bytes over as lone surrogates (surrogateescape), which no
+    # encoder downstream accepts; recover the bytes and decode them the forgiving way.
+    return os.fsencode(arg).decode("utf-8", "replace")
+
+
+def _stdin_lines() -> Iterator[tuple[int, str]]:
+    """(line number, text) of stdin read as UTF-8 (BOM dropped, bad bytes as U+FFFD)."""
+    for number, raw in enumerate(sys.stdin.buffer, 1):
+        line = raw.decode("utf-8", "replace")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        yield number, line.strip()
+
+
+def _questions(arg: str) -> Iterator[tuple[int, str]]:
     if arg != "-":
-        yield arg
+        yield 0, from_argv(arg)
         return
-    for line in sys.stdin:
-        if line.strip():
-            yield line.strip()
+    for number, line in _stdin_lines():
+        if line:
+            yield number, line
+
+
+def shown(text: str) -> str:
+    """Text for one plain-text output line: control characters and stray bytes escaped."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that was not UTF-8
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _inline(text: str) -> str:
+    """Passage or quote text on one line: line breaks become spaces, other controls escaped."""
+    return shown(" ".join(text.split()))
+
+
+def print_json(obj: Any, *, indent: int | None = None) -> None:
+    """One JSON document on stdout; lone surrogates (non-UTF-8 file names) as \\u escapes."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    print(SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+class _Batch:
+    """Exit status of a run over one or more questions: a bad line never stops the others."""
+
+    def __init__(self, batch: bool) -> None:
+        self.batch = batch
+        self.failed: list[int] = []
+        self.status = EXIT_OK
+
+    def run(self, number: int, question: str, work: Callable[[], None], as_json: bool) -> None:
+        if not self.batch:
+            work()  # a single question: errors go to main(), one line and exit code 2
+            return
+        try:
+            work()
+            return
+        except (QuestionError, LLMError) as e:
+            message = str(e)
+            self.status = max(self.status, EXIT_USER)
+        except RagError:
+            raise  # the index or the settings are wrong: every line would fail the same way
+        except Exception as e:  # a bug on one line must not lose the answers to the others
+            message = f"internal error ({type(e).__name__}: {e})"
+            traceback.print_exc(file=sys.stderr)
+            self.status = EXIT_BUG
+        self.failed.append(number)
+        if as_json:
+            print_json(error_json(question, message) | {"line": number})
+        else:
+            print(f"Q: {shown(question[:200])}")
+            print(f"error: {shown(message)}")
+
+    def finish(self) -> int:
+        if self.failed:
+            lines = ", ".join(map(str, self.failed[:10])) + (", …" if len(self.failed) > 10 else "")
+            print(
+                f"rag: error: {len(self.failed)} question(s) not answered (stdin line {lines})",
+                file=sys.stderr,
+            )
+        return self.status
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -101,21 +204,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     progress = progress_bar(quiet=args.quiet)
     report = build_index(paths, settings, rebuild=args.rebuild, progress=progress)
     if args.json:
-        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        print_json(report_json(report), indent=2)
     else:
         print(
             f"indexed {len(report.added)} new, {len(report.unchanged)} unchanged, "
             f"{len(report.removed)} removed, {len(report.skipped)} skipped: "
-            f"{len(report.documents)} documents, {report.chunks} chunks in {report.index_dir} "
-            f"({report.seconds:.1f} s)"
+            f"{len(report.documents)} documents, {report.chunks} chunks in "
+            f"{shown(report.index_dir)} ({report.seconds:.1f} s)"
         )
         for d in report.documents:
-            print(
-                f"  {d.source}: {d.title or '-'} | {d.issuer or '-'} | {d.date or '-'} | "
-                f"{d.doc_number or '-'} | {d.region or '-'}"
-            )
+            fields = (d.title, d.issuer, d.date, d.doc_number, d.region)
+            print(f"  {shown(d.source)}: " + " | ".join(shown(f or "-") for f in fields))
         for s in report.skipped:
-            print(f"  skipped {s.path}: {s.reason}", file=sys.stderr)
+            print(f"  skipped {shown(s.path)}: {shown(s.reason)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -123,8 +224,8 @@ def _filters(args: argparse.Namespace) -> Any:
     from rag.types import Filters
 
     return Filters(
-        sources=tuple(args.source),
-        region=args.region,
+        sources=tuple(from_argv(s) for s in args.source),
+        region=from_argv(args.region) if args.region else None,
         year_from=args.year_from,
         year_to=args.year_to,
     )
@@ -135,24 +236,33 @@ def cmd_search(args: argparse.Namespace) -> int:
     from rag.serialize import hit_json
 
     engine = Engine(_settings(args))
-    for question in _questions(args.question):
-        hits = engine.search(question, k=args.k, filters=_filters(args), mode=args.mode)
-        docs = engine.index.documents
-        if args.json:
-            out = {"question": question, "hits": [hit_json(h, docs) for h in hits]}
-            print(json.dumps(out, ensure_ascii=False, indent=None if args.question == "-" else 2))
-            continue
-        print(f"Q: {question}")
-        if not hits:
-            print("  (no passages)")
-        for h in hits:
-            d = docs[h.chunk.doc_id]
-            print(
-                f"[{h.rank}] {h.score:.4f} {d.source}:{h.chunk.line_start}-{h.chunk.line_end} "
-                f"{h.chunk.heading}"
-            )
-            print("    " + h.chunk.text[:200].replace("\n", " "))
-    return EXIT_OK
+    docs = engine.index.documents  # a missing index fails here, before any line is read
+    filters = _filters(args)
+    batch = _Batch(args.question == "-")
+    indent = None if batch.batch else 2
+
+    for number, question in _questions(args.question):
+
+        def work(question: str = question) -> None:
+            hits = engine.search(question, k=args.k, filters=filters, mode=args.mode)
+            if args.json:
+                print_json(
+                    {"question": question, "hits": [hit_json(h, docs) for h in hits]}, indent=indent
+                )
+                return
+            print(f"Q: {shown(question)}")
+            if not hits:
+                print("  (no passages)")
+            for h in hits:
+                c = h.chunk
+                print(
+                    f"[{h.rank}] {h.score:.4f} {shown(docs[c.doc_id].source)}:"
+                    f"{c.line_start}-{c.line_end} {_inline(c.heading)}"
+                )
+                print("    " + _inline(c.text[:200]))
+
+        batch.run(number, question, work, args.json)
+    return batch.finish()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -160,21 +270,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from rag.serialize import answer_json
 
     engine = Engine(_settings(args))
-    for question in _questions(args.question):
-        answer = engine.ask(question, filters=_filters(args), k=args.k)
-        if args.json:
-            out = answer_json(answer, engine.index.documents)
-            print(json.dumps(out, ensure_ascii=False, indent=None if args.question == "-" else 2))
-            continue
-        if args.question == "-":
-            print(f"Q: {question}")
-        print(answer.text)
-        if answer.note:
-            print(f"({answer.note})")
-        for c in answer.citations:
-            where = f"p.{c.page} " if c.page else ""
-            print(f"  [{c.n}] {c.source} {where}lines {c.line_start}-{c.line_end}: {c.quote}")
-    return EXIT_OK
+    docs = engine.index.documents  # a missing index fails here, before any line is read
+    filters = _filters(args)
+    batch = _Batch(args.question == "-")
+    indent = None if batch.batch else 2
+
+    for number, question in _questions(args.question):
+
+        def work(question: str = question) -> None:
+            answer = engine.ask(question, filters=filters, k=args.k)
+            if args.json:
+                print_json(answer_json(answer, docs), indent=indent)
+                return
+            if batch.batch:
+                print(f"Q: {shown(question)}")
+            print("\n".join(shown(line) for line in answer.text.split("\n")))
+            if answer.note:
+                print(f"({shown(answer.note)})")
+            for c in answer.citations:
+                where = f"p.{c.page} " if c.page else ""
+                print(
+                    f"  [{c.n}] {shown(c.source)} {where}lines {c.line_start}-{c.line_end}: "
+                    f"{_inline(c.quote)}"
+                )
+
+        batch.run(number, question, work, args.json)
+    return batch.finish()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

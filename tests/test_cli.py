@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.cli import from_argv, shown
 from rag.progress import progress_bar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +110,100 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
         tick = progress_bar(stream=stream, quiet=quiet)
         tick("embedding", 3, 3)
         assert stream.getvalue() == ""
+
+
+# --- bad bytes, bad lines and odd file names (issue 12 item 6 and 9) --------------------------
+
+POLICY = (
+    "某市数字经济发展情况的答复\n"
+    "一、算力建设\n"
+    "全市已建成数据中心机架1.2万个，智能算力规模达到800PFlops。\n"
+    "二、资金支持\n"
+    "市财政设立数字经济专项资金，每年安排2亿元，支持企业上云用数赋智。\n"
+)
+
+
+def rag_bytes(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`rag` with raw bytes in argv and stdin, as a shell passes them."""
+    env = {**os.environ, "RAG_EMBEDDER": "hash"}
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_from_argv_replaces_bytes_that_are_not_utf8() -> None:
+    assert from_argv(os.fsdecode(b"abc\xff\xe6\xb8\xa9\xe5\xb7\x9e")) == "abc\ufffd温州"
+    assert from_argv("温州智算规模") == "温州智算规模"
+
+
+def test_shown_escapes_controls_and_stray_bytes() -> None:
+    assert shown("政策\n文件\t.txt") == "政策\\n文件\\t.txt"
+    assert shown(os.fsdecode(b"gbk_\xd5\xfe.txt")) == "gbk_\\xd5\\xfe.txt"
+    assert shown("a\x1b[31mred\u2028b") == "a\\x1b[31mred\\u2028b"
+    assert shown("温州市 科技局") == "温州市 科技局"
+
+
+def test_ask_argument_with_invalid_utf8(index_dir: Path) -> None:
+    out = rag_bytes(
+        "ask", b"abc\xff\xe6\xb8\xa9\xe5\xb7\x9e", "--index-dir", str(index_dir), "--json"
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    assert json.loads(out.stdout)["question"] == "abc\ufffd温州"
+
+
+def test_batch_answers_good_lines_and_reports_bad_ones(index_dir: Path) -> None:
+    stdin = (
+        "晋城开发区产业引导基金总规模是多少？\n".encode()
+        + b"\xff\xfe\xe6\xb8\xa9\xe5\xb7\x9e\xe6\x99\xba\xe7\xae\x97\n"  # bad bytes + 温州智算
+        + ("问" * 501 + "\n").encode()  # over max_question_chars
+        + b"\n\x07\n"  # blank and control-only lines: the second is an empty question
+    )
+    out = rag_bytes("ask", "-", "--index-dir", str(index_dir), "--json", stdin=stdin)
+    assert out.returncode == 2
+    rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert [r.get("line") for r in rows] == [None, None, 3, 5]
+    assert rows[0]["answered"] and "300亿" in rows[0]["answer"]
+    assert rows[1]["question"] == "\ufffd\ufffd温州智算" and "answer" in rows[1]
+    assert "501 characters" in rows[2]["error"] and "max_question_chars" in rows[2]["error"]
+    assert "empty" in rows[3]["error"]
+    assert out.stderr.decode().strip().splitlines()[-1] == (
+        "rag: error: 2 question(s) not answered (stdin line 3, 5)"
+    )
+
+    search = rag_bytes("search", "-", "--index-dir", str(index_dir), "--json", stdin=stdin)
+    assert search.returncode == 2
+    rows = [json.loads(line) for line in search.stdout.decode().splitlines()]
+    assert [len(r["hits"]) if "hits" in r else r["line"] for r in rows] == [5, 5, 3, 5]
+
+
+def test_plain_batch_keeps_one_error_line_per_bad_question(index_dir: Path) -> None:
+    stdin = "人工智能产业链企业\n" + "问" * 501 + "\n"
+    out = rag("search", "-", "--index-dir", str(index_dir), stdin=stdin)
+    assert out.returncode == 2
+    lines = out.stdout.splitlines()
+    assert lines[0] == "Q: 人工智能产业链企业"
+    assert lines[-2] == "Q: " + "问" * 200 and lines[-1].startswith("error: the question has 501")
+
+
+def test_file_name_with_newline_keeps_output_lines_whole(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "数字经济\n答复.txt").write_text(POLICY, encoding="utf-8")
+    idx = str(tmp_path / "idx")
+    out = rag("index", str(docs), "--index-dir", idx)
+    assert out.returncode == 0, out.stderr
+    first, doc_line = out.stdout.splitlines()
+    assert first.startswith("indexed 1 new, 0 unchanged, 0 removed, 0 skipped: 1 documents")
+    assert doc_line.startswith("  数字经济\\n答复.txt: ")
+
+    out = rag("search", "数字经济专项资金每年安排多少", "--index-dir", idx, "--k", "1")
+    assert out.returncode == 0, out.stderr
+    _question, hit, _text = out.stdout.splitlines()
+    assert hit.startswith("[1] ") and "数字经济\\n答复.txt:" in hit
+    out = rag("ask", "数字经济专项资金每年安排多少？", "--index-dir", idx, "--json")
+    assert json.loads(out.stdout)["citations"][0]["source"] == "数字经济\n答复.txt"
