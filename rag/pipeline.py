@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from rag.answer.lang import question_language
+from rag.answer import answer_query, passages_of
+from rag.answer.followup import condense_question
+from rag.answer.llm import condense_with_llm
 from rag.config import Settings
 from rag.embed import Embedder, get_embedder
-from rag.errors import QuestionError
+from rag.errors import LLMError, QuestionError
 from rag.indexing import (
     EMBED_BATCH,
     Progress,
@@ -22,10 +24,23 @@ from rag.indexing import (
     load_document,
     passage_text,
 )
-from rag.lexical import english_aliases, tokenize
+from rag.query import build_query
 from rag.retrieve import rerank, retrieve
 from rag.store import StoredIndex, check_params, load_index
-from rag.types import Answer, AnswerStream, Document, Filters, Hit, IndexReport
+from rag.text.lang import normalise, question_language, strip_controls
+from rag.text.places import place_names
+from rag.text.tokenize import tokenize
+from rag.types import (
+    Answer,
+    AnswerStream,
+    Chunk,
+    CorpusStats,
+    Document,
+    Filters,
+    Hit,
+    IndexReport,
+    Query,
+)
 
 __all__ = [
     "EMBED_BATCH",
@@ -46,6 +61,7 @@ class Engine:
         self._index: StoredIndex | None = None
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
+        self._stats: tuple[StoredIndex, CorpusStats, dict[str, list[Chunk]]] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -75,18 +91,49 @@ class Engine:
     def document(self, doc_id: str) -> Document:
         return self.index.documents[doc_id]
 
-    def question_vector(self, question: str) -> np.ndarray:
-        """The dense query vector of a question (see dense_query)."""
-        return self.embedder.embed_query(self.dense_query(question))
+    def stats(self) -> CorpusStats:
+        """Corpus statistics of the loaded index, computed once per index generation."""
+        index = self.index
+        with self._lock:
+            if self._stats is None or self._stats[0] is not index:
+                idf = index.bm25.idf
+                values = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
+                stats = CorpusStats(
+                    idf=idf,
+                    pinyin_map=index.pinyin_map,
+                    typical_idf=float(np.median(values)) if len(values) else 1.0,
+                    max_idf=float(values.max()) if len(values) else 1.0,
+                    metadata_text="\n".join(
+                        normalise(f"{d.region or ''} {d.issuer or ''} {d.title or ''}")
+                        for d in index.documents.values()
+                    ),
+                )
+                by_doc: dict[str, list[Chunk]] = {}
+                for chunk in index.chunks:
+                    by_doc.setdefault(chunk.doc_id, []).append(chunk)
+                self._stats = (index, stats, by_doc)
+            return self._stats[1]
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of one document, in order."""
+        self.stats()
+        assert self._stats is not None
+        return self._stats[2].get(doc_id, [])
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
-        _ = self.index
+        self.stats()
         self.embedder.embed_query("warm up")
         tokenize("预热")
+        place_names("预热")
 
-    def check_question(self, question: str) -> str:
-        question = (question or "").strip()
+    def check_question(self, question: object) -> str:
+        """The question as text, or a QuestionError saying what is wrong with it."""
+        if not isinstance(question, str):
+            raise QuestionError(
+                f"the question must be text, not {type(question).__name__}: pass a str"
+            )
+        question = strip_controls(question).strip()
         if not question:
             raise QuestionError("the question is empty: type a question")
         if len(question) > self.settings.max_question_chars:
@@ -96,39 +143,35 @@ class Engine:
             )
         return question
 
-    def query_tokens(self, question: str) -> list[str]:
-        return tokenize(question) + english_aliases(question, self.index.pinyin_map)
-
-    def dense_query(self, question: str) -> str:
-        """The text embedded for a question: English ones carry their Chinese key terms along."""
-        if question_language(question) != "en":
-            return question
-        aliases = english_aliases(question, self.index.pinyin_map)
-        return f"{question} {' '.join(dict.fromkeys(aliases))}" if aliases else question
+    def query(self, question: str, *, standalone: str | None = None, embed: bool = True) -> Query:
+        """The analysed question (built once; retrieval and answering both read it)."""
+        question = self.check_question(question)
+        return build_query(
+            question,
+            standalone=standalone,
+            stats=self.stats(),
+            embed=self.embedder.embed_query if embed else None,
+        )
 
     def search(
         self,
-        question: str,
+        question: str | Query,
         *,
         k: int | None = None,
         filters: Filters | None = None,
         mode: str = "fused",
-        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Top-k passages for a question (dense + BM25 fused unless mode says otherwise).
-
-        query_vector, when given, is question_vector(question) computed by the caller.
-        """
-        question = self.check_question(question)
+        """Top-k passages for a question (dense + BM25 fused unless mode says otherwise)."""
+        query = (
+            question if isinstance(question, Query) else self.query(question, embed=mode != "bm25")
+        )
+        if query.is_empty:
+            return []
         index = self.index
-        if mode == "bm25":
-            query_vector = None
-        elif query_vector is None:
-            query_vector = self.question_vector(question)
         hits = retrieve(
             index,
-            query_vector,
-            self.query_tokens(question),
+            None if mode == "bm25" else query.vector,
+            list(query.tokens),
             k=k or self.settings.k,
             filters=filters or Filters(),
             mode=mode,
@@ -137,7 +180,9 @@ class Engine:
             rrf_k=self.settings.rrf_k,
         )
         if self.settings.reranker and hits:
-            hits = rerank(question, hits, model=self.settings.reranker, device=self.settings.device)
+            hits = rerank(
+                query.standalone, hits, model=self.settings.reranker, device=self.settings.device
+            )
         return hits
 
     def ask(
@@ -164,18 +209,61 @@ class Engine:
         answer_mode: str | None = None,
     ) -> AnswerStream:
         """The answer as it is produced: iterate for text pieces, then read `.answer`."""
-        from rag.answer import answer_question
-
         question = self.check_question(question)
         return AnswerStream(
-            answer_question(
-                self,
+            self._answer(
                 question,
                 history=list(history or []),
-                filters=filters,
-                k=k,
+                filters=filters or Filters(),
+                k=k or self.settings.k,
                 answer_mode=answer_mode or self.settings.answer_mode,
             )
+        )
+
+    def _answer(
+        self,
+        question: str,
+        *,
+        history: list[tuple[str, str]],
+        filters: Filters,
+        k: int,
+        answer_mode: str,
+    ) -> Iterator[str | Answer]:
+        settings = self.settings
+        note = ""
+        if answer_mode == "llm" and not settings.llm_configured:
+            note = (
+                "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL); answered extractively"
+            )
+        standalone = question
+        if history:
+            standalone = ""
+            if answer_mode == "llm" and settings.llm_configured:
+                try:
+                    standalone = condense_with_llm(
+                        settings, question, history, question_language(question)
+                    )
+                except LLMError:
+                    standalone = ""
+            standalone = standalone or condense_question(question, history)
+        query = self.query(question, standalone=standalone)
+        if query.shape == "compare":
+            # one line per document: look wider, then keep a few passages of each document
+            hits = _per_document(self.search(query, k=k * 4, filters=filters), per_doc=2)
+        else:
+            hits = self.search(query, k=k, filters=filters)
+        passages = passages_of(hits, self.index.documents)
+        if filters != Filters() and not passages:
+            note = note or "no document passes the active filters"
+        yield from answer_query(
+            query,
+            passages,
+            self.stats(),
+            self.embedder,
+            settings=settings,
+            doc_chunks=self.doc_chunks,
+            answer_mode=answer_mode,
+            note=note,
         )
 
     def add_files(
@@ -186,6 +274,18 @@ class Engine:
             report = build_index(paths, self.settings, progress=progress)
             self.reload()
             return report
+
+
+def _per_document(hits: list[Hit], *, per_doc: int) -> list[Hit]:
+    """Hits with at most per_doc of each document, in rank order."""
+    seen: dict[str, int] = {}
+    out = []
+    for hit in hits:
+        n = seen.get(hit.chunk.doc_id, 0)
+        if n < per_doc:
+            out.append(hit)
+            seen[hit.chunk.doc_id] = n + 1
+    return out
 
 
 @cache

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,44 @@ class Filters:
 
     def is_empty(self) -> bool:
         return self == Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusStats:
+    """What the question side needs to know of the indexed corpus as a whole."""
+
+    idf: Mapping[str, float]  # BM25 idf of each indexed term
+    pinyin_map: Mapping[str, str]  # pinyin spelling -> indexed Chinese term (jincheng -> 晋城)
+    typical_idf: float = 1.0  # median idf: the weight of a term the index has never seen
+    max_idf: float = 1.0
+    # every document's region, issuer and title, one per line: district names jieba does not
+    # know (新吴区) count as places when the documents' own metadata names them
+    metadata_text: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Query:
+    """One question, analysed once by the pipeline; every later step reads it, none recomputes."""
+
+    text: str  # as asked (controls removed)
+    standalone: str  # after follow-up resolution (= text for a first question)
+    lang: str  # "zh" | "en"
+    normalised: str  # NFKC + 简体 form of standalone, for matching
+    tokens: tuple[str, ...]  # BM25 tokens of the standalone question, plus aliases
+    aliases: tuple[str, ...]  # Chinese terms for an English question's words and names
+    terms: tuple[str, ...]  # key terms: tokens that name the topic (no question words)
+    places: tuple[str, ...]  # place stems named (晋城, 湖南), in Chinese
+    years: tuple[str, ...]  # years named ("2023")
+    metrics: tuple[str, ...]  # measured quantities asked about (产值, 营收)
+    slots: tuple[str, ...]  # kinds of fact asked for: count, money, percent, date, ...
+    shape: str  # "fact" | "list" | "compare"
+    dense_text: str  # what is embedded for dense retrieval
+    vector: Any = None  # numpy vector of dense_text, or None before embedding
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the question names nothing to look up ("？？？", emoji)."""
+        return not self.terms and not self.places and not self.years
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ def test_ask_answers_the_fund_size_with_its_lines(real_engine: Engine) -> None:
 def test_refuses_what_the_documents_do_not_say(real_engine: Engine) -> None:
     answer = real_engine.ask("北京市对人工智能企业的房租补贴标准是多少？")
     assert not answer.answered and answer.citations == ()
-    assert answer.text == "文档中没有找到相关信息。"
+    assert answer.text.startswith("文档中没有找到相关信息。")
 
 
 def test_english_question_gets_english_lead_and_chinese_evidence(real_engine: Engine) -> None:

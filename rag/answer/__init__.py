@@ -1,67 +1,58 @@
-"""Answering: follow-up rewriting, evidence check, extractive or LLM answer, citations."""
+"""Answering: given an analysed Query and its passages, quote the answer or say it is not stated.
+
+Functions of (Query, passages, corpus statistics); nothing here sees the Engine or the index.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
 
-from rag.answer.abstain import assess_evidence, not_found_answer
-from rag.answer.citations import passages_of
-from rag.answer.extractive import extractive_answer
-from rag.answer.followup import condense_question
-from rag.answer.lang import question_language
+from rag.answer.citations import Passage, passages_of
+from rag.answer.extractive import DocChunks, extractive_answer
+from rag.answer.messages import NOT_FOUND, not_stated_answer
+from rag.config import Settings
+from rag.embed import Embedder
 from rag.errors import LLMError
-from rag.types import Answer, Filters
+from rag.types import Answer, CorpusStats, Query
 
-if TYPE_CHECKING:
-    from rag.pipeline import Engine
+__all__ = [
+    "NOT_FOUND",
+    "Passage",
+    "answer_query",
+    "extractive_answer",
+    "not_stated_answer",
+    "passages_of",
+]
 
 
-def answer_question(
-    engine: Engine,
-    question: str,
+def answer_query(
+    query: Query,
+    passages: Sequence[Passage],
+    stats: CorpusStats,
+    embedder: Embedder,
     *,
-    history: list[tuple[str, str]],
-    filters: Filters | None,
-    k: int | None,
+    settings: Settings,
+    doc_chunks: DocChunks,
     answer_mode: str,
+    note: str = "",
 ) -> Iterator[str | Answer]:
-    """Yield answer text as it is produced, then the final Answer."""
-    settings = engine.settings
-    lang = question_language(question)
-    use_llm = answer_mode == "llm" and settings.llm_configured
-    note = ""
-    if answer_mode == "llm" and not settings.llm_configured:
-        note = "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL); answered extractively"
-    standalone: str | None = question
-    if history:
-        standalone = None
-        if use_llm:
-            from rag.answer.llm import condense_with_llm
+    """Yield answer text as it is produced, then the final Answer.
 
-            try:
-                standalone = condense_with_llm(settings, question, history, lang)
-            except LLMError:
-                standalone = None
-        if not standalone:
-            standalone = condense_question(question, history)
-    assert standalone is not None
-    # one embedding of the question serves retrieval and the extractive sentence ranking
-    query_vector = engine.question_vector(standalone)
-    hits = engine.search(standalone, k=k, filters=filters, query_vector=query_vector)
-    passages = passages_of(hits, engine.index.documents)
-    evidence = assess_evidence(engine, standalone, passages)
-    if not evidence.answerable:
-        answer = not_found_answer(question, lang, hits, standalone, note or evidence.reason)
-        yield answer.text
-        yield answer
-        return
-    if use_llm:
+    The extractive answerer decides first whether the passages state what was asked; the LLM
+    (when configured) writes the answer only then, so a near miss is refused by both.
+    """
+    extractive = extractive_answer(
+        query, passages, stats, embedder, doc_chunks=doc_chunks, note=note
+    )
+    use_llm = answer_mode == "llm" and settings.llm_configured
+    if use_llm and extractive.answered:
         from rag.answer.llm import llm_answer
 
         try:
             produced: Answer | None = None
-            for item in llm_answer(settings, question, standalone, passages, lang):
+            for item in llm_answer(
+                settings, query.text, query.standalone, list(passages), query.lang
+            ):
                 if isinstance(item, Answer):
                     produced = item
                 else:
@@ -71,11 +62,8 @@ def answer_question(
                 return
         except LLMError as e:
             note = f"LLM unavailable ({e}); answered extractively"
-    # English retrieval embeds the question with its Chinese key terms; sentences are ranked
-    # against the question alone
-    own_vector = query_vector if engine.dense_query(standalone) == standalone else None
-    answer = extractive_answer(
-        engine, question, standalone, passages, lang, query_vector=own_vector, note=note
-    )
-    yield answer.text
-    yield answer
+            extractive = extractive_answer(
+                query, passages, stats, embedder, doc_chunks=doc_chunks, note=note
+            )
+    yield extractive.text
+    yield extractive

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from rag.chunk import split_sentences
-from rag.lexical import tokenize
+from rag.text.tokenize import tokenize
 from rag.types import Citation, Document, Hit
 
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")

@@ -1,124 +1,93 @@
-"""The offline default answerer: pick the sentences of the passages that answer the question."""
+"""The offline default answerer: quote the sentences that state what was asked, or say so.
+
+Three shapes of answer, chosen by the question (Query.shape):
+- fact: the best sentence that states the asked fact and meets the question's constraints;
+- list: the items of the section or paragraph the question is about, one line each;
+- compare: one line per document (or place) with its fact, and which documents do not say.
+Every line carries a citation of the exact sentence it quotes.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
-from rag.answer.abstain import QUESTION_WORDS
 from rag.answer.citations import Passage, make_citation, passage_sentences
-from rag.answer.lang import asked_places, place_stem
-from rag.meta import DOC_NUMBER_RE
-from rag.types import Answer, Citation
-
-if TYPE_CHECKING:
-    from rag.pipeline import Engine
-
-NUMBER_Q = re.compile(
-    r"多少|几[家个项所亿万]|规模|数量|金额|多大|比例|how many|how much|how large|size", re.I
+from rag.answer.messages import not_stated_answer
+from rag.answer.sufficiency import (
+    Verdict,
+    coverage,
+    judge,
+    passages_cover,
+    place_in,
+    term_weights,
 )
-DOCNUM_Q = re.compile(r"文号|字号|发文编号|document number|reference number", re.I)
-DATE_Q = re.compile(r"什么时候|何时|哪天|日期|哪年|哪一年|when|what date", re.I)
-MULTI_DOC_Q = re.compile(
-    r"哪些(城市|地方|地区|文件|文档|部门|地市)|哪几个(城市|地方|地区|文件)|各地|分别"
-    r"|which (cities|documents|places|regions|files)",
-    re.I,
-)
-LIST_Q = re.compile(r"哪些|哪几|有什么|包括|举措|措施|which|what are|list", re.I)
-DATE_RE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日")
-DIGIT_RE = re.compile(r"\d")
-MONEY_Q = re.compile(r"多少钱|多少资金|资金多少|金额|投资了多少|how much money", re.I)
-MONEY_RE = re.compile(r"\d[\d.]*\s*(万|亿)?元|\d[\d.]*\s*亿")
-COUNTER_Q = re.compile(r"(?:多少|几)\s*([家个项所名位期台套座])")
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A kind of fact a question asks for, and how to spot a sentence that states it."""
-
-    name: str
-    asked: re.Pattern[str]
-    stated: re.Pattern[str]
-    bonus: float
-
-
-SLOTS = (
-    Slot("doc_number", DOCNUM_Q, DOC_NUMBER_RE, 0.8),
-    Slot("date", DATE_Q, DATE_RE, 0.5),
-    Slot(
-        "person",
-        re.compile(r"哪位|谁|who", re.I),
-        # the addressee of a reply letter ("余向前委员：") or its contact person
-        re.compile(r"^[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士)[:：]|联系人[:：]"),
-        0.6,
-    ),
-    Slot(
-        "title",
-        re.compile(r"题目|主题|名称|标题|叫什么|title", re.I),
-        re.compile(r"《[^》]+》"),
-        0.4,
-    ),
-    Slot("phone", re.compile(r"电话|联系方式|phone", re.I), re.compile(r"\d{7,}"), 0.6),
-    Slot(
-        "unit",
-        re.compile(r"哪个(单位|部门)|牵头单位|责任单位|负责"),
-        re.compile(r"牵头单位|责任单位|配合单位"),
-        0.5,
-    ),
-    Slot("money", MONEY_Q, MONEY_RE, 0.4),
-)
-
-
-def asked_slots(question: str) -> list[Slot]:
-    """The slots a question asks for, including "多少家" style counts."""
-    slots = [slot for slot in SLOTS if slot.asked.search(question)]
-    m = COUNTER_Q.search(question)
-    if m:
-        counted = re.compile(rf"\d[\d.]*\s*[余多]?\s*{m.group(1)}")
-        slots.append(Slot("count", COUNTER_Q, counted, 0.4))
-    return slots
-
+from rag.chunk import heading_level, split_sentences
+from rag.embed import Embedder
+from rag.text.facts import reach, stated_value, states
+from rag.text.lang import normalise
+from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
-MONEY_COVERAGE = 0.5
 EMBED_CANDIDATES = 6
+JUDGED_CANDIDATES = 12
 BARE_HEADING_CHARS = 25
+SLOT_BONUS = 0.4
+OWN_NUMBER_BONUS = 0.5
+NUMBER_BONUS = 0.15
+LIST_ITEMS = 8
+COMPARE_DOCS = 6
+RUN_IN_HEADING_CHARS = 16
+PARAGRAPH_EMBED_CHARS = 300
+ENUMERATOR_RE = re.compile(
+    r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
+    r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])"
+)
+
+DocChunks = Callable[[str], Sequence[Chunk]]
+
+
+@lru_cache(maxsize=512)
+def _norm(text: str) -> str:
+    return normalise(text)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A sentence of a retrieved passage, with what is known about it so far."""
+
     passage: Passage
     start: int
     end: int
-    lexical: float  # key-term coverage plus the bonus for asked-for facts
-    coverage: float = 0.0  # key-term coverage alone
+    lexical: float  # key-term coverage plus the bonus for stating the asked kinds of fact
+    coverage: float = 0.0  # key-term coverage of the sentence alone
     score: float = 0.0
+    verdict: Verdict | None = None
+
+    @property
+    def doc(self) -> Document:
+        return self.passage.doc
 
     @property
     def text(self) -> str:
         return self.passage.doc.text[self.start : self.end]
 
 
-def _entity_bonus(sentence: str, question: str) -> float:
-    """Bonus for a sentence stating the kinds of fact the question asks for."""
-    bonus = 0.15 if NUMBER_Q.search(question) and DIGIT_RE.search(sentence) else 0.0
-    return bonus + sum(s.bonus for s in asked_slots(question) if s.stated.search(sentence))
+def _slot_bonus(query: Query, sentence_norm: str) -> float:
+    bonus = sum(SLOT_BONUS for s in query.slots if states(s, sentence_norm))
+    if query.slots and re.search(r"\d", sentence_norm):
+        bonus += NUMBER_BONUS
+    return bonus
 
 
-def _coverage(sentence: str, weights: dict[str, float], total: float) -> float:
-    return sum(w for t, w in weights.items() if t in sentence) / total if total else 0.0
-
-
-def _candidates(engine: Engine, question: str, passages: list[Passage]) -> list[Candidate]:
-    places = asked_places(question, engine.index.pinyin_map)
-    idf = engine.index.bm25.idf
-    max_idf = max(idf.values(), default=1.0)
-    tokens = [t for t in dict.fromkeys(engine.query_tokens(question)) if t not in QUESTION_WORDS]
-    weights = {t: idf.get(t, max_idf) for t in tokens}
-    total = sum(weights.values())
+def _candidates(
+    query: Query, passages: Sequence[Passage], weights: dict[str, float]
+) -> list[Candidate]:
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for p in passages:
@@ -127,158 +96,508 @@ def _candidates(engine: Engine, question: str, passages: list[Passage]) -> list[
             if key in seen or end - start < MIN_SENTENCE_CHARS:
                 continue
             seen.add(key)
-            sentence = p.doc.text[start:end]
-            coverage = _coverage(sentence, weights, total)
-            lexical = coverage + _entity_bonus(sentence, question)
-            if p.doc.doc_number and p.doc.doc_number in sentence and DOCNUM_Q.search(question):
-                lexical += 0.5  # the document's own number, not one it refers to
-            out.append(Candidate(p, start, end, lexical, coverage))
-    # When the question names a place, answer from that place's documents if any were retrieved.
-    local = [
-        c for c in out if any(pl in f"{c.passage.doc.region}{c.passage.doc.title}" for pl in places)
-    ]
-    if local and not MULTI_DOC_Q.search(question):
-        return local
+            norm = _norm(p.doc.text[start:end])
+            cov = coverage(weights, norm)
+            lexical = cov + _slot_bonus(query, norm)
+            if "doc_number" in query.slots and p.doc.doc_number and p.doc.doc_number in norm:
+                lexical += OWN_NUMBER_BONUS  # the document's own number, not one it cites
+            out.append(Candidate(p, start, end, lexical, cov))
+    if query.places and query.shape != "compare":
+        # a question about a place is answered from that place's documents when any came back
+        local = [c for c in out if any(pl in _doc_label_text(c.doc) for pl in query.places)]
+        if local:
+            return local
     return out
 
 
-def _rank(
-    engine: Engine, question: str, qv: np.ndarray, candidates: list[Candidate]
-) -> list[Candidate]:
+def _own_number_passages(passages: Sequence[Passage], doc_chunks: DocChunks) -> list[Passage]:
+    """The chunk stating each retrieved document's own 文号, when no passage holds it yet.
+
+    "这份文件的文号是什么？" asks for the number in the document's head, which retrieval by the
+    question's words rarely brings back.
+    """
+    out: list[Passage] = []
+    shown = {p.hit.chunk.chunk_id for p in passages}
+    for doc in {p.doc.doc_id: p.doc for p in passages}.values():
+        if not doc.doc_number:
+            continue
+        at = doc.text.find(doc.doc_number)
+        if at < 0:
+            continue
+        for chunk in doc_chunks(doc.doc_id):
+            if chunk.start_char <= at < chunk.end_char and chunk.chunk_id not in shown:
+                n = len(passages) + len(out) + 1
+                out.append(Passage(n, Hit(chunk, 0.0, n, "metadata"), doc))
+                break
+    return out
+
+
+def _doc_label_text(doc: Document) -> str:
+    return _norm(f"{doc.region or ''}{doc.title or ''}{doc.issuer or ''}")
+
+
+def _rank(query: Query, embedder: Embedder, candidates: list[Candidate]) -> list[Candidate]:
     """Final score: lexical coverage + sentence embedding similarity + retrieval rank prior."""
     ordered = sorted(candidates, key=lambda c: -c.lexical)
     head = ordered[:EMBED_CANDIDATES]
     if not head:
         return []
-    sims = engine.embedder.embed_documents([c.text for c in head]) @ qv
-    lo, hi = float(np.min(sims)), float(np.max(sims))
-    norm = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in sims]
+    norm = [0.0] * len(head)
+    if query.vector is not None and query.lang != "en":
+        sims = embedder.embed_documents([c.text for c in head]) @ np.asarray(query.vector)
+        lo, hi = float(np.min(sims)), float(np.max(sims))
+        norm = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in sims]
     ranked = []
     # only the lexical head is embedded (it costs time); the rest may still fill an asked slot
     for c, sim_norm in zip(ordered, norm + [0.0] * (len(ordered) - len(head)), strict=True):
-        prior = 1.0 / c.passage.n
-        score = 0.6 * c.lexical + 0.3 * sim_norm + 0.1 * prior
-        bare = len(c.text) < BARE_HEADING_CHARS and c.text[-1] not in "。！？；!?;"
-        if bare and not _entity_bonus(c.text, question):
+        score = 0.6 * c.lexical + 0.3 * sim_norm + 0.1 / c.passage.n
+        text = c.text
+        bare = len(text) < BARE_HEADING_CHARS and text[-1] not in "。！？；!?;"
+        if bare and not _slot_bonus(query, _norm(text)):
             score *= 0.7  # a bare heading or title line states no fact
-        ranked.append(Candidate(c.passage, c.start, c.end, c.lexical, c.coverage, score))
+        ranked.append(replace(c, score=score))
     return sorted(ranked, key=lambda c: -c.score)
 
 
-def _label(p: Passage, lang: str) -> str:
-    place = p.doc.region or p.doc.title or p.doc.source
-    if lang == "en" and p.doc.region:
-        from pypinyin import lazy_pinyin
+def _neighbours(
+    c: Candidate, before: int, after: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Sentences of the same paragraph region before and after c, from the document text."""
+    doc = c.doc
+    para_start = doc.text.rfind("\n", 0, c.start) + 1
+    para_end = doc.text.find("\n", c.end)
+    para_end = len(doc.text) if para_end < 0 else para_end
+    prev = [s for s in split_sentences(doc.text, para_start, c.start)][-before:] if before else []
+    nxt = split_sentences(doc.text, c.end, para_end)[:after]
+    return prev, nxt
 
-        return f"{''.join(lazy_pinyin(place_stem(place))).title()} ({place})"
+
+def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
+    """(sentence, window, slot window) of a candidate, normalised."""
+    doc = c.doc
+    prev, nxt = _neighbours(c, 1, max((reach(s) for s in query.slots), default=0) or 1)
+    sentence = _norm(c.text)
+    around = "".join(doc.text[a:b] for a, b in [*prev, (c.start, c.end), *nxt[:1]])
+    context = (
+        f"{doc.title or ''} {doc.region or ''} {doc.issuer or ''} {c.passage.hit.chunk.heading} "
+    )
+    para_start, para_end = _paragraph(doc, c.start, c.end)
+    first = split_sentences(doc.text, para_start, min(para_end, para_start + 40))[:1]
+    if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS and first[0][1] <= c.start:
+        context += doc.text[first[0][0] : first[0][1]]  # "智能农业。" heads its paragraph
+    window = _norm(context + around)
+    slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
+    return sentence, window, slot_window
+
+
+def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
+    out = []
+    for c in ranked[:JUDGED_CANDIDATES]:
+        sentence, window, slot_window = _windows(c, query)
+        out.append(replace(c, verdict=judge(query, sentence, window, slot_window, weights)))
+    return out
+
+
+def _cite(chosen: Sequence[Candidate]) -> list[Citation]:
+    return [make_citation(n, c.passage, c.start, c.end) for n, c in enumerate(chosen, 1)]
+
+
+def _label(doc: Document, lang: str) -> str:
+    place = doc.region or doc.title or doc.source
+    if lang == "en" and doc.region:
+        from rag.text.places import place_stem
+        from rag.text.tokenize import pinyin
+
+        return f"{pinyin(place_stem(place)).title()} ({place})"
     return place
 
 
-def _select(question: str, ranked: list[Candidate]) -> tuple[list[Candidate], bool]:
-    """The sentences to show and whether they are grouped per document."""
-    best = ranked[0]
-    if MULTI_DOC_Q.search(question):
-        per_doc: dict[str, Candidate] = {}
-        for c in ranked:
-            if c.passage.doc.doc_id not in per_doc and c.score >= 0.6 * best.score and c.lexical:
-                per_doc[c.passage.doc.doc_id] = c
-        if len(per_doc) > 1:
-            return list(per_doc.values())[:5], True
-    limit = 3 if LIST_Q.search(question) else 2
+KIND_LABELS_EN = {
+    "money": "Amount",
+    "percent": "Percentage",
+    "date": "Date",
+    "doc_number": "Document number",
+    "title": "Title",
+    "phone": "Phone",
+    "contact": "Contact person",
+    "addressee": "Addressed to",
+    "unit": "Responsible unit",
+    "person": "Person",
+    "quantity": "Figure",
+}
+
+
+def _english_lead(query: Query, chosen: Sequence[Candidate]) -> str:
+    """ "Count: 33家 [1]." — the asked fact pulled out of the quoted Chinese sentence."""
+    for slot in query.slots:
+        for n, c in enumerate(chosen, 1):
+            value = stated_value(slot, _norm(c.text))
+            if value:
+                label = "Count" if slot.startswith("count") else KIND_LABELS_EN.get(slot, "Answer")
+                return f"{label}: {value} [{n}]."
+    return "According to the documents (quoted in Chinese):"
+
+
+def _fact_answer(
+    query: Query,
+    judged: list[Candidate],
+    ranked: list[Candidate],
+    contexts: tuple[Hit, ...],
+    note: str,
+) -> Answer | None:
+    good = [c for c in judged if c.verdict and c.verdict.sufficient]
+    if not good:
+        return None
+    best = good[0]
     chosen = [best]
-    for c in ranked[1:]:
-        if len(chosen) >= limit:
+    # a second sentence of the same document when it is nearly as good (two-part questions)
+    for c in good[1:]:
+        if len(chosen) >= 2:
             break
-        same_doc = c.passage.doc.doc_id == best.passage.doc.doc_id
-        if same_doc and c.score >= 0.85 * best.score and c.lexical >= 0.5 * best.lexical:
+        if c.doc.doc_id == best.doc.doc_id and c.score >= 0.85 * best.score:
             chosen.append(c)
-    _fill_slots(question, best, ranked, chosen)
-    chosen.sort(key=lambda c: c.start)  # reading order within the document
-    return chosen, False
-
-
-def _fill_slots(
-    question: str, best: Candidate, ranked: list[Candidate], chosen: list[Candidate]
-) -> None:
-    """Add a sentence for each asked-for fact the chosen sentences do not state yet.
-
-    A two-part question ("哪位委员提的，题目是什么？") needs two sentences; a fact next to the best
-    sentence ("（责任单位：市中级人民法院）") is found among its neighbours.
-    """
-    for slot in asked_slots(question):
-        if any(slot.stated.search(c.text) for c in chosen):
-            continue
-        same_doc = (c for c in ranked if c.passage.doc.doc_id == best.passage.doc.doc_id)
-        pick = next(
-            (c for c in same_doc if slot.stated.search(c.text) and c.score >= 0.4 * best.score),
-            None,
-        ) or _neighbour_stating(best, slot)
-        if pick is not None and all(pick.start != c.start for c in chosen):
-            chosen.append(pick)
-
-
-NEIGHBOURS = 2
-
-
-def _neighbour_stating(best: Candidate, slot: Slot) -> Candidate | None:
-    sentences = passage_sentences(best.passage)
-    after = [s for s in sentences if s[0] >= best.end][:NEIGHBOURS]
-    for start, end in after:
-        if slot.stated.search(best.passage.doc.text[start:end]):
-            return Candidate(best.passage, start, end, 0.0, 0.0, 0.0)
-    return None
-
-
-def extractive_answer(
-    engine: Engine,
-    question: str,
-    standalone: str,
-    passages: list[Passage],
-    lang: str,
-    *,
-    query_vector: np.ndarray | None = None,
-    note: str = "",
-) -> Answer:
-    """An answer made of quoted sentences, each followed by its citation marker.
-
-    query_vector, when given, is the embedding of standalone itself.
-    """
-    qv = engine.embedder.embed_query(standalone) if query_vector is None else query_vector
-    ranked = _rank(engine, standalone, qv, _candidates(engine, standalone, passages))
-    contexts = tuple(p.hit for p in passages)
-    if not ranked:
-        from rag.answer.abstain import not_found_answer
-
-        hits = list(contexts)
-        return not_found_answer(question, lang, hits, standalone, "no sentence in the passages")
-    if MONEY_Q.search(standalone) and not any(
-        c.coverage >= MONEY_COVERAGE and MONEY_RE.search(c.text) for c in ranked
-    ):
-        from rag.answer.abstain import not_found_answer
-
-        reason = "no sentence on the topic states an amount of money"
-        return not_found_answer(question, lang, list(contexts), standalone, reason)
-    chosen, grouped = _select(standalone, ranked)
-    citations: list[Citation] = []
-    parts: list[str] = []
-    for n, c in enumerate(chosen, 1):
-        citations.append(make_citation(n, c.passage, c.start, c.end))
-        quoted = f"“{c.text}”" if lang == "en" else c.text
-        parts.append(f"- {_label(c.passage, lang)}: {quoted}[{n}]" if grouped else f"{quoted}[{n}]")
-    if grouped:
-        lead = "Several documents address this:" if lang == "en" else "多份文件涉及此问题："
-        text = lead + "\n" + "\n".join(parts)
-    elif lang == "en":
-        text = "According to the documents (quoted in Chinese): " + " ".join(parts)
+    _fill_slots(query, best, ranked, chosen)
+    chosen.sort(key=lambda c: (c.doc.doc_id != best.doc.doc_id, c.start))
+    citations = _cite(chosen)
+    if query.lang == "en":
+        quotes = " ".join(f"“{c.text}”[{n}]" for n, c in enumerate(chosen, 1))
+        text = f"{_english_lead(query, chosen)} {quotes}"
     else:
-        text = "".join(parts)
+        text = "".join(f"{c.text}[{n}]" for n, c in enumerate(chosen, 1))
     return Answer(
-        question=question,
+        question=query.text,
         text=text,
         citations=tuple(citations),
         contexts=contexts,
         answered=True,
         mode="extractive",
         note=note,
-        standalone_question=standalone,
+        standalone_question=query.standalone,
+        reasons=tuple(f"states {s.split(':')[0]}" for s in query.slots)
+        or ("covers the key terms",),
+        kind="fact",
+        lang=query.lang,
     )
+
+
+def _fill_slots(
+    query: Query, best: Candidate, ranked: list[Candidate], chosen: list[Candidate]
+) -> None:
+    """Add a sentence for each asked kind of fact the chosen sentences do not state yet.
+
+    A two-part question ("哪位委员提的，题目是什么？") needs two sentences; a unit or contact
+    next to the best sentence ("（责任单位：…）") is found among its neighbours.
+    """
+    for slot in query.slots:
+        if any(states(slot, _norm(c.text)) for c in chosen):
+            continue
+        stating = [
+            c
+            for c in ranked
+            if c.doc.doc_id == best.doc.doc_id
+            and states(slot, _norm(c.text))
+            and c.score >= 0.4 * best.score
+        ]
+        # the sentence on the question's topic, not the first one of the right shape
+        pick = max(stating, key=lambda c: (c.coverage, c.score), default=None)
+        if pick is None and reach(slot):
+            _, nxt = _neighbours(best, 0, reach(slot))
+            for a, b in nxt:
+                if states(slot, _norm(best.doc.text[a:b])):
+                    pick = Candidate(best.passage, a, b, 0.0)
+                    break
+        if pick is not None and _in_chunk(pick) and all(pick.start != c.start for c in chosen):
+            chosen.append(pick)
+
+
+def _in_chunk(c: Candidate) -> bool:
+    chunk = c.passage.hit.chunk
+    return chunk.start_char <= c.start and c.end <= chunk.end_char
+
+
+# ---------------------------------------------------------------- list answers
+
+
+def _block(doc: Document, anchor: Candidate) -> tuple[int, int, str]:
+    """(start, end, heading) of the section or paragraph whose items answer a list question."""
+    text = doc.text
+    para_start = text.rfind("\n", 0, anchor.start) + 1
+    para_end = text.find("\n", anchor.end)
+    para_end = len(text) if para_end < 0 else para_end
+    paragraph = text[para_start:para_end]
+    level = heading_level(paragraph)
+    if level and len(paragraph) <= 60:
+        # a heading: its section runs to the next heading of the same or an outer level
+        pos = para_end
+        while pos < len(text):
+            nxt_end = text.find("\n", pos + 1)
+            nxt_end = len(text) if nxt_end < 0 else nxt_end
+            line = text[pos + 1 : nxt_end].strip()
+            lvl = heading_level(line)
+            if lvl and lvl <= level:
+                break
+            pos = nxt_end
+        return para_end + 1, pos, paragraph.strip()
+    return para_start, para_end, ""
+
+
+def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of a block: its sub-headings or enumerated points, else its sentences."""
+    text = doc.text
+    lines: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        nl = end if nl < 0 else nl
+        if text[pos:nl].strip():
+            lines.append((pos, nl))
+        pos = nl + 1
+    items: list[tuple[int, int]] = []
+    if len(lines) > 1:
+        # several paragraphs: each paragraph is an item, cited by its first sentence (two when
+        # the first is only a run-in heading such as "智能农业。")
+        for a, b in lines:
+            sentences = split_sentences(text, a, b)
+            if not sentences:
+                continue
+            first = sentences[0]
+            if first[1] - first[0] <= RUN_IN_HEADING_CHARS and len(sentences) > 1:
+                first = (first[0], sentences[1][1])
+            items.append(first)
+        return items
+    a, b = lines[0] if lines else (start, end)
+    marks = [m.start() for m in ENUMERATOR_RE.finditer(text, a, b)]
+    if len(marks) >= 2:
+        bounds = [*marks, b]
+        for s, e in itertools.pairwise(bounds):
+            sentences = split_sentences(text, s, e)
+            if sentences:
+                items.append(
+                    (sentences[0][0], sentences[-1][1] if len(sentences) == 1 else sentences[0][1])
+                )
+        return items
+    sentences = split_sentences(text, a, b)
+    if sentences and sentences[0][1] - sentences[0][0] <= RUN_IN_HEADING_CHARS:
+        sentences = sentences[1:]  # "智能农业。" names the paragraph; its sentences are the items
+    return sentences
+
+
+def _passage_for(
+    doc: Document, start: int, end: int, doc_chunks: DocChunks, n: int
+) -> Passage | None:
+    for chunk in doc_chunks(doc.doc_id):
+        if chunk.start_char <= start and end <= chunk.end_char:
+            return Passage(n, Hit(chunk, 0.0, 0, "section"), doc)
+    return None
+
+
+def _paragraph(doc: Document, start: int, end: int) -> tuple[int, int]:
+    para_start = doc.text.rfind("\n", 0, start) + 1
+    para_end = doc.text.find("\n", end)
+    return para_start, len(doc.text) if para_end < 0 else para_end
+
+
+def _list_anchor(
+    query: Query, anchors: list[Candidate], weights: dict[str, float], embedder: Embedder
+) -> Candidate:
+    """The candidate whose whole paragraph, not one sentence, best matches a list question."""
+    by_para: dict[tuple[str, int], Candidate] = {}
+    for c in anchors:
+        key = (c.doc.doc_id, _paragraph(c.doc, c.start, c.end)[0])
+        by_para.setdefault(key, c)
+    heads = list(by_para.values())[:EMBED_CANDIDATES]
+    texts = [
+        c.doc.text[slice(*_paragraph(c.doc, c.start, c.end))][:PARAGRAPH_EMBED_CHARS] for c in heads
+    ]
+    sims = [0.0] * len(heads)
+    if query.vector is not None and query.lang != "en" and len(heads) > 1:
+        raw = embedder.embed_documents(texts) @ np.asarray(query.vector)
+        lo, hi = float(np.min(raw)), float(np.max(raw))
+        sims = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in raw]
+    scored = [
+        (
+            0.5 * coverage(weights, _norm(c.passage.hit.chunk.heading + t))
+            + 0.4 * sim
+            + 0.1 / c.passage.n,
+            i,
+        )
+        for i, (c, t, sim) in enumerate(zip(heads, texts, sims, strict=True))
+    ]
+    return heads[max(scored)[1]]
+
+
+def _list_answer(
+    query: Query,
+    judged: list[Candidate],
+    contexts: tuple[Hit, ...],
+    doc_chunks: DocChunks,
+    weights: dict[str, float],
+    embedder: Embedder,
+    note: str,
+) -> Answer | None:
+    anchors = [c for c in judged if c.verdict and _list_ok(c.verdict)]
+    if not anchors:
+        return None
+    anchor = _list_anchor(query, anchors, weights, embedder)
+    doc = anchor.doc
+    start, end, heading = _block(doc, anchor)
+    spans = _items(doc, start, end)
+    if not heading:
+        first = split_sentences(doc.text, start, end)[:1]
+        if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS:
+            heading = doc.text[first[0][0] : first[0][1]].rstrip("。：:")
+    items: list[Candidate] = []
+    for a, b in spans:
+        p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
+        if p is not None:
+            items.append(Candidate(p, a, b, 0.0))
+    if len(items) < 2:
+        return None
+    shown = items[:LIST_ITEMS]
+    citations = _cite(shown)
+    # the section's chunks are shown with the retrieved ones, so every citation has its passage
+    known = {h.chunk.chunk_id for h in contexts}
+    contexts = contexts + tuple(
+        dict.fromkeys(c.passage.hit for c in shown if c.passage.hit.chunk.chunk_id not in known)
+    )
+    first_line, last_line = doc.line_of(start), doc.line_of(max(end - 1, start))
+    extra = len(items) - len(shown)
+    if query.lang == "en":
+        named = f" under “{heading}”" if heading else ""
+        lead = (
+            f"The documents list {len(items)} items{named} "
+            f"({doc.source}, lines {first_line}-{last_line}):"
+        )
+        lines = [f"- “{c.text}”[{n}]" for n, c in enumerate(shown, 1)]
+        more = [f"- … and {extra} more in the same section."] if extra else []
+    else:
+        named = f"“{heading}”" if heading else ""
+        where = f"{doc.source} 第{first_line}–{last_line}行"
+        lead = f"{_label(doc, 'zh')}{named}共{len(items)}项（{where}）："
+        lines = [f"- {c.text}[{n}]" for n, c in enumerate(shown, 1)]
+        more = [f"- ……另有{extra}项，见同一节。"] if extra else []
+    return Answer(
+        question=query.text,
+        text="\n".join([lead, *lines, *more]),
+        citations=tuple(citations),
+        contexts=contexts,
+        answered=True,
+        mode="extractive",
+        note=note,
+        standalone_question=query.standalone,
+        reasons=(f"lists {len(items)} items of one section",),
+        kind="list",
+        lang=query.lang,
+    )
+
+
+def _list_ok(verdict: Verdict) -> bool:
+    """A list question asks for no single fact: the key terms and constraints are what count."""
+    return (
+        all(not r.startswith("states no") for r in verdict.reasons) and verdict.sufficient
+    ) or all(r.startswith("states no") for r in verdict.reasons)
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+def _compare_answer(
+    query: Query, judged_by_doc: dict[str, list[Candidate]], contexts: tuple[Hit, ...], note: str
+) -> Answer | None:
+    lines: list[Candidate] = []
+    silent: list[Document] = []
+    for cands in judged_by_doc.values():
+        good = [c for c in cands if c.verdict and c.verdict.sufficient]
+        if good:
+            lines.append(good[0])
+        elif cands:
+            silent.append(cands[0].doc)
+    if not lines:
+        return None
+    lines = lines[:COMPARE_DOCS]
+    citations = _cite(lines)
+    if query.lang == "en":
+        lead = f"{len(lines)} document(s) state this:"
+        body = [f"- {_label(c.doc, 'en')}: “{c.text}”[{n}]" for n, c in enumerate(lines, 1)]
+        tail = ["Not stated in: " + ", ".join(_label(d, "en") for d in silent)] if silent else []
+    else:
+        lead = f"{len(lines)}份文件提到："
+        body = [f"- {_label(c.doc, 'zh')}：{c.text}[{n}]" for n, c in enumerate(lines, 1)]
+        tail = ["未说明的文件：" + "、".join(_label(d, "zh") for d in silent)] if silent else []
+    return Answer(
+        question=query.text,
+        text="\n".join([lead, *body, *tail]),
+        citations=tuple(citations),
+        contexts=contexts,
+        answered=True,
+        mode="extractive",
+        note=note,
+        standalone_question=query.standalone,
+        reasons=(
+            f"{len(lines)} documents state it",
+            *(f"not stated in {d.source}" for d in silent),
+        ),
+        kind="compare",
+        lang=query.lang,
+    )
+
+
+# ---------------------------------------------------------------- the answerer
+
+
+def extractive_answer(
+    query: Query,
+    passages: Sequence[Passage],
+    stats: CorpusStats,
+    embedder: Embedder,
+    *,
+    doc_chunks: DocChunks,
+    note: str = "",
+) -> Answer:
+    """An answer made of quoted sentences with citations, or a "not stated" answer with reasons."""
+    contexts = tuple(p.hit for p in passages)
+
+    sources = {p.doc.doc_id: p.doc.source for p in passages}
+
+    def refuse(*reasons: str) -> Answer:
+        return not_stated_answer(query, contexts, reasons, note=note, sources=sources)
+
+    if query.is_empty:
+        return refuse("the question names nothing to look up")
+    if not passages:
+        return refuse("no passages retrieved")
+    docs = {p.doc.doc_id: p.doc for p in passages}
+    for place in query.places:
+        if not any(place_in(place, d, _norm(d.text)) for d in docs.values()):
+            return refuse(f"{place} is not in the documents found")
+    weights = term_weights(query, stats)
+    texts = [
+        _norm(f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}")
+        for p in passages
+    ]
+    ok, reason, _ = passages_cover(query, texts, weights)
+    if not ok:
+        return refuse(reason)
+    if "doc_number" in query.slots:
+        passages = [*passages, *_own_number_passages(passages, doc_chunks)]
+        contexts = tuple(p.hit for p in passages)
+    ranked = _rank(query, embedder, _candidates(query, passages, weights))
+    if not ranked:
+        return refuse("no sentence in the passages")
+    if query.shape == "compare":
+        by_doc: dict[str, list[Candidate]] = {}
+        for c in ranked:
+            by_doc.setdefault(c.doc.doc_id, []).append(c)
+        judged_by_doc = {d: _judged(query, cs[:4], weights) for d, cs in by_doc.items()}
+        answer = _compare_answer(query, judged_by_doc, contexts, note)
+        if answer is not None and len(answer.citations) > 1:
+            return answer
+    judged = _judged(query, ranked, weights)
+    if query.shape == "list":
+        answer = _list_answer(query, judged, contexts, doc_chunks, weights, embedder, note)
+        if answer is not None:
+            return answer
+    answer = _fact_answer(query, judged, ranked, contexts, note)
+    if answer is not None:
+        return answer
+    return refuse(*(judged[0].verdict.reasons if judged and judged[0].verdict else ()))

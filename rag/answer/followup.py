@@ -1,45 +1,88 @@
-"""Make a follow-up question self-contained without an LLM: carry the previous topic over."""
+"""Make a follow-up question self-contained without an LLM, against the whole conversation.
+
+Each earlier question is resolved in turn against the ones before it, so "那它们的总投资呢？"
+after "晋城有多少家企业？" and "那新材料产业链呢？" carries 晋城 and 新材料产业链 along.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from rag.answer.abstain import QUESTION_WORDS
-from rag.answer.lang import place_names, place_stem, question_language
-from rag.lexical import tokenize
+from rag.query import key_terms
+from rag.text.lang import question_language
+from rag.text.places import place_names, place_stem
+from rag.text.tokenize import tokenize
 
-FOLLOWUP_ZH = re.compile(r"^(那么?|还有|另外|其中|同样)|[呢]\s*[？?]?\s*$")
-FOLLOWUP_EN = re.compile(r"^\s*(and|what about|how about|what of|and what about)\b", re.I)
-PRONOUN = re.compile(r"^(它|其|该|这|他们|它们)|\b(it|they|them|that|those|there)\b", re.I)
+FOLLOWUP_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)|[呢]\s*[？?]?\s*$")
+FOLLOWUP_EN = re.compile(r"^\s*(and|what about|how about|what of|and what about|also|then)\b", re.I)
+PRONOUN_ZH = re.compile(r"(它们|它|其|该|这些|这个|这项|这家|这一|上述|他们|那些|那个)")
+PRONOUN_EN = re.compile(r"\b(it|its|they|them|their|that|those|these|there|the same)\b", re.I)
+LEAD_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)\s*")
+LEAD_EN = re.compile(r"^\s*(and what about|what about|how about|what of|and|also|then)\s*", re.I)
 SHORT_CHARS = 8
+# where the asking part of a Chinese question begins ("…有多少家企业", "…是什么")
+ASKING = re.compile(
+    r"(有|是|共有|达到|达|为)?(多少|几[家个项]?|哪些|哪个|哪里|什么|是否|如何|怎么|怎样|何时|多大|吗)"
+)
 
 
 def is_followup(question: str) -> bool:
     """True when the question leans on the conversation ("那温州呢？", "What about Wenzhou?")."""
     q = question.strip()
     if question_language(q) == "en":
-        return bool(FOLLOWUP_EN.search(q) or PRONOUN.search(q))
-    if FOLLOWUP_ZH.search(q) or PRONOUN.search(q):
+        return bool(FOLLOWUP_EN.search(q) or PRONOUN_EN.search(q))
+    if FOLLOWUP_ZH.search(q) or PRONOUN_ZH.search(q):
         return True
     # A short question that names a place and little else ("温州的？") leans on the previous
     # one; a short question with its own topic ("火星的首都是哪里？") does not.
     if len(q.rstrip("？?")) > SHORT_CHARS:
         return False
     places = place_names(q)
-    own = [t for t in tokenize(q) if t not in QUESTION_WORDS and not any(t in p for p in places)]
+    own = [t for t in key_terms(tokenize(q)) if not any(t in p for p in places)]
     return len(own) <= 1
 
 
 def _core(question: str) -> str:
-    q = re.sub(r"^(那么?|还有|另外|and|what about|how about)\s*", "", question.strip(), flags=re.I)
+    """The question without its follow-up lead word and closing particle."""
+    q = LEAD_EN.sub("", LEAD_ZH.sub("", question.strip()))
     return re.sub(r"[呢吗]?\s*[？?]\s*$", "", q).strip()
 
 
-def condense_question(question: str, history: list[tuple[str, str]]) -> str:
-    """A standalone version of question given earlier (question, answer) turns."""
-    if not history or not is_followup(question):
+def _swap_topic(previous: str, core: str) -> str | None:
+    """ "那新材料产业链呢？" after "晋城人工智能产业链有多少家企业？" -> the same question about
+    新材料产业链: the core shares its head word (产业链) with a phrase of the previous question."""
+    words = tokenize(core)
+    if not words:
+        return None
+    for head_len in range(min(len(core), 6), 1, -1):
+        head = core[-head_len:]
+        if head == core or head not in previous:
+            continue
+        # the previous phrase ending in head: the run of CJK characters before it
+        m = re.search(rf"([\u4e00-\u9fff]{{1,8}}){re.escape(head)}", previous)
+        if not m:
+            continue
+        # keep the place the previous question named in front of the phrase
+        prefix = m.group(1)
+        for place in place_names(prefix):
+            if prefix.startswith(place):
+                prefix = prefix[len(place) :]
+                break
+        else:
+            for place in place_names(previous):
+                stem = place_stem(place)
+                if prefix.startswith(stem):
+                    prefix = prefix[len(stem) :].lstrip("市省区县的")
+                    break
+        old = prefix + head
+        return previous.replace(old, core, 1) if old and old in previous else None
+    return None
+
+
+def _resolve(question: str, previous: str) -> str:
+    if not is_followup(question):
         return question
-    previous = history[-1][0]
     new_places, old_places = place_names(question), place_names(previous)
     core = _core(question)
     if new_places and old_places:
@@ -52,4 +95,25 @@ def condense_question(question: str, history: list[tuple[str, str]]) -> str:
         for place in new_places:
             rest = rest.replace(place, "")
         return f"{rewritten} {rest}".strip() if len(rest) > 2 else rewritten
-    return f"{previous} {core}".strip()
+    if question_language(question) == "zh" and not PRONOUN_ZH.search(core):
+        swapped = _swap_topic(previous, core)
+        if swapped:
+            return swapped
+    # pronouns and short follow-ups: the previous question's topic, then this question
+    topic = re.sub(r"[？?。.!！]+\s*$", "", previous.strip())
+    if ASKING.search(core):
+        cut = ASKING.search(topic)
+        if cut and cut.start() >= 2:
+            topic = topic[: cut.start()].rstrip("，, 的")
+    core = PRONOUN_ZH.sub("", core, count=1) if question_language(core) == "zh" else core
+    return f"{topic} {core}".strip()
+
+
+def condense_question(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """A standalone version of question given earlier (question, answer) turns, oldest first."""
+    if not history:
+        return question
+    resolved = ""
+    for earlier, _answer in history:
+        resolved = _resolve(earlier, resolved) if resolved else earlier
+    return _resolve(question, resolved)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from rag.answer.abstain import NOT_FOUND
 from rag.answer.citations import MARKER_RE, Passage, cite_marked_text, locate_support
+from rag.answer.messages import NOT_FOUND
 from rag.chunk import split_sentences
 from rag.config import Settings
 from rag.errors import ConfigError, LLMError
-from rag.lexical import tokenize
+from rag.redact import redact, redact_url, settings_secrets
+from rag.text.tokenize import tokenize
 from rag.types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ NOTE_MATCHED = "the model cited no passage; citations matched to the passages by
 NOTE_UNCITED = "the model cited no passage"
 SENTENCE_END = "。！？；!?;.…"
 QUOTES = "\"'“”‘’「」『』`"
+SAFE_CODE_RE = re.compile(r"[A-Za-z][\w.-]{0,39}")  # an error code such as invalid_api_key
 CONDENSE_PREFIX_RE = re.compile(
     r"^(?:改写后的问题|改写后|问题|Rewritten question|Question)\s*[:：]\s*", re.IGNORECASE
 )
@@ -135,22 +138,40 @@ def _one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _status_reason(e: Exception) -> str:
+    """The standard phrase of an HTTP status and the server's error code, never its message."""
+    status = getattr(e, "status_code", 0)
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+    code = next(
+        (
+            c
+            for c in (getattr(e, "code", None), getattr(e, "type", None))
+            if c and SAFE_CODE_RE.fullmatch(c)
+        ),
+        "",
+    )
+    return "; ".join(x for x in (phrase, code) if x)
+
+
 def _llm_error(e: Exception, settings: Settings) -> LLMError:
-    """A one-line LLMError for whatever the model call raised."""
+    """A one-line LLMError for whatever the model call raised, with every secret masked.
+
+    The server's error body is never repeated: a server may echo the request, key included.
+    """
     import httpx
     import openai
 
-    url = settings.llm_base_url or "the LLM endpoint"
+    url = redact_url(settings.llm_base_url) if settings.llm_base_url else "the LLM endpoint"
     if isinstance(e, openai.APITimeoutError | httpx.TimeoutException):
         reason = f"no reply from {url} within {settings.llm_timeout_s:g} s (llm_timeout_s)"
     elif isinstance(e, openai.APIStatusError):
-        detail = re.sub(r"^Error code: \d+ - ", "", e.message)
-        reason = f"HTTP {e.status_code} from {url}: {_one_line(detail, 100)}"
+        detail = _status_reason(e)
+        reason = f"HTTP {e.status_code} from {url}" + (f" ({detail})" if detail else "")
     elif isinstance(e, openai.APIConnectionError | httpx.TransportError):
         reason = f"cannot reach {url} ({_one_line(str(e), 80)})"
     else:
         reason = f"malformed reply from {url} ({type(e).__name__}: {_one_line(str(e), 100)})"
-    return LLMError(reason)
+    return LLMError(redact(reason, settings_secrets(settings)))
 
 
 def _stream_text(

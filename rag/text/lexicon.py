@@ -60,7 +60,10 @@ def glossary(name: str) -> dict[str, str]:
     """A key -> value list (e.g. English word -> Chinese term); later files override."""
     out: dict[str, str] = {}
     for line in _lines(name):
-        parts = line.split(None, 1)
+        # the value is the last field, so keys may be phrases ("contact person<TAB>联系人")
+        parts = line.rsplit(None, 1)
         if len(parts) == 2:
-            out[parts[0].lower()] = parts[1].strip()
+            out[" ".join(parts[0].lower().split())] = parts[1].strip()
+        else:
+            out[parts[0].lower()] = ""
     return out

@@ -1,0 +1,108 @@
+"""The "not stated" answer: what the documents do not say, and the passages closest to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.types import Answer, Hit, Query
+
+NOT_FOUND = {"zh": "文档中没有找到相关信息。", "en": "Not found in the documents."}
+CLOSEST_PASSAGES = 3
+SNIPPET_CHARS = 60
+
+# machine reason -> (Chinese, English) explanation; {0} is the reason's argument
+EXPLAIN = (
+    (re.compile(r"^not for (.+)$"), "没有针对{0}年的说明", "nothing is stated for {0}"),
+    (re.compile(r"^not about (.+)$"), "没有关于{0}的说明", "nothing is stated about {0}"),
+    (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),
+    (re.compile(r"^states no (.+)$"), "没有给出所问的{0}", "no {0} is stated"),
+    (re.compile(r"^key terms not covered: (.+)$"), "没有涉及：{0}", "not covered: {0}"),
+    (
+        re.compile(r"^(.+) is not in the documents found$"),
+        "文档中没有关于{0}的内容",
+        "nothing on {0}",
+    ),
+    (
+        re.compile(r"^the question names nothing to look up$"),
+        "问题中没有可检索的内容",
+        "the question names nothing to look up",
+    ),
+    (re.compile(r"^no passages retrieved$"), "没有检索到段落", "no passage was retrieved"),
+)
+KIND_ZH = {
+    "count": "数量",
+    "money": "金额",
+    "percent": "比例",
+    "date": "日期",
+    "doc_number": "文号",
+    "title": "标题",
+    "phone": "电话",
+    "contact": "联系人",
+    "addressee": "提出人",
+    "unit": "责任单位",
+    "person": "人员",
+    "quantity": "数字",
+}
+
+
+def explain(reason: str, lang: str) -> str:
+    """One reason in words for users, in the question's language."""
+    for pattern, zh, en in EXPLAIN:
+        m = pattern.match(reason)
+        if m:
+            arg = m.group(1) if m.groups() else ""
+            if lang == "zh":
+                arg = KIND_ZH.get(arg, arg).replace(" ", "、")
+            return (zh if lang == "zh" else en).format(arg)
+    return reason
+
+
+def _closest(contexts: Sequence[Hit], lang: str, sources: dict[str, str] | None) -> list[str]:
+    lines = []
+    for hit in contexts[:CLOSEST_PASSAGES]:
+        c = hit.chunk
+        snippet = " ".join(c.text.split())
+        if len(snippet) > SNIPPET_CHARS:
+            snippet = snippet[: SNIPPET_CHARS - 1] + "…"
+        where = (
+            f"第{c.line_start}–{c.line_end}行"
+            if lang == "zh"
+            else f"lines {c.line_start}-{c.line_end}"
+        )
+        lines.append(f"- {(sources or {}).get(c.doc_id, c.doc_id)} {where}: {snippet}")
+    return lines
+
+
+def not_stated_answer(
+    query: Query,
+    contexts: Sequence[Hit],
+    reasons: Sequence[str],
+    *,
+    note: str = "",
+    sources: dict[str, str] | None = None,
+) -> Answer:
+    """answered=False, no citations; the text says what is missing and the closest passages."""
+    lang = query.lang
+    parts = [NOT_FOUND[lang]]
+    said = "；".join(dict.fromkeys(explain(r, lang) for r in reasons if r))
+    if said:
+        parts.append(("（" + said + "）") if lang == "zh" else f"({said})")
+    text = "".join(parts) if lang == "zh" else " ".join(parts)
+    shown = [h for h in contexts if not query.is_empty]
+    if shown:
+        head = "最接近的段落（供核对）：" if lang == "zh" else "Closest passages, to check:"
+        text += "\n" + head + "\n" + "\n".join(_closest(shown, lang, sources))
+    return Answer(
+        question=query.text,
+        text=text,
+        citations=(),
+        contexts=tuple(contexts),
+        answered=False,
+        mode="extractive",
+        note=note or "; ".join(reasons),
+        standalone_question=query.standalone,
+        reasons=tuple(reasons),
+        kind="not_found",
+        lang=lang,
+    )

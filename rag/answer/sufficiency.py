@@ -1,0 +1,128 @@
+"""Does a sentence state what was asked? The decision to answer or to say "not stated".
+
+A sentence (read with its heading, its neighbours and its document's title and region) is
+sufficient when it states the asked kind of fact (a count with its counter, an amount with a
+unit, a date, a person in the asked role ...) and meets the question's constraints: the years
+and places it names, the measured quantity it asks about (产值 is not 企业数量), and enough of its
+key terms. The reasons travel in the Answer so users and tests can see why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.text.facts import reach, states
+from rag.text.lexicon import glossary
+from rag.types import CorpusStats, Document, Query
+
+# share of the question's key-term weight (idf) the sentence's surroundings must cover
+MIN_WINDOW_COVERAGE = 0.5
+# the same for the retrieved passages as a whole, before any sentence is looked at
+MIN_PASSAGE_COVERAGE = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a sentence answers the question, and why not when it does not."""
+
+    sufficient: bool
+    reasons: tuple[str, ...] = ()
+    coverage: float = 0.0
+
+
+def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
+    """idf weight of each key term; a term the index never saw weighs like the rarest one.
+
+    A compound that search-mode tokenizing also gave in parts (投资规模 = 投资 + 规模) counts
+    through its parts, so a text that says 总投资 covers 投资 without having to say 投资规模.
+    """
+    terms = set(query.terms)
+    kept = [
+        t
+        for t in query.terms
+        if not any(t[:i] in terms and t[i:] in terms for i in range(1, len(t)))
+    ]
+    return {t: stats.idf.get(t, stats.max_idf) for t in kept}
+
+
+def _forms(term: str) -> tuple[str, ...]:
+    full = glossary("abbreviations").get(term.lower(), "")
+    return (term, full) if full else (term,)
+
+
+def covers(term: str, text: str) -> bool:
+    """True when text holds the term or the full form of an abbreviation (工信厅)."""
+    return any(form in text for form in _forms(term))
+
+
+def coverage(weights: dict[str, float], text: str) -> float:
+    """Share of the weight of the terms that occur in text (normalised form)."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if covers(t, text)) / total if total else 0.0
+
+
+def metric_variants(metric: str) -> tuple[str, ...]:
+    """A measured quantity and the other ways documents write it (metric_words lexicon)."""
+    alternatives = glossary("metric_words").get(metric.lower(), "")
+    return (metric, *[a for a in alternatives.split(",") if a])
+
+
+def place_in(place: str, doc: Document, doc_text_norm: str) -> bool:
+    """True when the document is about or mentions the place."""
+    return (
+        place in f"{doc.region or ''}{doc.title or ''}{doc.issuer or ''}" or place in doc_text_norm
+    )
+
+
+def judge(
+    query: Query,
+    sentence: str,
+    window: str,
+    slot_window: str,
+    weights: dict[str, float],
+) -> Verdict:
+    """Judge one sentence. All texts are in the normalised form.
+
+    sentence: the sentence itself; window: heading path, title, region, the neighbours and the
+    sentence; slot_window: the sentence and the next ones that may state a role or unit for it.
+    """
+    reasons: list[str] = []
+    if query.slots:
+        stated = [s for s in query.slots if states(s, slot_window if _far(s) else sentence)]
+        if not stated:
+            reasons.append(f"states no {query.slots[0].split(':')[0]}")
+    # the window holds the document's title, region and issuer: a place named only in passing
+    # elsewhere in the document does not make the sentence about it. A comparison of places
+    # needs each line to be about one of them.
+    absent = [p for p in query.places if p not in window]
+    if absent and (query.shape != "compare" or len(absent) == len(query.places)):
+        reasons.extend(f"not about {p}" for p in absent)
+    for year in query.years:
+        if year not in window:
+            reasons.append(f"not for {year}")
+    for metric in query.metrics:
+        if not any(v in window for v in metric_variants(metric)):
+            reasons.append(f"does not state {metric}")
+    cov = coverage(weights, window)
+    if weights and cov < MIN_WINDOW_COVERAGE:
+        missing = [t for t in weights if not covers(t, window)]
+        reasons.append(f"key terms not covered: {' '.join(missing[:4])}")
+    return Verdict(not reasons, tuple(reasons), cov)
+
+
+def _far(slot: str) -> bool:
+    return reach(slot) > 0
+
+
+def passages_cover(
+    query: Query, texts: Sequence[str], weights: dict[str, float]
+) -> tuple[bool, str, float]:
+    """Whether the passages as a whole cover the key terms (before judging sentences)."""
+    if not texts:
+        return False, "no passages retrieved", 0.0
+    best = max(coverage(weights, t) for t in texts)
+    if weights and best < MIN_PASSAGE_COVERAGE:
+        missing = [t for t in weights if not any(covers(t, x) for x in texts)]
+        return False, f"key terms not covered: {' '.join(missing[:5])}", best
+    return True, "", best

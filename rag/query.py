@@ -1,0 +1,164 @@
+"""Analyse a question once: language, 简体 form, tokens, aliases, places, years, asked facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rag.text.facts import asked_kinds, years_in
+from rag.text.lang import normalise, question_language, strip_controls
+from rag.text.lexicon import glossary, lexicon
+from rag.text.places import generic_places, place_names, place_stem
+from rag.text.tokenize import stop_words, tokenize
+from rag.types import CorpusStats, Query
+
+LATIN_WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+# interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic
+QUESTION_PATTERN = re.compile(
+    r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]"
+)
+LIST_Q = re.compile(
+    r"有哪些|哪些(措施|任务|举措|政策|方面|内容|工作|项目|领域|重点|方向|支持|要求|目标|方式)"
+    r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施|包括哪些|包含哪些|哪几(项|个方面|方面)"
+    r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
+    r"|which (measures|tasks|steps|actions|policies)|\blist\b",
+    re.I,
+)
+COMPARE_Q = re.compile(
+    r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
+    r"|比较|对比|异同|compare|comparison|which (cities|documents|places|regions|files|provinces)"
+    r"|each (city|document|region|province)",
+    re.I,
+)
+
+
+def english_aliases(question: str, pinyin_map: dict[str, str] | None) -> list[str]:
+    """Chinese terms for an English question: glossary phrases and words, names in pinyin."""
+    words = [w.lower() for w in LATIN_WORD_RE.findall(question)]
+    gloss = glossary("glossary_en")
+    out: list[str] = []
+    used = [False] * len(words)
+    longest = max((len(k.split()) for k in gloss), default=1)
+    # phrases first ("guidance fund" -> 引导基金), then each word too (fund -> 基金): documents
+    # often write the phrase's term inside a longer one (产业引导基金)
+    for size in range(longest, 0, -1):
+        for i in range(len(words) - size + 1):
+            phrase = " ".join(words[i : i + size])
+            if gloss.get(phrase):
+                out.append(gloss[phrase])
+                used[i : i + size] = [True] * size
+    stops = stop_words()
+    names: list[str] = []
+    if pinyin_map:
+        for i, w in enumerate(words):
+            if used[i] or w in stops:
+                continue
+            # a name may be written in one word (Wuxi) or two (Xin Wu)
+            pair = w + words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
+            if pair in pinyin_map:
+                names.append(pinyin_map[pair])
+            elif len(w) >= 4 and w in pinyin_map:
+                names.append(pinyin_map[w])
+    return list(dict.fromkeys(out + names))
+
+
+DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[区县旗镇]))")
+
+
+def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
+    """District names in the question that the indexed documents' metadata also names."""
+    if not stats or not stats.metadata_text:
+        return []
+    generic = generic_places()
+    found = [
+        m.group(1)
+        for m in DISTRICT_RE.finditer(normalised)
+        if m.group(1) in stats.metadata_text and not any(g in m.group(1) for g in generic)
+    ]
+    # "新吴区" and "吴区" both match: keep the longest names only
+    return [f for f in found if not any(f != g and f in g for g in found)]
+
+
+def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
+    """Measured quantities a question asks about, longest names first, none inside another."""
+    names = sorted(glossary("metric_words"), key=len, reverse=True)
+    text = normalised + " " + " ".join(aliases)
+    found: list[str] = []
+    for name in names:
+        if name and name.lower() in text.lower() and not any(name in f for f in found):
+            found.append(name)
+    return tuple(found)
+
+
+def key_terms(tokens: Sequence[str], places: Sequence[str] = ()) -> tuple[str, ...]:
+    """Tokens that name a topic: no question words, interrogatives or single characters."""
+    question_words = frozenset(lexicon("question_words"))
+    return tuple(
+        t
+        for t in dict.fromkeys(tokens)
+        if t not in question_words and not QUESTION_PATTERN.search(t) and len(t) > 1
+    )
+
+
+def build_query(
+    text: str,
+    *,
+    standalone: str | None = None,
+    stats: CorpusStats | None = None,
+    embed: Callable[[str], object] | None = None,
+) -> Query:
+    """The analysed question; `embed` (text -> vector) is called once, on the dense text."""
+    text = strip_controls(text).strip()
+    standalone = strip_controls(standalone or text).strip()
+    lang = question_language(standalone)
+    normalised = normalise(standalone)
+    pinyin_map = dict(stats.pinyin_map) if stats and lang == "en" else None
+    aliases = tuple(english_aliases(normalised, pinyin_map)) if lang == "en" else ()
+    own_tokens = tokenize(normalised)
+    tokens = tuple(own_tokens + [a for a in aliases if a not in own_tokens])
+    named = place_names(normalised) + _metadata_places(normalised, stats)
+    if lang == "en":
+        named += [a for a in aliases if place_names(a)]
+    places = list(dict.fromkeys(place_stem(p) for p in named))
+    # place words are checked against whole documents, not counted as a sentence's key terms
+    terms = tuple(
+        t for t in key_terms(list(own_tokens) + list(aliases)) if not any(t in p for p in named)
+    )
+    if lang == "en":
+        # English words carry meaning only through their Chinese aliases or indexed Latin terms
+        idf = stats.idf if stats else {}
+        terms = tuple(t for t in terms if not t.isascii() or t in idf or t in aliases)
+    shape = (
+        "compare"
+        if COMPARE_Q.search(normalised)
+        else "list"
+        if LIST_Q.search(normalised)
+        else "fact"
+    )
+    dense_text = standalone
+    if lang == "en" and aliases:
+        dense_text = f"{standalone} {' '.join(aliases)}"
+    query = Query(
+        text=text,
+        standalone=standalone,
+        lang=lang,
+        normalised=normalised,
+        tokens=tokens,
+        aliases=aliases,
+        terms=terms,
+        places=tuple(places),
+        years=tuple(years_in(normalised)),
+        metrics=_metrics(normalised, aliases),
+        slots=asked_kinds(normalised),
+        shape=shape,
+        dense_text=dense_text,
+    )
+    if embed is not None and not query.is_empty:
+        return _with_vector(query, embed(dense_text))
+    return query
+
+
+def _with_vector(query: Query, vector: object) -> Query:
+    from dataclasses import replace
+
+    return replace(query, vector=vector)

@@ -1,0 +1,185 @@
+"""Kinds of fact a question can ask for, and how a sentence states each kind.
+
+General shapes of Chinese (and English) questions and policy sentences: a count with its
+counter (多少家 -> 33家), an amount of money (多少资金 -> 10亿元), a percentage, a date, a
+document number (文号), a title in 《》, a phone number, a person in a role (the contact person,
+the addressee of a reply letter), a responsible unit. Patterns run on the NFKC-normalised form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
+COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
+COUNT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|number of", re.I)
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\d{4}[〕\]］)）】]\d{1,5}号")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+NUMBER_RE = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class FactKind:
+    """A kind of fact: the question cue that asks for it and the pattern that states it."""
+
+    name: str
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+    # how many sentences after the best one may state it ("（责任单位：…）" follows its task)
+    reach: int = 0
+
+
+KINDS = (
+    FactKind(
+        "money",
+        re.compile(
+            r"(资金|投资|金额|经费|预算|基金|补贴|奖励|奖补|资助|融资|投入|产值|营收|收入|规模)"
+            r"[^？?。，,]{0,6}(多少|几)|多少(钱|资金|经费|投资)|(多少|几)\s*(亿|万)元?"
+            r"|how much (money|funding|investment|capital)|how much .*(invest|fund|spend|cost)"
+            r"|(amount|value) of",
+            re.I,
+        ),
+        re.compile(rf"{NUM}\s*(亿|万|千)?\s*(元|美元)|{NUM}\s*(亿|万亿)"),
+    ),
+    FactKind(
+        "percent",
+        re.compile(
+            r"百分之|比例|占比|比重|增速|增长率|入住率|覆盖率|(率|比)是多少|what (percentage|share|"
+            r"proportion)|percent|rate\b",
+            re.I,
+        ),
+        re.compile(rf"{NUM}\s*(%|％|个百分点)|百分之"),
+    ),
+    FactKind(
+        "date",
+        re.compile(
+            r"什么时候|何时|哪天|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
+            r"|when\b|what date|which year|what year",
+            re.I,
+        ),
+        re.compile(
+            r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年"
+        ),
+    ),
+    FactKind(
+        "doc_number",
+        re.compile(r"文号|字号|发文编号|document number|reference number|file number", re.I),
+        DOC_NUMBER_RE,
+    ),
+    FactKind(
+        "title",
+        re.compile(r"题目|标题|主题是|名称是|提案名称|文件名称|title|name of the", re.I),
+        re.compile(r"《[^》]+》"),
+    ),
+    FactKind(
+        "phone",
+        re.compile(r"电话|联系方式|号码|phone|telephone", re.I),
+        re.compile(r"\d{3,4}[-－—]\d{7,8}|\d{7,}"),
+        reach=2,
+    ),
+    FactKind(
+        "contact",
+        re.compile(r"联系人|联络人|联系谁|找谁|contact", re.I),
+        re.compile(r"联系人|联络人"),
+        reach=2,
+    ),
+    FactKind(
+        "addressee",
+        re.compile(
+            r"(谁|哪位|哪个人)[^？?]{0,8}(提出|提的|提交|建议|提案|议案)|(提出|提交)[^？?]{0,6}(的)?"
+            r"(人|委员|代表)|(提案|建议|议案)[^？?]{0,4}(是)?(谁|哪位)"
+            r"|who (proposed|submitted|raised|made|wrote)|(proposer|addressee|recipient)",
+            re.I,
+        ),
+        re.compile(r"^[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士)[:：,，]"),
+    ),
+    FactKind(
+        "unit",
+        re.compile(
+            r"哪个(单位|部门|机构)|哪些(单位|部门)|牵头单位|责任单位|配合单位|牵头部门|由谁负责|谁负责"
+            r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
+            r"|responsible|\blead\b",
+            re.I,
+        ),
+        re.compile(
+            r"牵头单位|责任单位|配合单位|牵头部门|(由|牵头)[^。；]{0,20}(局|委|办|厅|部|院|政府)"
+        ),
+        reach=2,
+    ),
+)
+BY_NAME = {k.name: k for k in KINDS}
+# a count asks for a number with the counter the question used ("多少家" -> "33家", "60余家")
+COUNT_STATED = rf"{NUM}\s*[余多]?\s*(?:{{counter}})"
+QUANTITY_STATED = re.compile(rf"\d[\d.,]*\s*(?:[余多]?\s*[{COUNTERS}亿万千元%％米亩吨]|P|p)")
+QUANTITY_Q = re.compile(
+    r"多少|多大|多高|多长|(?<![哪这那])几|规模|how (many|much|large|big)|size", re.I
+)
+PERSON_Q = re.compile(r"谁|哪位|\bwho\b", re.I)
+PERSON_STATED = re.compile(
+    r"[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士|局长|主任|厅长|市长|书记|院士|教授|专家"
+    r"|博士|董事长|总经理)|联系人"
+)
+
+
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of fact a normalised question asks for, most specific first."""
+    kinds = [k.name for k in KINDS if k.asked.search(question)]
+    m = COUNT_Q.search(question)
+    if m:
+        kinds.insert(0, f"count:{m.group(1) or ''}")
+    roles = {"contact", "addressee", "unit"}
+    if not roles & set(kinds) and PERSON_Q.search(question):
+        kinds.append("person")
+    if not kinds and QUANTITY_Q.search(question):
+        kinds.append("quantity")
+    return tuple(dict.fromkeys(kinds))
+
+
+def states(kind: str, sentence: str) -> bool:
+    """True when sentence (NFKC form) states a fact of this kind."""
+    if kind.startswith("count:"):
+        counter = kind.split(":", 1)[1]
+        if not counter:  # "how many" in English: any counted number
+            return bool(QUANTITY_STATED.search(sentence))
+        return bool(re.search(COUNT_STATED.format(counter=re.escape(counter)), sentence))
+    if kind == "quantity":
+        return bool(QUANTITY_STATED.search(sentence))
+    if kind == "person":
+        return bool(PERSON_STATED.search(sentence))
+    return bool(BY_NAME[kind].stated.search(sentence))
+
+
+def reach(kind: str) -> int:
+    """How many following sentences may state a fact of this kind for the best sentence."""
+    return BY_NAME[kind].reach if kind in BY_NAME else 0
+
+
+def stated_value(kind: str, sentence: str) -> str | None:
+    """The text that states the fact (the "33家" of a count), for English leads."""
+    if kind.startswith("count:"):
+        counter = kind.split(":", 1)[1]
+        pattern = (
+            re.compile(COUNT_STATED.format(counter=re.escape(counter)))
+            if counter
+            else QUANTITY_STATED
+        )
+    elif kind == "quantity":
+        pattern = QUANTITY_STATED
+    elif kind == "person":
+        pattern = PERSON_STATED
+    elif kind == "contact":
+        pattern = re.compile(r"(?:联系人|联络人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
+    elif kind in BY_NAME:
+        pattern = BY_NAME[kind].stated
+    else:
+        return None
+    m = pattern.search(sentence)
+    if not m:
+        return None
+    return m.group(1) if kind == "contact" and m.groups() else m.group(0)
+
+
+def years_in(text: str) -> list[str]:
+    """Four-digit years (1900-2099) named in text, in order."""
+    return list(dict.fromkeys(YEAR_RE.findall(text)))

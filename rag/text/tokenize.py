@@ -1,0 +1,65 @@
+"""BM25 tokens: jieba words of the 简体 form for Chinese, whole Latin/number runs, no stop words."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from rag.text.lang import normalise
+from rag.text.lexicon import lexicon
+
+LATIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%]*")
+CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+_jieba_lock = threading.Lock()
+
+
+@cache
+def _tokenizer() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    for term in lexicon("policy_terms"):
+        tok.add_word(term, freq=200000)
+    return tok
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Function and question words dropped from BM25 tokens."""
+    return frozenset(lexicon("stop_words"))
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens of text: jieba search-mode words, Latin/number runs, no stop words."""
+    text = normalise(text)
+    tokens = [m.group(0).lower().rstrip(".") for m in LATIN_RE.finditer(text)]
+    tok = _tokenizer()
+    stops = stop_words()
+    with _jieba_lock:
+        for run in CJK_RUN_RE.findall(text):
+            tokens.extend(tok.cut_for_search(run))
+    return [t for t in tokens if t and t not in stops and not t.isspace()]
+
+
+@cache
+def pinyin(word: str) -> str:
+    """Toneless pinyin of a Chinese word, lower case, no spaces (晋城 -> jincheng)."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word)).lower()
+
+
+def pinyin_terms(doc_freq: Mapping[str, int]) -> dict[str, str]:
+    """Pinyin spelling -> the most frequent indexed term spelled that way (jincheng -> 晋城)."""
+    best: dict[str, tuple[int, str]] = {}
+    for term, df in doc_freq.items():
+        if 2 <= len(term) <= 4 and CJK_RUN_RE.fullmatch(term):
+            py = pinyin(term)
+            if py not in best or df > best[py][0]:
+                best[py] = (df, term)
+    return {py: term for py, (_, term) in best.items()}
