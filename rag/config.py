@@ -47,6 +47,8 @@ class Settings:
     llm_timeout_s: float = 60.0
     answer_mode: str = "extractive"  # "extractive" | "llm"
     max_upload_mb: int = 20
+    max_upload_chars: int = 300_000  # text characters per uploaded file; 0 = no cap
+    upload_ttl_seconds: int = 7200  # a session's private uploads are deleted after this
     max_question_chars: int = 500
 
     @property

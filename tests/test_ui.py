@@ -55,6 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Reco
     engine = RecordingEngine(settings)
     engine.warm_up()
     app = build_app(engine)
+    engine.app = app  # type: ignore[attr-defined]  # the tests look at its sessions folder
     port = _free_port()
     launch(app, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
     try:
@@ -68,8 +69,9 @@ def _client(url: str) -> Client:
 
 
 def _ask(client: Client, question: str, **kwargs: Any) -> tuple[str, str]:
-    """Ask through the /ask endpoint; returns (last chat message text, sources HTML)."""
-    chat, sources, _question, _cites = client.predict(question=question, api_name="/ask", **kwargs)
+    """Ask through the /ask endpoint (English UI); returns (last chat message text, sources)."""
+    kwargs.setdefault("lang", "en")
+    chat, sources, *_rest = client.predict(question=question, api_name="/ask", **kwargs)
     content = chat[-1]["content"]
     text = content[0]["text"] if isinstance(content, list) else content
     return text, sources
@@ -92,10 +94,14 @@ def test_open_document_marks_the_selected_quote(server: tuple[str, Engine]) -> N
     url, _ = server
     client = _client(url)
     _ask(client, FUND_Q)
-    html = client.predict(n=1, api_name="/open_document")
+    html, raw = client.predict(n=1, lang="en", api_name="/open_document")
     selected = re.search(r'<mark class="selected" data-n="1" id="doc-cite-1">(.*?)</mark>', html)
     assert selected and "300亿" in selected.group(1)
     assert "关于市八届人大四次会议第268号建议的答复" in html
+    # the raw file is offered for download, byte for byte
+    raw_path = Path(raw["value"] if isinstance(raw, dict) else raw)
+    assert raw_path.name == "jincheng-2024-reply-npc-268.txt"
+    assert raw_path.read_bytes() == (ROOT / "corpus" / raw_path.name).read_bytes()
 
 
 @pytest.mark.slow  # a live server: ~20 s for the module
@@ -134,6 +140,11 @@ def test_not_found_is_marked(server: tuple[str, Engine]) -> None:
     assert "<mark" not in sources
 
 
+def _session_uploads(engine: Engine, name: str) -> list[Path]:
+    handlers = engine.app.rag_handlers  # type: ignore[attr-defined]
+    return list(Path(handlers.sessions_dir).glob(f"rag-session-*/uploads/{name}"))
+
+
 @pytest.mark.slow  # a live server: ~20 s for the module
 def test_upload_is_searchable_and_bad_file_is_reported(
     server: tuple[str, Engine], tmp_path: Path
@@ -142,26 +153,30 @@ def test_upload_is_searchable_and_bad_file_is_reported(
     client = _client(url)
     good = tmp_path / "测试市专项资金.txt"
     good.write_text(UPLOAD_TEXT, encoding="utf-8")
+    shared_before = len(engine.documents())
     status, _files, table, *_choices = client.predict(
-        files=[handle_file(str(good))], api_name="/add_documents"
+        files=[handle_file(str(good))], lang="en", api_name="/add_documents"
     )
     assert "测试市专项资金.txt" in status and "added" in status
     assert any(row[-1] == "测试市专项资金.txt" for row in table["value"]["data"])
-    stored = Path(engine.settings.index_dir) / "uploads" / "测试市专项资金.txt"
+    (stored,) = _session_uploads(engine, "测试市专项资金.txt")
     assert stored.read_text(encoding="utf-8") == UPLOAD_TEXT
+    # private to the session that uploaded it: the shared library is unchanged
+    assert len(engine.documents()) == shared_before
 
     text, sources = _ask(client, UPLOAD_Q)
     assert "12345" in text and "[1]" in text
     assert "测试市专项资金.txt" in sources
     assert re.search(r"<mark>[^<]*12345万元[^<]*</mark>", sources)
+    _other_text, other_sources = _ask(_client(url), UPLOAD_Q)
+    assert "测试市专项资金.txt" not in other_sources
 
     bad = tmp_path / "broken.txt"
     bad.write_bytes(bytes(range(256)) * 8)
-    before = len(engine.documents())
-    status, *_ = client.predict(files=[handle_file(str(bad))], api_name="/add_documents")
+    status, *_ = client.predict(files=[handle_file(str(bad))], lang="en", api_name="/add_documents")
     assert "broken.txt" in status and "binary" in status
-    assert len(engine.documents()) == before
-    assert not (Path(engine.settings.index_dir) / "uploads" / "broken.txt").exists()
+    assert len(engine.documents()) == shared_before
+    assert not _session_uploads(engine, "broken.txt")
     text, _ = _ask(client, FUND_Q)
     assert "[1]" in text and "300亿" in text
 
@@ -182,7 +197,7 @@ def test_sessions_run_side_by_side(server: tuple[str, RecordingEngine]) -> None:
         t.join(timeout=120)
     assert len(results) == len(questions)
     for i, (text, sources) in results.items():
-        assert f"问题 Question: {questions[i]}" in sources  # each session sees its own answer
+        assert f"Question: {questions[i]}" in sources  # each session sees its own answer
         assert text
 
 

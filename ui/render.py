@@ -1,4 +1,4 @@
-"""HTML and chat text for answers, citations and documents (pure functions, no Gradio)."""
+"""HTML, chat text and Markdown for answers, citations and documents (pure functions, no Gradio)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from rag.types import Answer, Citation, Document, Hit
+from rag.types import Answer, Citation, Document, Filters, Hit
+from ui.i18n import t
 
 # Characters of the surrounding text shown on each side of a quote when its chunk is unknown.
 WINDOW_CHARS = 160
+# Titles longer than this are cut in example questions, which must fit on one line.
+EXAMPLE_TITLE_CHARS = 36
 NOT_FOUND_MARK = "⚠"
 _MARKER = re.compile(r"\[(\d+)\]")
+_ITEM = re.compile(r"^\s*[-•]\s+")
 
 DocLookup = Callable[[str], Document | None]
 
@@ -21,22 +25,47 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def chat_text(answer: Answer, turn: int) -> str:
+def _linked(text: str, valid: set[int], turn: int) -> str:
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if n not in valid:
+            return m.group(0)
+        # the chatbot's sanitiser drops data-* attributes, so the turn travels in a class
+        return f'<a class="cite-ref cite-turn-{turn}" href="#cite-{n}">[{n}]</a>'
+
+    return _MARKER.sub(link, esc(text))
+
+
+def split_items(text: str) -> tuple[str, list[str]]:
+    """A list/comparison answer's one-line lead and its "- item" lines."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    lead: list[str] = []
+    items: list[str] = []
+    for line in lines:
+        if _ITEM.match(line):
+            items.append(_ITEM.sub("", line, count=1))
+        elif items:
+            items[-1] += " " + line.strip()
+        else:
+            lead.append(line.strip())
+    return " ".join(lead), items
+
+
+def chat_text(answer: Answer, turn: int, lang: str = "zh", filters_note: str = "") -> str:
     """The chat bubble for a final answer: [n] markers link to their source cards."""
     if not answer.answered:
         text = f'<span class="not-found-chat">{NOT_FOUND_MARK} {esc(answer.text)}</span>'
+        if filters_note:
+            text += f'\n\n<span class="filters-note">{esc(filters_note)}</span>'
+        return text
+    valid = {c.n for c in answer.citations}
+    lead, items = split_items(answer.text)
+    if answer.kind in ("list", "compare") and items:
+        lis = "".join(f"<li>{_linked(item, valid, turn)}</li>" for item in items)
+        text = f'{_linked(lead, valid, turn)}<ul class="answer-items">{lis}</ul>'
     else:
-        valid = {c.n for c in answer.citations}
-
-        def link(m: re.Match[str]) -> str:
-            n = int(m.group(1))
-            if n not in valid:
-                return m.group(0)
-            # the chatbot's sanitiser drops data-* attributes, so the turn travels in a class
-            return f'<a class="cite-ref cite-turn-{turn}" href="#cite-{n}">[{n}]</a>'
-
-        text = _MARKER.sub(link, esc(answer.text))
-    if answer.note and answer.answered:
+        text = _linked(answer.text, valid, turn)
+    if answer.note:
         text += f"\n\n<small>{esc(answer.note)}</small>"
     return text
 
@@ -46,13 +75,31 @@ def error_text(message: str) -> str:
     return f'<span class="not-found-chat">{NOT_FOUND_MARK} {esc(message)}</span>'
 
 
-def location(cit: Citation) -> str:
+def location(cit: Citation, lang: str = "zh") -> str:
     """Where the quote sits in the source file: page for PDFs, else raw-file lines."""
     if cit.page is not None:
-        return f"第 {cit.page} 页 (page {cit.page})"
+        return t(lang, "page", page=cit.page)
     if cit.line_start == cit.line_end:
-        return f"第 {cit.line_start} 行 (line {cit.line_start})"
-    return f"第 {cit.line_start}–{cit.line_end} 行 (lines {cit.line_start}–{cit.line_end})"
+        return t(lang, "line", a=cit.line_start)
+    return t(lang, "lines", a=cit.line_start, b=cit.line_end)
+
+
+def filters_summary(filters: Filters | None, lang: str = "zh") -> str:
+    """The active filters in words ("" when none restricts anything)."""
+    if filters is None or filters.is_empty():
+        return ""
+    parts = []
+    if filters.sources:
+        parts.append(t(lang, "f_documents", n=len(filters.sources)))
+    if filters.region:
+        parts.append(t(lang, "f_region", v=filters.region))
+    if filters.issuer:
+        parts.append(t(lang, "f_issuer", v=filters.issuer))
+    if filters.year_from is not None or filters.year_to is not None:
+        lo = filters.year_from if filters.year_from is not None else "…"
+        hi = filters.year_to if filters.year_to is not None else "…"
+        parts.append(t(lang, "f_years", lo=lo, hi=hi))
+    return t(lang, "filters_active", filters="; ".join(parts))
 
 
 def passage_with_mark(cit: Citation, contexts: Sequence[Hit], doc: Document | None) -> str:
@@ -78,35 +125,42 @@ def _marked(text: str, start: int, end: int, attrs: str = "") -> str:
     return f"{esc(text[:start])}<mark{attrs}>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
-def _meta_rows(doc: Document | None, cit: Citation) -> str:
+def _meta_rows(doc: Document | None, cit: Citation, lang: str) -> str:
     rows = [
-        ("发文单位 Issuer", doc.issuer if doc else None),
-        ("日期 Date", doc.date if doc else None),
-        ("文号 No.", doc.doc_number if doc else None),
-        ("文件 File", cit.source),
-        ("位置 Location", location(cit)),
+        (t(lang, "issuer"), doc.issuer if doc else None),
+        (t(lang, "date"), doc.date if doc else None),
+        (t(lang, "doc_number"), doc.doc_number if doc else None),
+        (t(lang, "file"), cit.source),
+        (t(lang, "location"), location(cit, lang)),
     ]
     return "".join(f"<dt>{esc(k)}</dt><dd>{esc(v or '—')}</dd>" for k, v in rows)
 
 
-def sources_html(answer: Answer, lookup: DocLookup, turn: int) -> str:
+def sources_html(
+    answer: Answer, lookup: DocLookup, turn: int, lang: str = "zh", filters: Filters | None = None
+) -> str:
     """The sources pane for one answer: a card per citation, or a not-found notice."""
     parts = [f'<div class="rag-sources" data-turn="{turn}">']
-    parts.append(f'<div class="rag-question">问题 Question: {esc(answer.question)}</div>')
+    parts.append(
+        f'<div class="rag-question">{esc(t(lang, "question_label"))}: {esc(answer.question)}</div>'
+    )
     if answer.standalone_question and answer.standalone_question != answer.question:
         parts.append(
-            f'<div class="rag-note">按上下文理解为 Read as: {esc(answer.standalone_question)}</div>'
+            f'<div class="rag-note">{esc(t(lang, "read_as"))}: '
+            f"{esc(answer.standalone_question)}</div>"
         )
     if not answer.answered:
+        note = filters_summary(filters, lang)
         parts.append(
             '<div class="not-found" role="status">'
-            f"<strong>{NOT_FOUND_MARK} 文档中没有找到答案 · Not found in the documents</strong>"
+            f"<strong>{NOT_FOUND_MARK} {esc(t(lang, 'not_found_head'))}</strong>"
             f"<p>{esc(answer.text)}</p>"
+            + (f'<p class="filters-note">{esc(note)}</p>' if note else "")
             + (f'<p class="rag-note">{esc(answer.note)}</p>' if answer.note else "")
             + "</div>"
         )
         if answer.contexts:
-            parts.append(_searched_list(answer.contexts, lookup))
+            parts.append(_searched_list(answer.contexts, lookup, lang))
         parts.append("</div>")
         return "".join(parts)
     if answer.note:
@@ -118,26 +172,27 @@ def sources_html(answer: Answer, lookup: DocLookup, turn: int) -> str:
             f'<div class="cite-card" id="cite-{cit.n}" data-n="{cit.n}" tabindex="0">'
             f'<div class="cite-head"><span class="cite-n">[{cit.n}]</span> '
             f'<span class="cite-title">{esc(title)}</span></div>'
-            f'<dl class="cite-meta">{_meta_rows(doc, cit)}</dl>'
+            f'<dl class="cite-meta">{_meta_rows(doc, cit, lang)}</dl>'
             f'<blockquote class="cite-passage">{passage_with_mark(cit, answer.contexts, doc)}'
             "</blockquote>"
             f'<button class="open-doc" type="button" data-n="{cit.n}">'
-            "查看全文 Open full document</button></div>"
+            f"{esc(t(lang, 'open_doc'))}</button></div>"
         )
     parts.append("</div>")
     return "".join(parts)
 
 
-def _searched_list(contexts: Sequence[Hit], lookup: DocLookup) -> str:
+def _searched_list(contexts: Sequence[Hit], lookup: DocLookup, lang: str) -> str:
     items = []
     for hit in contexts:
         doc = lookup(hit.chunk.doc_id)
         name = (doc.title or doc.source) if doc else hit.chunk.doc_id
         heading = f" · {hit.chunk.heading}" if hit.chunk.heading else ""
         items.append(f"<li>{esc(name)}{esc(heading)}</li>")
+    summary = esc(t(lang, "searched", n=len(contexts)))
     return (
-        '<details class="rag-searched"><summary>检索到但不足以回答的段落 '
-        f"Passages searched ({len(contexts)})</summary><ul>{''.join(items)}</ul></details>"
+        f'<details class="rag-searched"><summary>{summary}</summary>'
+        f"<ul>{''.join(items)}</ul></details>"
     )
 
 
@@ -146,48 +201,198 @@ def placeholder_html(message: str) -> str:
     return f'<div class="rag-sources rag-empty">{esc(message)}</div>'
 
 
-def document_html(doc: Document, citations: Sequence[Citation], selected: int) -> str:
-    """A whole cleaned document with every quote from it marked; the selected one has an id."""
-    marks = sorted(
-        (c for c in citations if c.doc_id == doc.doc_id and c.quote), key=lambda c: c.start_char
-    )
-    pieces: list[str] = []
+def _raw_marks(doc: Document, citations: Sequence[Citation]) -> list[tuple[int, int, int]]:
+    """(raw_start, raw_end, n) of each quote from doc, in order, overlaps and stale ones dropped."""
+    marks: list[tuple[int, int, int]] = []
     pos = 0
-    for cit in marks:
-        if cit.start_char < pos or doc.text[cit.start_char : cit.end_char] != cit.quote:
-            continue  # overlapping or stale quotes would garble the text; skip their highlight
-        is_selected = cit.n == selected
-        attrs = f' class="{"selected" if is_selected else "other"}" data-n="{cit.n}"'
-        if is_selected:
-            attrs += f' id="doc-cite-{cit.n}"'
-        pieces.append(esc(doc.text[pos : cit.start_char]))
-        pieces.append(f"<mark{attrs}>{esc(cit.quote)}</mark><sup>[{cit.n}]</sup>")
-        pos = cit.end_char
-    pieces.append(esc(doc.text[pos:]))
+    for cit in sorted(citations, key=lambda c: c.start_char):
+        if cit.doc_id != doc.doc_id or not cit.quote:
+            continue
+        if doc.text[cit.start_char : cit.end_char] != cit.quote:
+            continue  # a stale quote would garble the text; skip its highlight
+        start, end = doc.raw_offset(cit.start_char), doc.raw_offset(cit.end_char)
+        if start < pos or end <= start:
+            continue
+        marks.append((start, end, cit.n))
+        pos = end
+    return marks
+
+
+def document_html(
+    doc: Document, citations: Sequence[Citation], selected: int, lang: str = "zh"
+) -> str:
+    """The raw file with its line numbers; every quote from it marked, the selected one with an id.
+
+    Line numbers are the raw file's, as in an editor, so a citation's lines can be checked there.
+    """
+    raw = doc.raw_text
+    marks = _raw_marks(doc, citations)
+    starts = list(doc.raw_line_starts) or [0]
+    cited_lines: set[int] = set()
+    for cit in citations:
+        if cit.doc_id == doc.doc_id:
+            cited_lines.update(range(cit.line_start, cit.line_end + 1))
+    rows: list[str] = []
+    opened: set[int] = set()
+    for i, line_start in enumerate(starts):
+        line_end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+        line = raw[line_start:line_end].rstrip("\r\n")
+        line_end = line_start + len(line)
+        pieces: list[str] = []
+        pos = line_start
+        for start, end, n in marks:
+            lo, hi = max(start, line_start), min(end, line_end)
+            if lo >= hi:
+                continue
+            attrs = f' class="{"selected" if n == selected else "other"}" data-n="{n}"'
+            if n == selected and n not in opened:
+                attrs += f' id="doc-cite-{n}"'
+            opened.add(n)
+            pieces.append(esc(raw[pos:lo]))
+            pieces.append(f"<mark{attrs}>{esc(raw[lo:hi])}</mark>")
+            if hi == end:
+                pieces.append(f"<sup>[{n}]</sup>")
+            pos = hi
+        pieces.append(esc(raw[pos:line_end]))
+        number = i + 1
+        cls = "ln cited" if number in cited_lines else "ln"
+        rows.append(
+            f'<div class="{cls}" data-line="{number}"><span class="ln-t">{"".join(pieces)}</span>'
+            "</div>"
+        )
     meta = " · ".join(
         esc(x) for x in (doc.issuer, doc.date, doc.doc_number, doc.region, doc.source) if x
     )
     return (
-        f'<div class="rag-doc" data-selected="{selected}">'
+        f'<div class="rag-doc" data-selected="{selected}" data-doc="{esc(doc.doc_id)}">'
         f'<div class="rag-doc-head"><strong>{esc(doc.title or doc.source)}</strong>'
         f'<div class="rag-doc-meta">{meta}</div></div>'
-        f'<div class="rag-doc-text">{"".join(pieces)}</div></div>'
+        f'<div class="rag-doc-text">{"".join(rows)}</div></div>'
     )
 
 
-def corpus_rows(docs: Sequence[Document]) -> list[list[str]]:
-    """One table row per indexed document: title, issuer, date, doc number, region, file."""
+CORPUS_KEYS = (
+    "col_title",
+    "col_issuer",
+    "col_date",
+    "col_number",
+    "col_region",
+    "col_chunks",
+    "col_size",
+    "col_scope",
+    "col_file",
+)
+
+
+def corpus_headers(lang: str = "zh") -> list[str]:
+    """Column names of the documents table."""
+    return [t(lang, key) for key in CORPUS_KEYS]
+
+
+def size_text(n_bytes: int | None) -> str:
+    """A file size for people (12.3 KB)."""
+    if n_bytes is None:
+        return ""
+    if n_bytes < 1024:
+        return f"{n_bytes} B"
+    if n_bytes < 1024 * 1024:
+        return f"{n_bytes / 1024:.1f} KB"
+    return f"{n_bytes / 1024 / 1024:.1f} MB"
+
+
+def corpus_rows(
+    docs: Sequence[Document],
+    chunks: dict[str, int] | None = None,
+    sizes: dict[str, int | None] | None = None,
+    private: set[str] | None = None,
+    lang: str = "zh",
+) -> list[list[str]]:
+    """One table row per document: title, issuer, date, 文号, region, chunks, size, scope, file."""
+    chunks, sizes, private = chunks or {}, sizes or {}, private or set()
     return [
-        [d.title or "", d.issuer or "", d.date or "", d.doc_number or "", d.region or "", d.source]
+        [
+            d.title or "",
+            d.issuer or "",
+            d.date or "",
+            d.doc_number or "",
+            d.region or "",
+            str(chunks[d.doc_id]) if d.doc_id in chunks else "",
+            size_text(sizes.get(d.doc_id)),
+            t(lang, "scope_private" if d.doc_id in private else "scope_library"),
+            d.source,
+        ]
         for d in docs
     ]
 
 
-CORPUS_HEADERS = [
-    "标题 Title",
-    "发文单位 Issuer",
-    "日期 Date",
-    "文号 No.",
-    "地区 Region",
-    "文件 File",
-]
+def example_questions(docs: Sequence[Document], lang: str = "zh", limit: int = 4) -> list[str]:
+    """Questions about the loaded documents, built from their titles (none when untitled)."""
+    templates = ["ex_measures", "ex_issuer", "ex_number"]
+    titled = sorted((d for d in docs if d.title), key=lambda d: (d.date or "", d.source))
+    out: list[str] = []
+    for i, doc in enumerate(reversed(titled)):  # the newest documents first
+        title = doc.title or ""
+        if len(title) > EXAMPLE_TITLE_CHARS:
+            title = title[: EXAMPLE_TITLE_CHARS - 1] + "…"
+        key = templates[i % len(templates)]
+        if key == "ex_number" and not doc.doc_number:
+            key = "ex_measures"
+        out.append(t(lang, key, title=title))
+        if len(out) >= limit:
+            break
+    return out
+
+
+# --- plain text and Markdown (copy, export) ---------------------------------------------------
+
+
+def plain_answer(answer: Answer) -> str:
+    """The answer as plain text with its [n] markers, as a user would paste it."""
+    return answer.text
+
+
+def _md_cell(value: object) -> str:
+    return str(value or "—").replace("\n", " ")
+
+
+def answer_markdown(answer: Answer, lookup: DocLookup, lang: str = "zh") -> str:
+    """One answer with its citations (quote, file, 文号, date, lines) as Markdown."""
+    lines = [f"### {t(lang, 'question_label')}: {answer.question}", ""]
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        lines += [f"*{t(lang, 'read_as')}: {answer.standalone_question}*", ""]
+    if not answer.answered:
+        lines.append(f"> {NOT_FOUND_MARK} {answer.text}")
+    else:
+        lead, items = split_items(answer.text)
+        if answer.kind in ("list", "compare") and items:
+            lines += [lead, "", *(f"- {item}" for item in items)]
+        else:
+            lines.append(answer.text)
+    if answer.note:
+        lines += ["", f"*{answer.note}*"]
+    if answer.answered and answer.citations:
+        lines += ["", f"**{t(lang, 'sources')}**", ""]
+        for cit in answer.citations:
+            doc = lookup(cit.doc_id)
+            title = cit.title or (doc.title if doc else None) or cit.source
+            meta = " · ".join(
+                f"{k}: {_md_cell(v)}"
+                for k, v in (
+                    (t(lang, "file"), cit.source),
+                    (t(lang, "doc_number"), doc.doc_number if doc else None),
+                    (t(lang, "date"), doc.date if doc else None),
+                    (t(lang, "location"), location(cit, lang)),
+                )
+            )
+            lines.append(f"[{cit.n}] {title} — {meta}")
+            lines.append(f"> {cit.quote.replace(chr(10), ' ')}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def conversation_markdown(
+    answers: Sequence[Answer], lookup: DocLookup, lang: str = "zh", title: str = ""
+) -> str:
+    """A whole conversation, one answer after another, as Markdown."""
+    head = f"# {title or t(lang, 'title')}\n\n"
+    return head + "\n---\n\n".join(answer_markdown(a, lookup, lang) for a in answers)

@@ -1,18 +1,39 @@
-"""Accepting uploaded files: size limit, safe names, copies under <index_dir>/uploads/."""
+"""Uploaded files: checks (type, size, characters), safe names, and each session's private library.
+
+By default an upload is private to the browser session that made it: the session gets its own
+index folder, a copy of the shared index plus its uploads, built with the public `build_index`, so
+its asks search the shared library and its own files while other sessions see neither. The folder
+is deleted when the session ends or its time to live runs out. With `rag serve --library-uploads`
+uploads go into the shared index instead (single-user installs).
+"""
 
 from __future__ import annotations
 
 import filecmp
+import logging
 import re
 import shutil
+import tempfile
+import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+from rag.errors import RagError
+from rag.ingest import SUPPORTED
+from rag.pipeline import Engine, build_index, load_document
+from rag.store import UPLOADS
+from rag.types import Document, IndexReport
+
+log = logging.getLogger(__name__)
+
 MAX_NAME_CHARS = 120
+INDEX_FOLDER = "index"
 # Path separators, Windows-reserved characters and control characters never reach the disk.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+# Never copied into a session's index: other uploads, and lock files of the shared index's writer.
+_NOT_COPIED = shutil.ignore_patterns(UPLOADS, "*.lock", ".lock*", "*.tmp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +45,7 @@ class Rejected:
 @dataclass(frozen=True, slots=True)
 class Accepted:
     name: str  # the name the client sent
-    path: Path  # the copy under uploads/
+    path: Path  # the copy in the uploads folder
     created: bool  # False when an identical file was already stored under that name
 
 
@@ -38,16 +59,16 @@ def safe_name(client_name: str) -> str:
     if base.startswith("."):
         raise ValueError("hidden file names (starting with '.') are not accepted")
     suffix = Path(base).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
+    if suffix not in SUPPORTED:
         raise ValueError(
-            f"unsupported file type {suffix or '(none)'}; supported: {' '.join(ALLOWED_SUFFIXES)}"
+            f"unsupported file type {suffix or '(none)'}; supported: {' '.join(SUPPORTED)}"
         )
     stem = Path(base).stem[: MAX_NAME_CHARS - len(suffix)]
     return stem + suffix
 
 
 def _free_target(folder: Path, name: str, source: Path) -> Path:
-    """uploads/name, or name-2, name-3 … when a different file already has that name."""
+    """folder/name, or name-2, name-3 … when a different file already has that name."""
     stem, suffix = Path(name).stem, Path(name).suffix
     candidate = folder / name
     n = 1
@@ -59,8 +80,23 @@ def _free_target(folder: Path, name: str, source: Path) -> Path:
     return candidate
 
 
+def _check_chars(path: Path, max_chars: int) -> None:
+    """Raise ValueError when the file's text is longer than the character cap."""
+    if max_chars <= 0:
+        return
+    try:
+        doc = load_document(path)
+    except RagError:
+        return  # indexing reports the file's own problem with its reason
+    if len(doc.text) > max_chars:
+        raise ValueError(
+            f"the file has {len(doc.text):,} characters of text; the limit is {max_chars:,} "
+            "(setting max_upload_chars)"
+        )
+
+
 def accept_uploads(
-    files: list[tuple[str, Path]], uploads_dir: Path, max_mb: int
+    files: list[tuple[str, Path]], uploads_dir: Path, max_mb: int, max_chars: int = 0
 ) -> tuple[list[Accepted], list[Rejected]]:
     """Copy (client name, temp path) uploads into uploads_dir under sanitised, unique names."""
     uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -83,9 +119,74 @@ def accept_uploads(
             created = not target.exists()
             if created:
                 shutil.copyfile(temp, target)
+            try:
+                _check_chars(target, max_chars)
+            except ValueError:
+                if created:
+                    target.unlink(missing_ok=True)
+                raise
             accepted.append(Accepted(shown, target, created))
         except ValueError as e:
             rejected.append(Rejected(shown, str(e)))
         except OSError as e:
             rejected.append(Rejected(shown, f"cannot store the file: {e.strerror or e}"))
     return accepted, rejected
+
+
+def delete_temp_copies(paths: Sequence[str | Path]) -> None:
+    """Remove Gradio's temporary copies of uploaded files once they have been handled."""
+    for p in paths:
+        try:
+            Path(p).unlink(missing_ok=True)
+        except OSError as e:
+            log.warning("cannot delete the temporary upload %s: %s", p, e)
+
+
+def shared_uploads_dir(engine: Engine) -> Path:
+    """Where uploads that join the shared library are kept (inside its index folder)."""
+    return Path(engine.settings.index_dir) / UPLOADS
+
+
+class PrivateLibrary:
+    """One browser session's own index: the shared library plus that session's uploads."""
+
+    def __init__(self, shared: Engine, parent: str | Path | None = None) -> None:
+        self.shared = shared
+        self.folder = Path(tempfile.mkdtemp(prefix="rag-session-", dir=parent))
+        self.uploads_dir = self.folder / UPLOADS
+        self.settings = shared.settings.replace(index_dir=str(self.folder / INDEX_FOLDER))
+        self.engine = Engine(self.settings)
+        self._lock = threading.Lock()
+        self._copied = False
+
+    def add(self, paths: Sequence[Path], progress: object = None) -> IndexReport:
+        """Index uploads into the session's index (a copy of the shared one, made on first use)."""
+        with self._lock:
+            if not self._copied:
+                shutil.copytree(
+                    self.shared.settings.index_dir,
+                    self.settings.index_dir,
+                    ignore=_NOT_COPIED,
+                    dirs_exist_ok=True,
+                )
+                self._copied = True
+            report = build_index(list(paths), self.settings, progress=progress)  # type: ignore[arg-type]
+            self.engine.reload()
+            return report
+
+    def remove(self, doc: Document) -> IndexReport:
+        """Delete one upload and drop it from the session's index."""
+        with self._lock:
+            Path(doc.path).unlink(missing_ok=True)
+            # a file that no longer exists leaves the index; the shared files are still there
+            report = build_index([], self.settings)
+            self.engine.reload()
+            return report
+
+    def owns(self, doc: Document) -> bool:
+        """True for a document uploaded in this session."""
+        return Path(doc.path).parent == self.uploads_dir.resolve()
+
+    def close(self) -> None:
+        """Delete the session's uploads and index."""
+        shutil.rmtree(self.folder, ignore_errors=True)
