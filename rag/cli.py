@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="start the Gradio app")
     sv.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     sv.add_argument("--port", type=int, default=7860)
+    sv.add_argument(
+        "--library-uploads",
+        action="store_true",
+        help="add web uploads to the shared index for everyone (default: private to the session)",
+    )
     common(sv)
 
     ev = sub.add_parser("eval", help="measure retrieval and answers on a question set")
@@ -301,7 +306,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ui.app import serve
 
-    serve(_settings(args), host=args.host, port=args.port)
+    serve(_settings(args), host=args.host, port=args.port, library_uploads=args.library_uploads)
     return EXIT_OK
 
 
