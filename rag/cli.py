@@ -23,6 +23,7 @@ from rag.errors import (
     RagError,
 )
 from rag.progress import progress_bar
+from rag.redact import install_log_redaction, redact, settings_secrets
 from rag.serialize import error_json
 
 EPILOG = (
@@ -31,6 +32,7 @@ EPILOG = (
     '{"question", "error", "line"} object (or an "error:" line) and the others are answered; '
     "the exit code is then 2 if some line was a user error, 1 if some line hit a bug."
 )
+_SECRETS: list[str] = []  # the API key and URL credentials of the settings in use
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
@@ -87,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure retrieval and answers on a question set")
     ev.add_argument("--qa", help="question set (JSONL, or CMRC-2018 JSON); default eval/dev.jsonl")
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.add_argument("--limit", type=int, help="first N questions per set (benchmarks: N sampled)")
     common(ev)
 
     bn = sub.add_parser("bench", help="quality + speed benchmarks with the baseline comparison")
@@ -106,7 +108,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     }
     if getattr(args, "llm", False):
         overrides["answer_mode"] = "llm"
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    # from here on, no message, JSON field or log record of this process shows these
+    _SECRETS[:] = settings_secrets(settings)
+    install_log_redaction(_SECRETS)
+    return settings
+
+
+def _safe(text: str) -> str:
+    """A message with every secret of the settings (and anything shaped like one) masked."""
+    return redact(text, _SECRETS)
 
 
 def from_argv(arg: str) -> str:
@@ -175,13 +186,13 @@ class _Batch:
             work()
             return
         except (QuestionError, LLMError) as e:
-            message = str(e)
+            message = _safe(str(e))
             self.status = max(self.status, EXIT_USER)
         except RagError:
             raise  # the index or the settings are wrong: every line would fail the same way
         except Exception as e:  # a bug on one line must not lose the answers to the others
-            message = f"internal error ({type(e).__name__}: {e})"
-            traceback.print_exc(file=sys.stderr)
+            message = _safe(f"internal error ({type(e).__name__}: {e})")
+            print(_safe(traceback.format_exc()), file=sys.stderr, end="")
             self.status = EXIT_BUG
         self.failed.append(number)
         if as_json:
@@ -285,13 +296,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         def work(question: str = question) -> None:
             answer = engine.ask(question, filters=filters, k=args.k)
             if args.json:
-                print_json(answer_json(answer, docs), indent=indent)
+                out = answer_json(answer, docs)
+                out["note"] = _safe(out["note"])
+                print_json(out, indent=indent)
                 return
             if batch.batch:
                 print(f"Q: {shown(question)}")
             print("\n".join(shown(line) for line in answer.text.split("\n")))
             if answer.note:
-                print(f"({shown(answer.note)})")
+                print(f"({shown(_safe(answer.note))})")
             for c in answer.citations:
                 where = f"p.{c.page} " if c.page else ""
                 print(
@@ -337,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except RagError as e:
-        print(f"rag: error: {e}", file=sys.stderr)
+        print(f"rag: error: {shown(_safe(str(e)))}", file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:
         print("rag: interrupted; the previous index is intact", file=sys.stderr)
@@ -348,3 +361,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    except Exception:  # a bug: the traceback helps, the secrets in its messages must not show
+        print(_safe(traceback.format_exc()), file=sys.stderr, end="")
+        return EXIT_BUG

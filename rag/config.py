@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,9 @@ class Settings:
     bm25_weight: float = 1.0
     rrf_k: int = 60
     reranker: str = ""  # sentence-transformers CrossEncoder name or folder; empty = off
-    llm_base_url: str = ""
+    llm_base_url: str = field(default="", repr=False)  # may carry user:password@
     llm_model: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)  # never shown (rag.redact)
     llm_timeout_s: float = 60.0
     answer_mode: str = "extractive"  # "extractive" | "llm"
     max_upload_mb: int = 20

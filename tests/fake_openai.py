@@ -23,7 +23,9 @@ class Reply:
 
     kind: "text" (the reply `text`, streamed as `pieces` or split into small pieces),
     "http_error" (status `status`), "malformed" (a body that is not JSON),
-    "sleep" (wait `seconds` before answering, to trip the client's timeout).
+    "sleep" (wait `seconds` before answering, to trip the client's timeout),
+    "echo" (status `status` with a body that repeats the request line and its Authorization
+    header, as careless servers and proxies do).
     """
 
     text: str = ""
@@ -48,6 +50,7 @@ class FakeOpenAI:
     )
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)  # lower-case names
     url: str = ""
     _httpd: ThreadingHTTPServer | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -74,16 +77,23 @@ class FakeOpenAI:
 
             def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.path.rstrip("/") != "/v1/chat/completions":
+                if self.path.split("?")[0].rstrip("/") != "/v1/chat/completions":
                     self._send(404, b'{"error": {"message": "no such path"}}')
                     return
                 request = json.loads(body)
                 server.requests.append(request)
+                server.headers.append({k.lower(): v for k, v in self.headers.items()})
                 reply = server.next_reply()
                 if reply.kind == "sleep":
                     server._stop.wait(reply.seconds)
                 if reply.kind == "http_error":
                     err = {"error": {"message": "internal error", "type": "server_error"}}
+                    self._send(reply.status, json.dumps(err).encode())
+                elif reply.kind == "echo":
+                    said = (
+                        f"{self.command} {self.path} Authorization: {self.headers['Authorization']}"
+                    )
+                    err = {"error": {"message": f"rejected {said}", "code": "invalid_api_key"}}
                     self._send(reply.status, json.dumps(err).encode())
                 elif reply.kind == "malformed":
                     self._malformed(bool(request.get("stream")))
@@ -135,6 +145,7 @@ class FakeOpenAI:
     def reset(self) -> None:
         self.replies.clear()
         self.requests.clear()
+        self.headers.clear()
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()

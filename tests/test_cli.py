@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fake_openai import FakeOpenAI, Reply
+
 from rag.cli import from_argv, shown
 from rag.progress import progress_bar
 
@@ -26,8 +30,10 @@ CITATION_KEYS = {
 }  # fmt: skip
 
 
-def rag(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RAG_EMBEDDER": "hash"}
+def rag(
+    *args: str, stdin: str | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RAG_EMBEDDER": "hash", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "rag.cli", *args],
         input=stdin,
@@ -207,3 +213,27 @@ def test_file_name_with_newline_keeps_output_lines_whole(tmp_path: Path) -> None
     assert hit.startswith("[1] ") and "数字经济\\n答复.txt:" in hit
     out = rag("ask", "数字经济专项资金每年安排多少？", "--index-dir", idx, "--json")
     assert json.loads(out.stdout)["citations"][0]["source"] == "数字经济\n答复.txt"
+
+
+# --- secrets (issue 12 item 7) ----------------------------------------------------------------
+
+
+def test_llm_failure_note_shows_no_secret(index_dir: Path) -> None:
+    key, password = "sk-live-0123456789abcdef", "pa55w0rd"
+    with FakeOpenAI(default=Reply(kind="echo", status=401)) as server:
+        url = server.url.replace("http://", f"http://alice:{password}@")
+        env = {"RAG_LLM_API_KEY": key, "RAG_LLM_MODEL": "m"}
+        question = "晋城开发区产业引导基金总规模是多少？"
+        args = ("ask", question, "--index-dir", str(index_dir), "--llm", "--llm-base-url", url)
+        out_json = rag(*args, "--json", env=env)
+        out_plain = rag(*args, env=env)
+        answered = server.requests  # the model was asked
+    assert answered
+    assert out_json.returncode == 0, out_json.stderr
+    note = json.loads(out_json.stdout)["note"]
+    masked = server.url.replace("http://", "http://***@")
+    assert f"HTTP 401 from {masked} (Unauthorized; invalid_api_key)" in note
+    assert f"HTTP 401 from {masked}" in out_plain.stdout
+    for out in (out_json, out_plain):
+        for secret in (key, password, "YWxpY2U6"):  # the key, the password, Basic base64
+            assert secret not in out.stdout + out.stderr

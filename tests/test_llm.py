@@ -383,6 +383,64 @@ def test_server_http_500(srv: FakeOpenAI) -> None:
     assert len(srv.requests) == 1  # max_retries=0: no retry storm against a failing endpoint
 
 
+API_KEY = "sk-live-0123456789abcdef"
+
+
+def _with_credentials(url: str) -> str:
+    return url.replace("http://", "http://alice:pa55w0rd@")
+
+
+def test_server_echoing_the_key_is_not_repeated(srv: FakeOpenAI) -> None:
+    srv.script(Reply(kind="echo", status=401))
+    settings = replace(_settings(srv.url), llm_api_key=API_KEY)
+    with pytest.raises(LLMError) as e:
+        list(llm.llm_answer(settings, QUESTION, QUESTION, PASSAGES, "zh"))
+    assert srv.headers[0]["authorization"] == f"Bearer {API_KEY}"  # the body did carry the key
+    assert str(e.value) == f"HTTP 401 from {srv.url} (Unauthorized; invalid_api_key)"
+
+
+def test_base_url_credentials_never_shown(srv: FakeOpenAI) -> None:
+    settings = replace(_settings(_with_credentials(srv.url)), llm_api_key=API_KEY)
+    masked = srv.url.replace("http://", "http://***@")
+    srv.script(Reply(kind="echo", status=403))
+    with pytest.raises(LLMError) as e:
+        list(llm.llm_answer(settings, QUESTION, QUESTION, PASSAGES, "zh"))
+    assert str(e.value) == f"HTTP 403 from {masked} (Forbidden; invalid_api_key)"
+    # the client sent the URL's credentials as Basic auth; the reply echoed them
+    assert srv.headers[0]["authorization"].startswith("Basic ")
+
+    # a query-string key (Azure style) breaks the path: the 404 names the URL, masked
+    query_url = srv.url + "?api-key=QUERYSECRET1"
+    with pytest.raises(LLMError) as e:
+        list(llm.llm_answer(_settings(query_url), QUESTION, QUESTION, PASSAGES, "zh"))
+    assert str(e.value) == f"HTTP 404 from {srv.url}?api-key=*** (Not Found)"
+
+    srv.script(Reply(kind="sleep", seconds=3))
+    with pytest.raises(LLMError) as e:
+        list(llm.llm_answer(replace(settings, llm_timeout_s=1), QUESTION, QUESTION, PASSAGES, "zh"))
+    assert str(e.value) == f"no reply from {masked} within 1 s (llm_timeout_s)"
+    for secret in ("alice", "pa55w0rd", API_KEY):
+        assert secret not in str(e.value)
+
+
+def test_unreachable_endpoint_with_credentials() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = _settings(f"http://alice:pa55w0rd@127.0.0.1:{port}/v1")
+    with pytest.raises(LLMError, match="cannot reach") as e:
+        list(llm.llm_answer(settings, QUESTION, QUESTION, PASSAGES, "zh"))
+    assert f"http://***@127.0.0.1:{port}/v1" in str(e.value) and "pa55w0rd" not in str(e.value)
+
+
+def test_condense_error_is_redacted(srv: FakeOpenAI) -> None:
+    srv.script(Reply(kind="echo", status=401))
+    settings = replace(_settings(_with_credentials(srv.url)), llm_api_key=API_KEY)
+    with pytest.raises(LLMError) as e:
+        llm.condense_with_llm(settings, "它呢？", HISTORY, "zh")
+    assert "pa55w0rd" not in str(e.value) and "HTTP 401" in str(e.value)
+
+
 def test_server_malformed_stream(srv: FakeOpenAI) -> None:
     srv.script(Reply(kind="malformed"))
     with pytest.raises(LLMError, match="malformed reply") as e:
