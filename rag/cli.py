@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     ix.add_argument("--json", action="store_true", help="print the report as JSON")
     ix.add_argument("--chunk-tokens", type=int)
     ix.add_argument("-q", "--quiet", action="store_true", help="no progress bars on stderr")
+    ix.add_argument(
+        "--no-wait", action="store_true", help="fail at once if another process is indexing"
+    )
     common(ix)
 
     for name, help_text in (("search", "retrieve passages"), ("ask", "answer with citations")):
@@ -218,7 +221,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args)
     paths = args.paths or [str(settings.corpus_path)]
     progress = progress_bar(quiet=args.quiet)
-    report = build_index(paths, settings, rebuild=args.rebuild, progress=progress)
+    report = build_index(
+        paths, settings, rebuild=args.rebuild, progress=progress, wait=not args.no_wait
+    )
     if args.json:
         print_json(report_json(report), indent=2)
     else:

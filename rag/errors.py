@@ -30,6 +30,10 @@ class IndexMismatchError(RagError):
     pass
 
 
+class IndexBusyError(RagError):
+    """Another process is writing the index and the caller asked not to wait."""
+
+
 class LLMError(RagError):
     pass
 

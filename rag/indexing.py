@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,7 +18,6 @@ from rag.config import Settings
 from rag.embed import Embedder, embed_in_batches, get_embedder
 from rag.errors import IngestError
 from rag.ingest import iter_files, read_file
-from rag.lexical import tokenize
 from rag.meta import extract_meta
 from rag.store import (
     IndexParams,
@@ -27,12 +27,15 @@ from rag.store import (
     load_index,
     read_manifest,
     save_index,
+    writer_lock,
 )
+from rag.text.tokenize import tokenize
 from rag.types import Chunk, Document, IndexReport, Skipped
 
 # progress(stage, done, total): stage is "files", "chunks" or "embedding"
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 32
+log = logging.getLogger(__name__)
 
 
 def load_document(path: str | Path) -> Document:
@@ -108,8 +111,24 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    wait: bool = True,
 ) -> IndexReport:
-    """Index files and folders incrementally: only new or changed files are embedded."""
+    """Index files and folders incrementally: only new or changed files are embedded.
+
+    One writer per index folder across processes: a second one waits for the first (a warning is
+    logged), or raises IndexBusyError at once when wait is False.
+    """
+    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
+        return _build_index(paths, settings, rebuild=rebuild, progress=progress)
+
+
+def _build_index(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    rebuild: bool,
+    progress: Progress | None,
+) -> IndexReport:
     started = time.perf_counter()
     tick = progress or (lambda stage, done, total: None)
     index_dir = Path(settings.index_dir)

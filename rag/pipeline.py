@@ -26,7 +26,7 @@ from rag.indexing import (
 )
 from rag.query import build_query
 from rag.retrieve import rerank, retrieve
-from rag.store import StoredIndex, check_params, load_index
+from rag.store import StoredIndex, check_params, load_index, manifest_stamp
 from rag.text.lang import normalise, question_language, strip_controls
 from rag.text.places import place_names
 from rag.text.tokenize import tokenize
@@ -70,6 +70,10 @@ class Engine:
     @property
     def index(self) -> StoredIndex:
         with self._lock:
+            if self._index is not None and self._index.stamp != manifest_stamp(
+                self.settings.index_dir
+            ):
+                self._index = None  # another process wrote a newer generation: load it
             if self._index is None:
                 index = load_index(self.settings.index_dir)
                 check_params(

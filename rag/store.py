@@ -2,7 +2,9 @@
 
 Layout: index_dir/manifest.json names the current generation folder (gen-NNNNNN/) holding the
 data. A new generation is written completely before the manifest is atomically replaced, so a
-crash or Ctrl-C mid-write leaves the previous index intact. Old generations are then removed.
+crash or Ctrl-C mid-write leaves the previous index intact. One writer at a time holds
+index_dir/.lock (a cross-process file lock); it removes generations older than the previous one, so
+a reader that has just read the old manifest still finds the generation it names.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from rag.bm25 import BM25
-from rag.errors import IndexMismatchError, IndexMissingError
-from rag.lexical import pinyin_terms
+from rag.errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from rag.text.tokenize import pinyin_terms
 from rag.types import Chunk, Document
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
+LOCK = ".lock"
 
 
 def line_starts(raw_text: str) -> tuple[int, ...]:
@@ -56,6 +61,7 @@ class StoredIndex:
     vectors: np.ndarray  # (n, dim) float32, row i = chunks[i]
     tokens: list[list[str]]  # BM25 tokens, row i = chunks[i]
     files: dict[str, str] = field(default_factory=dict)  # path -> content hash
+    stamp: tuple[int, int, int] | None = None  # manifest_stamp when loaded
     _faiss: Any = None
     _bm25: BM25 | None = None
     _pinyin_map: dict[str, str] | None = None
@@ -125,6 +131,42 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any] | None:
         ) from None
 
 
+@contextmanager
+def writer_lock(
+    index_dir: str | Path, *, wait: bool = True, notify: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the index folder's cross-process writer lock; wait for it unless wait is False."""
+    from filelock import FileLock, Timeout
+
+    root = Path(index_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(root / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise IndexBusyError(
+                f"index at {root} is being written by another process (lock {root / LOCK}): "
+                "run again when it has finished, or without --no-wait to wait for it"
+            ) from None
+        if notify:
+            notify(f"index at {root} is being written by another process; waiting for it")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def manifest_stamp(index_dir: str | Path) -> tuple[int, int, int] | None:
+    """A cheap fingerprint of the manifest (inode, size, mtime): it changes with each write."""
+    try:
+        st = (Path(index_dir) / MANIFEST).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def check_params(index_dir: str | Path, built: IndexParams, wanted: IndexParams) -> None:
     """Raise when an index was built with settings other than the ones asked for."""
     for name in ("embedder", "chunk_tokens", "overlap_sentences"):
@@ -137,7 +179,7 @@ def check_params(index_dir: str | Path, built: IndexParams, wanted: IndexParams)
 
 
 def save_index(index_dir: str | Path, index: StoredIndex, version: str) -> None:
-    """Write index as a new generation and switch the manifest to it atomically."""
+    """Write index as a new generation and switch the manifest to it (hold writer_lock)."""
     root = Path(index_dir)
     root.mkdir(parents=True, exist_ok=True)
     gen = f"gen-{time.time_ns():x}"
@@ -167,20 +209,37 @@ def save_index(index_dir: str | Path, index: StoredIndex, version: str) -> None:
             "chunks": len(index.chunks),
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
+        previous = read_manifest(root)
         tmp_manifest = root / f".{MANIFEST}.tmp"
         tmp_manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         os.replace(tmp_manifest, root / MANIFEST)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    # Only now is the old generation unreferenced.
+    # Readers that read the old manifest a moment ago may still open the previous generation;
+    # anything older (and any temp folder: the lock says no writer is running) is unreferenced.
+    keep = {gen, (previous or {}).get("generation")}
     for child in root.iterdir():
-        if child.name.startswith((".gen-", "gen-")) and child.name != gen:
+        if child.name.startswith((".gen-", "gen-")) and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
 
 
 def load_index(index_dir: str | Path) -> StoredIndex:
     """Open the index folder; a clear error when there is none or it is damaged."""
+    for _attempt in range(3):
+        stamp = manifest_stamp(index_dir)
+        try:
+            index = _load_index(index_dir)
+            index.stamp = stamp
+            return index
+        except IndexMismatchError:
+            if manifest_stamp(index_dir) == stamp:
+                raise
+            # a writer switched generations while we read: read the new one
+    return _load_index(index_dir)
+
+
+def _load_index(index_dir: str | Path) -> StoredIndex:
     root = Path(index_dir)
     manifest = read_manifest(root)
     if manifest is None:
