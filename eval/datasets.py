@@ -118,7 +118,8 @@ def load_jsonl(path: str | Path) -> QuestionSet:
     return QuestionSet(name=path.stem, path=str(path.resolve()), questions=tuple(questions))
 
 
-def _read_cmrc(path: Path) -> list[dict[str, Any]]:
+def _read_articles(path: Path) -> list[list[dict[str, Any]]]:
+    """The paragraphs of each article of a SQuAD-style JSON file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -130,13 +131,56 @@ def _read_cmrc(path: Path) -> list[dict[str, Any]]:
             f"{path}: not SQuAD/CMRC-style JSON (expected data[].paragraphs[].context/.qas[])"
         )
     try:
-        return [p for article in data["data"] for p in article["paragraphs"]]
+        return [list(article["paragraphs"]) for article in data["data"]]
     except (KeyError, TypeError):
         raise DatasetError(f"{path}: an article without paragraphs[]") from None
 
 
+def _read_cmrc(path: Path) -> list[dict[str, Any]]:
+    return [p for article in _read_articles(path) for p in article]
+
+
 def _safe_name(pid: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in pid)
+
+
+def _paragraph(
+    path: Path, para: Any, default_id: str, kind: str
+) -> tuple[str, str, list[Question], list[str]]:
+    """(file name, context, questions, skipped ids) of one SQuAD-style paragraph."""
+    try:
+        context = str(para["context"])
+        pid = str(para.get("id") or default_id)
+        qas = para["qas"]
+    except (KeyError, TypeError, AttributeError):
+        raise DatasetError(f"{path}: paragraph {default_id} has no context or qas") from None
+    name = f"{_safe_name(pid)}.txt"
+    questions: list[Question] = []
+    skipped: list[str] = []
+    for j, qa in enumerate(qas):
+        qid = str(qa.get("id") or f"{pid}_Q{j}")
+        answers = tuple(
+            dict.fromkeys(str(a["text"]) for a in qa.get("answers", []) if str(a["text"]))
+        )
+        # the CMRC trial set has two questions whose text is empty: nothing to ask
+        if not answers or not str(qa.get("question") or "").strip():
+            skipped.append(qid)
+            continue
+        questions.append(
+            Question(
+                id=qid,
+                user_input=str(qa["question"]),
+                reference=answers[0],
+                reference_facts=answers,
+                reference_sources=(name,),
+                reference_quotes=answers,
+                answerable=True,
+                kind=kind,
+                hit_rule="source",
+                fact_rule="any",
+            )
+        )
+    return name, context, questions, skipped
 
 
 def load_cmrc(
@@ -150,53 +194,15 @@ def load_cmrc(
     """
     path = Path(path)
     docs = Path(docs_dir)
-    rows = _read_cmrc(path)[:paragraphs]
-    docs.mkdir(parents=True, exist_ok=True)
+    texts: dict[str, str] = {}
     questions: list[Question] = []
     skipped: list[str] = []
-    wanted: set[str] = set()
-    chars = 0
-    for i, para in enumerate(rows):
-        try:
-            context = str(para["context"])
-            pid = str(para.get("id") or f"P{i:05d}")
-            qas = para["qas"]
-        except (KeyError, TypeError):
-            raise DatasetError(f"{path}: paragraph {i} has no context or qas") from None
-        name = f"{_safe_name(pid)}.txt"
-        wanted.add(name)
-        target = docs / name
-        data = context.encode("utf-8")
-        # rewrite only on change: the index is incremental by content hash and path
-        if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
-        chars += len(context)
-        for j, qa in enumerate(qas):
-            qid = str(qa.get("id") or f"{pid}_Q{j}")
-            answers = tuple(
-                dict.fromkeys(str(a["text"]) for a in qa.get("answers", []) if str(a["text"]))
-            )
-            # the trial set has two questions whose text is empty: nothing to ask
-            if not answers or not str(qa.get("question") or "").strip():
-                skipped.append(qid)
-                continue
-            questions.append(
-                Question(
-                    id=qid,
-                    user_input=str(qa["question"]),
-                    reference=answers[0],
-                    reference_facts=answers,
-                    reference_sources=(name,),
-                    reference_quotes=answers,
-                    answerable=True,
-                    kind="cmrc",
-                    hit_rule="source",
-                    fact_rule="any",
-                )
-            )
-    for stale in docs.glob("*.txt"):
-        if stale.name not in wanted:
-            stale.unlink()
+    for i, para in enumerate(_read_cmrc(path)[:paragraphs]):
+        name, context, qs, skip = _paragraph(path, para, f"P{i:05d}", "cmrc")
+        texts[name] = context
+        questions += qs
+        skipped += skip
+    _write_docs(docs, texts)
     if not questions:
         raise DatasetError(f"{path}: no questions with answers")
     return QuestionSet(
@@ -204,8 +210,99 @@ def load_cmrc(
         path=str(path.resolve()),
         questions=tuple(questions),
         docs_dir=str(docs.resolve()),
-        documents=len(wanted),
-        chars=chars,
+        documents=len(texts),
+        chars=sum(len(t) for t in texts.values()),
+        skipped=tuple(skipped),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PassageSet:
+    """A SQuAD-style benchmark as documents: one file per context paragraph, grouped by article."""
+
+    name: str
+    path: str
+    questions: tuple[Question, ...]
+    docs_dir: str
+    passages: dict[str, str]  # file name -> context text
+    articles: tuple[tuple[str, ...], ...]  # each article's passage file names, in order
+    skipped: tuple[str, ...] = ()
+
+    def article_of(self, name: str) -> tuple[str, ...]:
+        """The passage file names of the article holding passage `name` (itself included)."""
+        return next((a for a in self.articles if name in a), (name,))
+
+    @property
+    def chars(self) -> int:
+        """Characters of context in the set."""
+        return sum(len(t) for t in self.passages.values())
+
+
+def _write_docs(docs: Path, texts: dict[str, str]) -> None:
+    """docs/<name> for each text, rewritten only on change; other .txt files there removed."""
+    docs.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        target = docs / name
+        data = text.encode("utf-8")
+        # rewrite only on change: the index is incremental by content hash and path
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+    for stale in docs.glob("*.txt"):
+        if stale.name not in texts:
+            stale.unlink()
+
+
+def load_passages(
+    path: str | Path,
+    docs_dir: str | Path,
+    *,
+    max_paragraphs: int | None = None,
+    seed: int = 2018,
+) -> PassageSet:
+    """Write each context of a SQuAD-style file to docs_dir/<paragraph id>.txt; its questions.
+
+    With max_paragraphs, whole articles are taken in a seeded random order until that many
+    paragraphs are in (so an article's passages stay together for the negative-rejection check).
+    A question's reference source is its own passage; any of its answer texts counts.
+    """
+    import random
+
+    path = Path(path)
+    articles = _read_articles(path)
+    order = list(range(len(articles)))
+    if max_paragraphs is not None:
+        random.Random(seed).shuffle(order)
+    chosen: list[int] = []
+    count = 0
+    for i in order:
+        if max_paragraphs is not None and count >= max_paragraphs:
+            break
+        chosen.append(i)
+        count += len(articles[i])
+    passages: dict[str, str] = {}
+    groups: list[tuple[str, ...]] = []
+    questions: list[Question] = []
+    skipped: list[str] = []
+    for i in sorted(chosen):
+        names = []
+        for j, para in enumerate(articles[i]):
+            name, context, qs, skip = _paragraph(path, para, f"A{i:04d}P{j:03d}", path.stem)
+            passages[name] = context
+            names.append(name)
+            questions += qs
+            skipped += skip
+        groups.append(tuple(names))
+    if not questions:
+        raise DatasetError(f"{path}: no questions with answers")
+    docs = Path(docs_dir)
+    _write_docs(docs, passages)
+    return PassageSet(
+        name=path.stem,
+        path=str(path.resolve()),
+        questions=tuple(questions),
+        docs_dir=str(docs.resolve()),
+        passages=passages,
+        articles=tuple(groups),
         skipped=tuple(skipped),
     )
 

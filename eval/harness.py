@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eval.datasets import RUNS_DIR
-from eval.indexes import prepare
+from eval.indexes import corpus_engine, prepare
 from eval.measure import MODES, EvalResult, run_eval, summarise
-from eval.report import format_table, new_run_dir, write_run
+from eval.report import format_suite, format_table, new_run_dir, suite_row, write_run
+from eval.suite import SETS, pick_sets, run_set
 from rag.config import Settings
 from rag.errors import EXIT_BUG, EXIT_OK, EXIT_USER, RagError
 from rag.pipeline import Engine
@@ -29,11 +33,18 @@ def run_eval_cli(
     as_json: bool = False,
     limit: int | None = None,
     runs_dir: Path = RUNS_DIR,
+    sets: str | Sequence[str] | None = None,
 ) -> int:
-    """`rag eval`: print the table (or JSON), save the run; non-zero only on errors."""
+    """`rag eval`: print the table (or JSON), save the run; non-zero only on errors.
+
+    With qa, that one question set (JSONL or CMRC JSON) and its detailed table; without, the
+    sets of eval.suite (all, or those named in sets) side by side in one table.
+    """
     if limit is not None and limit < 1:
         print("rag: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_USER
+    if qa is None:
+        return run_suite_cli(settings, sets=sets, as_json=as_json, limit=limit, runs_dir=runs_dir)
     try:
         qset, settings = prepare(settings, qa, runs_dir)
         engine = Engine(settings)
@@ -61,5 +72,76 @@ def run_eval_cli(
             f"{first['error']}",
             file=sys.stderr,
         )
+        return EXIT_BUG
+    return EXIT_OK
+
+
+def run_suite_cli(
+    settings: Settings,
+    *,
+    sets: str | Sequence[str] | None = None,
+    as_json: bool = False,
+    limit: int | None = None,
+    runs_dir: Path = RUNS_DIR,
+) -> int:
+    """The eval.suite sets in one table; each set's run saved under eval/runs/<stamp>/<set>/."""
+    try:
+        specs = pick_sets(sets)
+    except RagError as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        return EXIT_USER
+    started = time.perf_counter()
+    summaries: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, str] = {}
+    engine: Engine | None = None
+    folder: Path | None = None
+    errors = 0
+    for spec in specs:
+        if not spec.path.is_file():
+            skipped[spec.name] = f"{spec.path} not found"
+            continue
+        try:
+            if engine is None and not spec.passages:
+                engine = corpus_engine(settings)
+            result = run_set(
+                spec,
+                settings,
+                limit=limit,
+                runs_dir=runs_dir,
+                engine=engine,
+                progress=progress_bar(unit="q"),
+            )
+        except RagError as e:
+            print(f"rag: error: {e}", file=sys.stderr)
+            return EXIT_USER
+        folder = folder or new_run_dir(runs_dir, prefix="suite-")
+        write_run(folder / spec.name, result)
+        summaries[spec.name] = result.summary
+        errors += result.summary["errors"]
+    labels = {s.name: s.label for s in SETS}
+    report = {
+        "command": "rag eval",
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "embedder": settings.embedder,
+        "table": {name: suite_row(s) for name, s in summaries.items()},
+        "sets": summaries,
+        "skipped_sets": skipped,
+        "run_dir": str(folder) if folder else None,
+    }
+    if folder:
+        (folder / "suite.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_suite(summaries, labels))
+        for name, why in skipped.items():
+            print(f"{labels.get(name, name)}: not run ({why})")
+        if folder:
+            print(f"\nsaved {folder}/suite.json and one folder per set ({report['seconds']:.0f} s)")
+    if errors:
+        print(f"rag: {errors} question(s) failed; see the sets' questions.jsonl", file=sys.stderr)
         return EXIT_BUG
     return EXIT_OK

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics
-from eval.datasets import Question
+from eval.datasets import PassageSet, Question
 from rag.pipeline import Engine
 from rag.progress import ProgressCallback
 from rag.serialize import citation_json
-from rag.types import Filters
+from rag.types import Filters, Hit
 
 MODES = ("dense", "bm25", "fused")
 DEPTH = 10  # hits fetched per search: recall@1 and @5 are its prefixes, MRR is MRR@10
@@ -251,3 +251,161 @@ def summarise(
     summary["failures"] = {k: _ids(v) for k, v in misses.items()}
     summary["failure_counts"] = {k: len(v) for k, v in misses.items()}
     return summary
+
+
+RELATED = 4  # same-topic passages put beside a question's own passage
+
+
+def gold_in_answer(text: str, quotes: Sequence[str], golds: Sequence[str]) -> bool:
+    """The answer text or one of its cited quotes contains one of the gold spans (normalised)."""
+    spans = [metrics.normalise(g) for g in golds if g.strip()]
+    bodies = [metrics.normalise(metrics.strip_markers(text)), *map(metrics.normalise, quotes)]
+    return any(s and s in b for s in spans for b in bodies)
+
+
+def related_passages(
+    engine: Engine, q: Question, passages: PassageSet, *, depth: int = DEPTH
+) -> tuple[list[str], list[Hit]]:
+    """Up to RELATED same-topic passages for q (its article's, then the nearest by search).
+
+    Returns them with the search hits used (so retrieval is scored from the same search).
+    """
+    own = q.reference_sources[0]
+    hits = engine.search(q.user_input, k=depth)
+    ranked = [_source(engine, h.chunk.doc_id) for h in hits]
+    # the article's own passages first: same topic by construction; then the nearest others
+    siblings = [p for p in passages.article_of(own) if p != own]
+    nearest = [p for p in dict.fromkeys(ranked) if p != own and p not in siblings]
+    return (siblings + nearest)[:RELATED], hits
+
+
+def passage_record(
+    engine: Engine, q: Question, passages: PassageSet, read_raw: Callable[[str], str]
+) -> dict[str, Any]:
+    """Retrieval, the answer with own + related passages, the refusal with related ones alone."""
+    related, hits = related_passages(engine, q, passages)
+    flags = [_source(engine, h.chunk.doc_id) in q.reference_sources for h in hits]
+    golds = [metrics.normalise(g) for g in q.reference_facts]
+    # a passage stating the gold answer would make a refusal wrong: leave those out
+    negatives = [
+        p for p in related if not any(g in metrics.normalise(passages.passages[p]) for g in golds)
+    ]
+    rec: dict[str, Any] = {
+        "id": q.id,
+        "kind": q.kind,
+        "question": q.user_input,
+        "reference_facts": list(q.reference_facts),
+        "reference_sources": list(q.reference_sources),
+        "retrieval": {
+            "rank": metrics.first_hit_rank(flags),
+            "recall@5": metrics.recall_at_k(flags, 5),
+            "rr": metrics.reciprocal_rank(flags),
+        },
+        "related": related,
+        "negatives": negatives,
+    }
+    pos = answer_record(engine, q, read_raw, sources=(*q.reference_sources, *related))
+    pos["gold_in_answer"] = pos["answered"] and gold_in_answer(
+        pos["answer"], [c["quote"] for c in pos["citations"]], q.reference_facts
+    )
+    rec["with_passage"] = pos
+    if negatives:
+        neg = answer_record(engine, q, read_raw, sources=negatives)
+        rec["without_passage"] = neg
+    return rec
+
+
+def run_passage_eval(
+    engine: Engine,
+    passages: PassageSet,
+    questions: Sequence[Question],
+    *,
+    progress: ProgressCallback | None = None,
+) -> EvalResult:
+    """Extractive accuracy and negative rejection on a passage benchmark (see passage_record)."""
+    engine.documents()  # load now: a missing or mismatched index is the user's to fix
+    read_raw = cache(metrics.read_raw_text)
+    records: list[dict[str, Any]] = []
+    for done, q in enumerate(questions, 1):
+        try:
+            rec = passage_record(engine, q, passages, read_raw)
+        except Exception as e:  # one broken question must not hide the other results
+            rec = {"id": q.id, "question": q.user_input, "error": f"{type(e).__name__}: {e}"}
+            rec["traceback"] = traceback.format_exc(limit=6)
+        records.append(rec)
+        if progress:
+            progress(passages.name, done, len(questions))
+    summary = {
+        "set": passages.name,
+        "qa": passages.path,
+        "index": {
+            "dir": str(Path(engine.settings.index_dir).resolve()),
+            "documents": len(passages.passages),
+            "embedder": engine.settings.embedder,
+        },
+        "articles": len(passages.articles),
+        "context_chars": passages.chars,
+        **summarise_passages(records),
+    }
+    return EvalResult(summary, records)
+
+
+def summarise_passages(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Set-level metrics of passage_record records, in run_eval's summary shape where shared."""
+    ok = [r for r in records if "error" not in r]
+    pos = [r["with_passage"] for r in ok]
+    neg = [r["without_passage"] for r in ok if "without_passage" in r]
+    citations = [c for a in (*pos, *neg) for c in a["citations"]]
+    misses = {
+        "fused_miss@5": [r["id"] for r in ok if not r["retrieval"]["recall@5"]],
+        "gold_miss": [r["id"] for r in ok if not r["with_passage"]["gold_in_answer"]],
+        "answerable_refused": [r["id"] for r in ok if not r["with_passage"]["answered"]],
+        "unanswerable_answered": [
+            r["id"] for r in ok if "without_passage" in r and r["without_passage"]["answered"]
+        ],
+        "inexact_citations": [
+            r["id"]
+            for r in ok
+            for a in (r["with_passage"], r.get("without_passage"))
+            if a and a["citations_exact"] < len(a["citations"])
+        ],
+    }
+    refused_neg = sum(1 for a in neg if not a["answered"])
+    refused_pos = sum(1 for a in pos if not a["answered"])
+    return {
+        "questions": len(records),
+        "answerable": len(records),
+        "unanswerable": len(neg),
+        "errors": len(records) - len(ok),
+        "error_ids": _ids([r["id"] for r in records if "error" in r]),
+        "retrieval": {
+            "fused": {
+                "recall@5": metrics.mean(r["retrieval"]["recall@5"] for r in ok),
+                f"mrr@{DEPTH}": metrics.mean(r["retrieval"]["rr"] for r in ok),
+                "questions": len(ok),
+            }
+        },
+        "answers": {
+            "asked": len(pos) + len(neg),
+            "answerable_asked": len(pos),
+            "gold_in_answer": _rate([a["gold_in_answer"] for a in pos]),
+            "citation_valid": _rate([a["citation_valid"] for a in (*pos, *neg)]),
+            "citations": len(citations),
+            "citation_exact": _rate([c["exact"] for c in citations]),
+            "refusal": {
+                "unanswerable": len(neg),
+                "unanswerable_refused": refused_neg,
+                "answerable_refused": refused_pos,
+                "precision": (
+                    refused_neg / (refused_neg + refused_pos) if refused_neg + refused_pos else None
+                ),
+                "recall": refused_neg / len(neg) if neg else None,
+            },
+            "latency_ms": metrics.latency_ms([a["seconds"] for a in (*pos, *neg)]),
+            "answer_chars_p50": metrics.percentile(
+                [a["answer_chars"] for a in pos if a["answered"]], 50
+            ),
+        },
+        "failures": {k: _ids(v) for k, v in misses.items()},
+        "failure_counts": {k: len(v) for k, v in misses.items()},
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,8 @@ def new_run_dir(runs_dir: Path, prefix: str = "") -> Path:
 
 
 def write_run(folder: Path, result: EvalResult) -> None:
-    """summary.json and questions.jsonl (one record per question) in folder."""
+    """summary.json and questions.jsonl (one record per question) in folder (made if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "summary.json").write_text(
         json.dumps(result.summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -174,4 +176,69 @@ def format_bench(b: dict[str, Any]) -> str:
         else f"  `rag serve` startup: not measured ({ss['error'][:200]})"
     )
     lines += ["", f"saved {b['run_dir']}/bench.json ({b['total_seconds']:.0f} s in all)"]
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Terminal columns of text (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
+
+
+def _ratio(part: int | None, whole: int | None) -> float | None:
+    return part / whole if part is not None and whole else None
+
+
+def suite_row(summary: dict[str, Any]) -> dict[str, Any]:
+    """The table's metrics of one set's summary (dev-style or passage benchmark)."""
+    fused = summary.get("retrieval", {}).get("fused", {})
+    a = summary.get("answers", {})
+    ref = a.get("refusal", {})
+    answerable = a.get("answerable_asked")
+    return {
+        "questions": summary.get("questions"),
+        "recall@5": fused.get("recall@5"),
+        "mrr@10": fused.get("mrr@10"),
+        "gold_in_answer": a.get("gold_in_answer", a.get("fact_in_answer")),
+        "refused_unanswerable": _ratio(ref.get("unanswerable_refused"), ref.get("unanswerable")),
+        "false_refusals": _ratio(ref.get("answerable_refused"), answerable),
+        "citation_exact": a.get("citation_exact"),
+        "answer_p50_ms": a.get("latency_ms", {}).get("p50"),
+    }
+
+
+SUITE_ROWS = (
+    ("questions", "questions", 0),
+    ("recall@5", "recall@5", 3),
+    ("MRR@10", "mrr@10", 3),
+    ("answer contains gold", "gold_in_answer", 3),
+    ("refused when unanswerable", "refused_unanswerable", 3),
+    ("false refusals", "false_refusals", 3),
+    ("citation exactness", "citation_exact", 3),
+    ("answer p50 ms", "answer_p50_ms", 0),
+)
+
+
+def format_suite(summaries: dict[str, dict[str, Any]], labels: dict[str, str]) -> str:
+    """One table: rows = metrics, columns = question sets (labels: set name -> heading)."""
+    rows = {name: suite_row(s) for name, s in summaries.items()}
+    col = 13
+    lines = ["".ljust(26) + "".join(_rjust(labels.get(n, n), col) for n in rows)]
+    for label, key, digits in SUITE_ROWS:
+        cells = "".join(_rjust(_fmt(r[key], digits), col) for r in rows.values())
+        lines.append(f"{label:<26}{cells}")
+    lines.append("")
+    for name, s in summaries.items():
+        ref = s.get("answers", {}).get("refusal", {})
+        counts = {k: v for k, v in s.get("failure_counts", {}).items() if v}
+        lines.append(
+            f"{labels.get(name, name)}: refused {ref.get('unanswerable_refused', 0)}/"
+            f"{ref.get('unanswerable', 0)} unanswerable, {ref.get('answerable_refused', 0)}/"
+            f"{s.get('answers', {}).get('answerable_asked', 0)} answerable; misses "
+            + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none")
+            + (f"; {s['errors']} errors" if s.get("errors") else "")
+        )
     return "\n".join(lines)

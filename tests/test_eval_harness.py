@@ -351,3 +351,210 @@ def test_bench_quick_smoke(tmp_path: Path) -> None:
     assert result["speed"]["serving_process"]["questions"] == bench.QUICK["serve"]
     assert "recall@5" in report.format_bench(result)  # the table renders from the result
     assert (Path(result["run_dir"]) / "dev" / "summary.json").is_file()
+
+
+# --- near-miss generator, 繁體/English variants, passage benchmarks and the suite table --------
+# Fixtures are small invented policy texts and tea passages, not the bundled corpus.
+
+NM_DOCS = {
+    "luoyang.txt": "洛阳市人民政府办公室关于印发《洛阳市人工智能产业发展行动方案》的通知\n"
+    "截至2023年底，洛阳市目前有人工智能核心企业45家，2022年营业收入达到60亿元。\n"
+    "下一步，我市将建设智能制造创新中心。\n",
+    "hefei.txt": "合肥市数据资源局关于2023年智能语音产业情况的报告\n"
+    "合肥市智能语音企业集聚发展，形成完整产业链。\n",
+}
+
+
+def _nm_rows() -> list[dict]:
+    return [
+        {"id": "ly-01", "user_input": "洛阳市目前有多少家人工智能核心企业？",
+         "reference_sources": ["luoyang.txt"], "answerable": True},
+        {"id": "ly-02", "user_input": "2023年洛阳市人工智能核心企业有多少家？",
+         "reference_sources": ["luoyang.txt"], "answerable": True},
+        {"id": "ly-en", "user_input": "How many AI core enterprises does Luoyang have?",
+         "reference_sources": ["luoyang.txt"], "answerable": True},
+        {"id": "xd", "user_input": "洛阳市和合肥市各有什么产业？",
+         "reference_sources": ["luoyang.txt", "hefei.txt"], "answerable": True},
+        {"id": "un", "user_input": "洛阳市的GDP是多少？", "answerable": False},
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def nm_corpus(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from eval.near_miss import EngineCorpus
+
+    root = tmp_path_factory.mktemp("nm")
+    for name, text in NM_DOCS.items():
+        (root / name).write_text(text, "utf-8")
+    settings = load_settings(embedder="hash", index_dir=str(root / "index"))
+    build_index([root / name for name in NM_DOCS], settings)
+    return EngineCorpus(Engine(settings))
+
+
+def test_near_miss_variants_change_one_detail_checked_by_search(nm_corpus) -> None:  # type: ignore[no-untyped-def]
+    from eval.near_miss import Place, near_misses
+
+    places = [Place(name, name[:-1], name[-1]) for name in ("洛阳市", "合肥市", "西宁市", "河南省")]
+    # 营业收入 is in the Luoyang text, so only 年产值 may replace a count ask
+    metric_list = [("营业收入", "亿元"), ("年产值", "亿元")]
+    out = near_misses(_nm_rows(), nm_corpus, places=places, metrics=metric_list)
+    by_id = {v["id"]: v for v in out}
+    # cross-document and unanswerable rows make no variants
+    assert {v["variant_of"] for v in out} == {"ly-01", "ly-02", "ly-en"}
+    assert all(v["answerable"] is False for v in out)
+    # the year 2022 is in the document, 2024 is not: the search-based check skips 2022
+    assert by_id["ly-02-nm-year"]["user_input"] == "2024年洛阳市人工智能核心企业有多少家？"
+    assert by_id["ly-02-nm-year"]["change"] == {"from": "2023", "to": "2024"}
+    # a year put in front drops "目前" and is one that no nearby document contains
+    inserted = by_id["ly-01-nm-year"]
+    assert inserted["user_input"].endswith("年洛阳市有多少家人工智能核心企业？")
+    assert inserted["change"]["to"][:4] not in "".join(NM_DOCS.values())
+    # 合肥 is mentioned in the corpus and 河南 is a province: 西宁 is the only candidate
+    assert by_id["ly-01-nm-place"]["user_input"] == "西宁市目前有多少家人工智能核心企业？"
+    assert by_id["ly-01-nm-place"]["kind"] == "near_miss_place"
+    # a count ask becomes an amount ask about a metric the documents never state
+    assert (
+        by_id["ly-01-nm-metric"]["user_input"] == "洛阳市目前人工智能核心企业的年产值是多少亿元？"
+    )
+    # English: a year put in front; no Chinese place or metric rules
+    assert by_id["ly-en-nm-year"]["user_input"].startswith("In ")
+    assert "ly-en-nm-place" not in by_id and "ly-en-nm-metric" not in by_id
+
+
+def test_near_miss_set_is_well_formed() -> None:
+    qset = load_jsonl(ROOT / "eval" / "near_miss.jsonl")
+    dev_ids = {q.id for q in load_jsonl(ROOT / "eval" / "dev.jsonl").questions}
+    assert len(qset.questions) >= 100
+    assert all(not q.answerable and q.kind.startswith("near_miss_") for q in qset.questions)
+    rows = [
+        json.loads(x)
+        for x in (ROOT / "eval" / "near_miss.jsonl").read_text("utf-8").split("\n")
+        if x
+    ]
+    assert {r["variant_of"] for r in rows} <= dev_ids
+    assert {r["kind"] for r in rows} == {"near_miss_year", "near_miss_place", "near_miss_metric"}
+
+
+def test_hant_and_english_variants() -> None:
+    from eval import variants
+
+    rows = [
+        {"id": "a", "user_input": "无锡高新区集聚了多少家人工智能企业？", "answerable": True},
+        {"id": "b", "user_input": "Who signed the reply?", "answerable": True},
+    ]
+    [hant] = variants.hant_rows(rows)  # the English question has nothing to convert
+    assert hant["user_input"] == "無錫高新區集聚了多少家人工智能企業？"
+    assert (hant["id"], hant["variant_of"], hant["answerable"]) == ("a-hant", "a", True)
+    en = variants.en_rows(rows, {"a": "How many AI enterprises are in the Wuxi High-tech Zone?"})
+    assert [r["id"] for r in en] == ["a-en", "b-en"] and en[1][
+        "user_input"
+    ] == "Who signed the reply?"
+    with pytest.raises(DatasetError, match=r"missing \['a'\]"):
+        variants.en_rows(rows, {})
+    with pytest.raises(DatasetError, match="not an English question"):
+        variants.en_rows(rows, {"a": "无锡有多少家企业？"})
+    assert variants.main(["--check"]) == 0  # dev_hant.jsonl and dev_en.jsonl match dev.jsonl
+
+
+TEA = {
+    "version": "test",
+    "data": [
+        {"title": "绿茶", "paragraphs": [
+            {"id": "T1-1", "context": "龙井茶产于杭州西湖一带，已有一千二百多年历史。",
+             "qas": [{"id": "T1-1-Q", "question": "龙井茶产于哪里？",
+                      "answers": [{"text": "杭州西湖一带", "answer_start": 5}]}]},
+            {"id": "T1-2", "context": "碧螺春产于江苏苏州太湖洞庭山，条索纤细，卷曲成螺。",
+             "qas": [{"id": "T1-2-Q", "question": "碧螺春产于哪里？",
+                      "answers": [{"text": "江苏苏州太湖洞庭山", "answer_start": 4}]}]},
+            {"id": "T1-3", "context": "龙井茶以清明前采摘为佳，杭州西湖一带的茶农称之为明前茶。",
+             "qas": []},
+        ]},
+        {"title": "黄茶", "paragraphs": [
+            {"id": "T2-1", "context": "君山银针产于湖南岳阳洞庭湖中的君山岛。",
+             "qas": [{"id": "T2-1-Q", "question": "君山银针产于哪里？",
+                      "answers": [{"text": "湖南岳阳洞庭湖中的君山岛", "answer_start": 5}]},
+                     {"id": "T2-1-E", "question": "", "answers": [{"text": "x"}]}]},
+        ]},
+    ],
+}  # fmt: skip
+
+
+def test_load_passages_groups_articles(tmp_path: Path) -> None:
+    from eval.datasets import load_passages
+
+    src = tmp_path / "tea.json"
+    src.write_text(json.dumps(TEA, ensure_ascii=False), "utf-8")
+    pset = load_passages(src, tmp_path / "docs")
+    assert pset.articles == (("T1-1.txt", "T1-2.txt", "T1-3.txt"), ("T2-1.txt",))
+    assert pset.article_of("T1-2.txt") == pset.articles[0]
+    assert [q.id for q in pset.questions] == ["T1-1-Q", "T1-2-Q", "T2-1-Q"]
+    assert pset.skipped == ("T2-1-E",)
+    assert (tmp_path / "docs" / "T1-3.txt").read_text("utf-8") == TEA["data"][0]["paragraphs"][2][
+        "context"
+    ]
+    q = pset.questions[0]
+    assert (q.reference_sources, q.fact_rule, q.hit_quotes) == (("T1-1.txt",), "any", ())
+    # a paragraph budget takes whole articles, and removes the other files from the folder
+    small = load_passages(src, tmp_path / "docs", max_paragraphs=1, seed=3)
+    assert small.articles in ((pset.articles[0],), (pset.articles[1],))
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == sorted(small.passages)
+
+
+def test_passage_eval_asks_with_and_without_the_gold_passage(tmp_path: Path) -> None:
+    from eval.datasets import load_passages
+
+    src = tmp_path / "tea.json"
+    src.write_text(json.dumps(TEA, ensure_ascii=False), "utf-8")
+    pset = load_passages(src, tmp_path / "docs")
+    settings = load_settings(embedder="hash", index_dir=str(tmp_path / "index"))
+    build_index([pset.docs_dir], settings)
+    result = measure.run_passage_eval(Engine(settings), pset, pset.questions)
+    by_id = {r["id"]: r for r in result.records}
+    rec = by_id["T1-1-Q"]
+    # the article's other passages come first; the gold passage is never among them
+    assert rec["related"][:2] == ["T1-2.txt", "T1-3.txt"] and "T1-1.txt" not in rec["related"]
+    # T1-3 also states 杭州西湖一带, so a refusal there would be wrong: not a negative
+    assert "T1-3.txt" not in rec["negatives"] and "T1-2.txt" in rec["negatives"]
+    assert "without_passage" in rec and "with_passage" in rec
+    # the one-paragraph article gets its related passages from the search
+    assert set(by_id["T2-1-Q"]["related"]) <= {"T1-1.txt", "T1-2.txt", "T1-3.txt"}
+    s = result.summary
+    assert s["questions"] == 3 and s["errors"] == 0 and s["articles"] == 2
+    assert s["answers"]["answerable_asked"] == 3
+    assert s["answers"]["refusal"]["unanswerable"] == sum(
+        1 for r in result.records if r["negatives"]
+    )
+    assert s["answers"]["citation_exact"] in (None, 1.0)
+    assert s["retrieval"]["fused"]["recall@5"] == 1.0  # four passages: all in the top 5
+
+
+def test_gold_in_answer_reads_text_and_quotes() -> None:
+    assert measure.gold_in_answer("产于杭州 西湖一带[1]", [], ["杭州西湖一带"])
+    assert measure.gold_in_answer("见引文[1]", ["龙井茶产于杭州西湖一带"], ["杭州西湖一带"])
+    assert not measure.gold_in_answer("产于江苏[1]", ["碧螺春产于江苏"], ["杭州西湖一带"])
+
+
+def test_suite_sets_and_table() -> None:
+    from eval import report, suite
+
+    assert [s.name for s in suite.pick_sets("drcd, dev")] == ["dev", "drcd"]
+    assert [s.name for s in suite.pick_sets(None)] == list(suite.SET_NAMES)
+    with pytest.raises(DatasetError, match="unknown question set"):
+        suite.pick_sets("dev,squad")
+    dev = {
+        "questions": 85,
+        "retrieval": {"fused": {"recall@5": 0.9876, "mrr@10": 0.9}},
+        "answers": {"fact_in_answer": 0.88, "answerable_asked": 75, "citation_exact": 1.0,
+                    "refusal": {"unanswerable": 10, "unanswerable_refused": 9,
+                                "answerable_refused": 3}, "latency_ms": {"p50": 340.0}},
+        "failure_counts": {"fact_miss": 9, "answerable_refused": 3},
+        "errors": 0,
+    }  # fmt: skip
+    table = report.format_suite({"dev": dev}, {"dev": "dev"})
+    lines = table.splitlines()
+    assert lines[0].split() == ["dev"]
+    assert lines[2].split() == ["recall@5", "0.988"]
+    assert lines[4].split() == ["answer", "contains", "gold", "0.880"]
+    assert lines[5].split() == ["refused", "when", "unanswerable", "0.900"]
+    assert lines[6].split() == ["false", "refusals", "0.040"]
+    assert "dev: refused 9/10 unanswerable, 3/75 answerable" in table
