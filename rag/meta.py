@@ -1,6 +1,11 @@
 """Document metadata from the cleaned text: title, issuer, date, document number, region.
 
-Unknown fields stay None; nothing is guessed from the file name.
+Chinese government documents and the portal pages that publish them state their metadata in a
+few common shapes: a header block of labels (索引号 / 发布机构 / 成文日期 / 文号 ...), a title line
+("X市人民政府办公室关于印发《…》的通知", "关于…的答复"), a letterhead, a 文号 line and a signature
+block (issuer, then date) at the end. Only the head and the tail of a document are read, so the
+cost does not grow with its length. Unknown fields stay None; nothing is guessed from the file
+name.
 """
 
 from __future__ import annotations
@@ -9,144 +14,402 @@ import re
 from collections import Counter
 from functools import cache
 
+from rag.text.lexicon import lexicon
+from rag.text.places import generic_places, place_stem, place_suffixes, tag
 from rag.types import DocMeta
 
+HEAD_LINES = 40  # the header block, title and 文号 sit in the first lines
+HEAD_CHARS = 600  # characters of body read for a region when issuer and title name none
+TAIL_LINES = 40  # the signature block sits in the last lines (before an attachment, if any)
+TITLE_MAX_CHARS = 80
+
 _WS = re.compile(r"\s+")
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\d{4}[〕\]］)）】]\d{1,5}号")
-LABELLED = {
-    "title": re.compile(r"^(?:标\s*题|名\s*称|文件名称)[:：]\s*(.+?)\s*$"),
-    "issuer": re.compile(r"(?:^|\s)(?:发文机关|发文单位|发布机构|发文机构)[:：]?\s*([^\s:：]+)"),
-    "doc_number": re.compile(r"(?:^|\s)(?:发文字号|文\s*号|文件编号)[:：]?\s*(\S+)"),
-    "written": re.compile(r"(?:^|\s)成文日期[:：]?\s*([^\t]+?)(?:\t|$)"),
-    "published": re.compile(r"(?:^|\s)(?:发文日期|发布日期|公开日期|生成日期|时间)[:：]?\s*(\S+)"),
+_CJK = "\u4e00-\u9fff"
+DOC_NUMBER_RE = re.compile(
+    rf"[{_CJK}]{{1,12}}\s*[〔\[［(（【]\s*\d{{4}}\s*[〕\]］)）】]\s*第?\s*\d{{1,5}}\s*号"
+)
+
+# Header labels of government portal pages and document front matter. Each maps to the field
+# it fills (None: a label that is recognised, so that its value is not read as another's).
+_LABELS: dict[str, str | None] = {
+    "标题": "title",
+    "名称": "title",
+    "文件名称": "title",
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "发布机构": "issuer",
+    "发文机构": "issuer",
+    "发布单位": "issuer",
+    "发文字号": "doc_number",
+    "文号": "doc_number",
+    "文件编号": "doc_number",
+    "成文日期": "written",
+    "成文时间": "written",
+    "印发日期": "written",
+    "发布日期": "published",
+    "发布时间": "published",
+    "发文日期": "published",
+    "公开日期": "published",
+    "生成日期": "written",
+    "时间": "published",
+    "索引号": None,
+    "信息索引号": None,
+    "主题分类": None,
+    "题裁分类": None,
+    "体裁分类": None,
+    "分类": None,
+    "主题词": None,
+    "有效性": None,
+    "效力状况": None,
+    "公开方式": None,
+    "内容概述": None,
+    "附件下载": None,
+    "来源": None,
 }
+# A label starts a line or follows white space / a table bar; it is followed by a colon, white
+# space or the end of the line (so "时间" inside a sentence is not a label).
+_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s|•·]))("
+    + "|".join(sorted((r"\s*".join(label) for label in _LABELS), key=len, reverse=True))
+    + r")(?:\s*[:：]\s*|[ \t\u3000]+|$)"
+)
+_EMPTY_VALUE = "—-－–_ 　|:："
+
 TITLE_START = re.compile(r"^(?:关于|对)")
-TITLE_END = re.compile(
-    r"(?:答复|答复函|复函|意见|通知|办法|方案|规划|计划|决定|报告|函|公告|通告|细则|措施)$"
+_NOT_TITLE = re.compile(r"[。；;！？!?]|[，,].*[，,]|^[（(]?[一二三四五六七八九十\d]+[、.．)）]")
+_LETTERHEAD_WORD = re.compile(r"文件$")  # "青岚市人民政府文件": a red-head letterhead
+
+_DATE_RE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
+# A signature date whose 年 was lost in a copy ("20216月23" for 2021年6月23日): the year is
+# always four digits, so the month that follows is unambiguous. Whole lines only.
+_DATE_LOST_YEAR_RE = re.compile(r"^(\d{4})(\d{1,2})月(\d{1,2})日?$")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0, "0": 0, "一": 1, "二": 2}
+_CN_DIGITS.update({"三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9})
+_CN_DATE_RE = re.compile(
+    r"([〇○零ＯOo0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月"
+    r"\s*([一二三四五六七八九十廿卅]{1,3})\s*日"
 )
-ISSUER_END = re.compile(r"(?:局|厅|委员会|委|办公室|办|人民政府|政府|中心|管委会|部)$")
-DATE_RES = (
-    re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?"),
-    # a date whose 年 was lost in capture, e.g. "20216月23" for 2021年6月23日
-    re.compile(r"^(\d{4})(\d{1,2})月(\d{1,2})日?$"),
+# A line that is only a date (a signature date), possibly in brackets.
+_DATE_LINE_RE = re.compile(
+    r"^[（(]?[0-9〇○零ＯOo一二三四五六七八九十廿卅年月日\-./\s]{6,24}[）)]?$"
 )
-PLACE_SUFFIXES = ("省", "自治区", "市", "州", "盟", "县", "区")
-GENERIC_PLACES = {"中国", "全国", "国家", "中华人民共和国", "中央"}
 
 
 def _squash(text: str) -> str:
     return _WS.sub("", text)
 
 
-def _iso_date(text: str) -> str | None:
-    for regex in DATE_RES:
-        m = regex.search(text.strip())
-        if m:
-            y, mo, d = int(m[1]), int(m[2]), int(m[3])
-            if 1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{mo:02d}-{d:02d}"
+def _cn_number(text: str) -> int:
+    """Value of a Chinese numeral up to 39 (十二, 二十八, 廿一)."""
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS.get(text, 0)
+
+
+def _valid(y: int, mo: int, d: int) -> str | None:
+    if 1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
 
 
-def _labelled(lines: list[str], key: str) -> str | None:
-    for line in lines:
-        m = LABELLED[key].search(line)
-        if m and m[1].strip("—-　 "):
-            return m[1].strip()
+def iso_date(text: str) -> str | None:
+    """The first date in text as yyyy-mm-dd (Arabic or Chinese numerals), else None."""
+    m = _DATE_RE.search(text)
+    if m:
+        found = _valid(int(m[1]), int(m[2]), int(m[3]))
+        if found:
+            return found
+    m = _CN_DATE_RE.search(text)
+    if m:
+        year = int("".join(str(_CN_DIGITS[c]) for c in m[1]))
+        return _valid(year, _cn_number(m[2]), _cn_number(m[3]))
+    m = _DATE_LOST_YEAR_RE.match(_squash(text))
+    if m:
+        return _valid(int(m[1]), int(m[2]), int(m[3]))
+    return None
+
+
+# --- header labels ----------------------------------------------------------------------------
+
+
+def _label_values(lines: list[str]) -> dict[str, str]:
+    """Field -> value from header label blocks; a value may sit on the line after its label."""
+    found: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        matches = list(_LABEL_RE.finditer(line))
+        for j, m in enumerate(matches):
+            field = _LABELS.get(_squash(m[1]))
+            end = matches[j + 1].start() if j + 1 < len(matches) else len(line)
+            value = line[m.end() : end].strip(_EMPTY_VALUE + "\t")
+            # "发布机构" alone on its line: the value is the next line, unless that is a label
+            if not value and len(matches) == 1 and not line[: m.start()].strip():
+                nxt = lines[i + 1] if i + 1 < len(lines) else ""
+                if nxt and not _LABEL_RE.match(nxt) and len(nxt) <= TITLE_MAX_CHARS:
+                    value = nxt.strip(_EMPTY_VALUE)
+            if field and value and field not in found:
+                found[field] = value.split("\t")[0].strip()
+    return found
+
+
+# --- title and issuer -------------------------------------------------------------------------
+
+
+@cache
+def _title_end_re() -> re.Pattern[str]:
+    endings = sorted(lexicon("title_endings"), key=len, reverse=True)
+    # a title may end with a bracketed year range or "(试行)": "规划（2021-2025年）"
+    return re.compile(
+        "(?:" + "|".join(map(re.escape, endings)) + r")(?:[（(][^（()）]{1,16}[）)])?$"
+    )
+
+
+@cache
+def _issuer_end_re() -> re.Pattern[str]:
+    endings = sorted(lexicon("issuer_suffixes"), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, endings)) + ")$")
+
+
+def _is_issuer(name: str) -> bool:
+    return (
+        2 <= len(name) <= 30
+        and bool(_issuer_end_re().search(name))
+        and not re.search(r"[:：，,。；;、《》“”]", name)
+        and not _title_end_re().search(name)
+    )
+
+
+def _title_line(line: str) -> bool:
+    if len(line) > TITLE_MAX_CHARS or _NOT_TITLE.search(line):
+        return False
+    if TITLE_START.match(line):
+        return True
+    # "X市人民政府办公室关于印发《…》的通知", "青岚市促进人工智能产业发展若干措施"
+    return bool(_title_end_re().search(line)) and ("关于" in line or len(line) >= 8)
+
+
+def _title(lines: list[str], labels: dict[str, str]) -> tuple[str | None, str | None]:
+    """(title, issuer named before 关于 in it) from a label or the first title-shaped line."""
+    title = _squash(labels["title"]) if "title" in labels else None
+    if title is None:
+        for i, line in enumerate(lines[:15]):
+            line = _squash(line)
+            if _label_start(line) or not _title_line(line):
+                continue
+            # a title hard-wrapped over two or three lines: "关于…提案的" + "答复函"
+            for nxt in lines[i + 1 : i + 3]:
+                nxt = _squash(nxt)
+                if _title_end_re().search(line) or len(nxt) > 20 or _label_start(nxt):
+                    break
+                if _NOT_TITLE.search(nxt):
+                    break
+                line += nxt
+            if TITLE_START.match(line) or _title_end_re().search(line):
+                title = line
+                break
+    if title is None:
+        title = _first_line_title(lines)
+    if not title:
+        return None, None
+    before = title.split("关于", 1)[0] if "关于" in title[1:] else ""
+    return title, before if _is_issuer(before) else None
+
+
+def _first_line_title(lines: list[str]) -> str | None:
+    """A plain article's headline: a short first line that is not a sentence, name or date."""
+    for line in lines[:3]:
+        line = _squash(line)
+        if _label_start(line) or DOC_NUMBER_RE.match(line) or _is_issuer(line):
+            continue
+        if (
+            6 <= len(line) <= 40
+            and not re.search(r"[:：，,。；;！？!?]", line)
+            and not iso_date(line)
+        ):
+            return line
+        break
+    return None
+
+
+def _label_start(line: str) -> bool:
+    m = _LABEL_RE.match(line)
+    return bool(m and m.group(0).rstrip() != m[1])  # a label followed by its colon
+
+
+def _letterhead(lines: list[str]) -> str | None:
+    """An issuer line above the title ("晋城市工业和信息化局", "青岚市人民政府文件")."""
+    for line in lines[:5]:
+        name = _LETTERHEAD_WORD.sub("", _squash(line))
+        if _is_issuer(name) and not TITLE_START.match(name):
+            return name
+        if _title_line(_squash(line)):
+            break
     return None
 
 
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(issuer, date) from the sign-off block: an organisation line followed by a date line."""
-    for i in range(len(lines) - 1, 0, -1):
-        if len(lines[i]) > 30 or lines[i].endswith("印发"):  # 印发 dates the print office
-            continue
-        date = _iso_date(lines[i])
+    tail = lines[-TAIL_LINES:]
+    for i in range(len(tail) - 1, 0, -1):
+        line = _squash(tail[i])
+        if not _DATE_LINE_RE.match(line):
+            continue  # "…印发" lines date the print office; prose lines mention dates
+        date = iso_date(line)
         if not date:
             continue
-        before = lines[i - 1]
+        before = _squash(tail[i - 1])
         # the issuer's name may itself be hard-wrapped over two short lines
-        candidates = ([lines[i - 2] + before] if i >= 2 and len(before) < 8 else []) + [before]
+        candidates = ([_squash(tail[i - 2]) + before] if i >= 2 and len(before) < 8 else []) + [
+            before
+        ]
         for cand in candidates:
-            cand = _squash(cand)
-            if ISSUER_END.search(cand) and len(cand) <= 30 and not re.search(r"[:：，,。]", cand):
+            if _is_issuer(cand):
                 return cand, date
         return None, date
     return None, None
 
 
-def _title(lines: list[str]) -> str | None:
-    found = _labelled(lines[:20], "title")
-    if found:
-        return _squash(found)
-    for i, line in enumerate(lines[:15]):
-        if TITLE_START.match(line) and len(line) <= 60 and not re.search(r"[。，,]", line):
-            title = _squash(line)
-            nxt = _squash(lines[i + 1]) if i + 1 < len(lines) else ""
-            if not TITLE_END.search(title) and nxt and len(nxt) <= 10 and TITLE_END.search(nxt):
-                title += nxt
-            return title
+# --- document number --------------------------------------------------------------------------
+
+
+def _doc_number(lines: list[str], labels: dict[str, str]) -> str | None:
+    if "doc_number" in labels:
+        value = _squash(labels["doc_number"])
+        if DOC_NUMBER_RE.fullmatch(value):
+            return value
+    # otherwise a line near the top that starts with a document number ("签发人" may follow)
+    for line in lines[:15]:
+        m = DOC_NUMBER_RE.match(line)
+        if m and (m.end() == len(line) or line[m.end()].isspace()):
+            return _squash(m[0])
     return None
 
 
-def _doc_number(lines: list[str]) -> str | None:
-    found = _labelled(lines[:20], "doc_number")
-    if found and DOC_NUMBER_RE.fullmatch(found):
-        return found
-    # otherwise a line near the top that is nothing but a document number
-    for line in lines[:12]:
-        s = _squash(line)
-        if DOC_NUMBER_RE.fullmatch(s):
-            return s
-    return None
+# --- region -----------------------------------------------------------------------------------
 
 
 @cache
-def _place_tagger():  # type: ignore[no-untyped-def]
-    import logging
-
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
+def _admin_unit_re() -> re.Pattern[str]:
+    suffixes = "|".join(map(re.escape, place_suffixes()))
+    # A stem of 2-7 characters holding no other 省/市/县, then an administrative suffix.
+    return re.compile(rf"([{_CJK}](?:(?![省市县])[{_CJK}]){{1,6}}?)(?:{suffixes})")
 
 
-def _places(text: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for word, flag in _place_tagger().cut(text):
-        if flag == "ns" and len(word) >= 2 and word not in GENERIC_PLACES:
-            counts[word] += 1
-    return counts
+@cache
+def _zone_re() -> re.Pattern[str]:
+    zones = sorted(lexicon("place_zones"), key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, zones)) + ")$")
 
 
-def _region(text: str, issuer: str | None, title: str | None) -> str | None:
-    head = " ".join(x for x in (issuer, title) if x)
-    counts = _places(head) or _places(text)
-    if not counts:
+_NOT_PLACE_FLAGS = ("v", "p", "c", "d", "u", "r", "m", "q", "f", "t", "y", "e", "o")
+
+
+def _stem_is_place_like(stem: str) -> bool:
+    """A stem no word of which is a verb, pronoun, number...: 青岚 (nr), 山东 (ns), not 加快."""
+    if stem in generic_places() or any(stem.endswith(g) for g in ("全", "我", "本", "该", "各")):
+        return False
+    return not any(flag.startswith(_NOT_PLACE_FLAGS) for _, flag in tag(stem))
+
+
+def _suffixed(place: str, text: str) -> str | None:
+    """The administrative name the text uses for a bare place name (温州 -> 温州市), if any."""
+    counts = Counter({s: text.count(place + s) for s in place_suffixes()})
+    suffix, n = counts.most_common(1)[0]
+    return place + suffix if n else None
+
+
+def _admin_chain(name: str, text: str) -> str | None:
+    """Administrative units at the start of name: "福建省泉州市" from "福建省泉州市人民政府"."""
+    name = name.removeprefix("中共")
+    units: list[str] = []
+    pos = 0
+    while True:
+        m = _admin_unit_re().match(name, pos)
+        if not m:
+            break
+        unit = m[0]
+        zone = _zone_re().search(unit)
+        if zone:
+            # "无锡高新区": the place is 无锡, named as the text names it (无锡市)
+            stem = unit[: zone.start()]
+            if len(stem) >= 2 and _stem_is_place_like(stem):
+                units.append(_suffixed(stem, text) or stem)
+            break
+        if not _stem_is_place_like(m[1]):
+            break
+        units.append(unit)
+        pos = m.end()
+    return "".join(units) or None
+
+
+def _place_candidates(segment: str, text: str) -> list[str]:
+    """Administrative place names in segment, in order (jieba ns words and 'X' + 市/省...)."""
+    suffixes = place_suffixes()
+    generic = generic_places()
+    words = tag(segment)
+    out: list[str] = []
+    for i, (word, flag) in enumerate(words):
+        nxt = words[i + 1][0] if i + 1 < len(words) else ""
+        if len(word) < 2 or word in generic or not re.fullmatch(f"[{_CJK}]+", word):
+            continue
+        if flag == "ns" and word.endswith(suffixes) and not _zone_re().search(word):
+            if place_stem(word) == word:  # 温州, 杭州: the 州 is part of a city's name
+                out.append(_suffixed(word, text) or word)
+            else:
+                out.append(word)
+        elif nxt in suffixes and flag in ("ns", "nr", "nrt", "nz", "j"):
+            out.append(word + nxt)  # 青岚/nr + 市: a name jieba does not know
+        elif flag == "ns":
+            # a bare ns word counts only when the text also names it as an administrative
+            # unit: 温州 (温州市) does; 泰山, 黄河 or 安家 (of 安家补贴) do not
+            named = _suffixed(word, text)
+            if named:
+                out.append(named)
+    return [p for p in out if p not in generic]
+
+
+def _region(text: str, lines: list[str], issuer: str | None, title: str | None) -> str | None:
+    if issuer:
+        found = _admin_chain(issuer, text) or next(iter(_place_candidates(issuer, text)), None)
+        if found:
+            return found
+    if title:
+        for anchor in re.finditer(r"^|关于|印发|《", title):
+            found = _admin_chain(title[anchor.end() :], text)
+            if found:
+                return found
+        found = next(iter(_place_candidates(title, text)), None)
+        if found:
+            return found
+    head = "\n".join(lines[:HEAD_LINES])[:HEAD_CHARS]
+    named = _place_candidates(head, text)
+    if not named:
         return None
-    place = counts.most_common(1)[0][0]
-    if place.endswith(PLACE_SUFFIXES):
-        return place
-    # name it as the text does: 晋城 -> 晋城市, 湖南 -> 湖南省
-    suffixed = Counter({s: text.count(place + s) for s in PLACE_SUFFIXES})
-    suffix, n = suffixed.most_common(1)[0]
-    return place + suffix if n else place
+    counts = Counter(named)
+    # the most named place of the head; on a tie, the first named
+    return max(counts, key=lambda p: (counts[p], -named.index(p)))
 
 
 def extract_meta(text: str) -> DocMeta:
     """Metadata of a cleaned document; fields not stated in the text are None."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    title = _title(lines)
+    head = lines[:HEAD_LINES]
+    labels = _label_values(head)
+    title, title_issuer = _title(head, labels)
     sig_issuer, sig_date = _signature(lines)
-    issuer = sig_issuer or _labelled(lines[:20], "issuer")
-    written = _labelled(lines[:20], "written")
-    published = _labelled(lines[:20], "published")
-    date = sig_date or (written and _iso_date(written)) or (published and _iso_date(published))
+    labelled_issuer = _squash(labels["issuer"]) if "issuer" in labels else None
+    issuer = (
+        sig_issuer
+        or title_issuer
+        or (labelled_issuer if labelled_issuer and _is_issuer(labelled_issuer) else None)
+        or _letterhead(head)
+    )
+    date = sig_date or iso_date(labels.get("written", "")) or iso_date(labels.get("published", ""))
     return DocMeta(
         title=title,
         issuer=issuer,
-        date=date or None,
-        doc_number=_doc_number(lines),
-        region=_region(text, issuer, title),
+        date=date,
+        doc_number=_doc_number(head, labels),
+        region=_region(text, head, issuer, title),
     )

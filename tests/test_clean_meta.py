@@ -83,7 +83,7 @@ EXPECTED = {
         issuer=None,  # the reply never names its issuing bureau
         date="2024-06-27",
         doc_number="温科提复〔2024〕111号",
-        region="温州",
+        region="温州市",  # named so in its text; was "温州" (the bare jieba word)
     ),
     "jilin-city-2018-ai-implementation-opinion.txt": DocMeta(
         title="关于促进新一代人工智能产业发展的实施意见",

@@ -1,0 +1,214 @@
+"""Metadata on documents other than the bundled corpus: the common shapes of Chinese government
+pages and documents (label blocks, 印发 notices, reply letters, signatures, plain articles)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.clean import clean_text
+from rag.meta import DOC_NUMBER_RE, extract_meta, iso_date
+from rag.types import DocMeta
+
+DOCS = Path(__file__).resolve().parent / "fixtures" / "docs_meta"
+
+EXPECTED = {
+    # portal page: breadcrumb, label block with "：", a label whose value is on the next line
+    "foshan_portal_label_block.txt": DocMeta(
+        title="佛山市人民政府办公室关于印发佛山市加快推进人工智能产业发展若干措施的通知",
+        issuer="佛山市人民政府办公室",
+        date="2024-03-12",
+        doc_number="佛府办函〔2024〕18号",
+        region="佛山市",
+    ),
+    # tab-separated label/value pairs, two per line; no signature: 成文日期 dates it
+    "anhui_tab_label_block.txt": DocMeta(
+        title="安徽省人民政府办公厅关于印发安徽省通用人工智能创新发展三年行动计划的通知",
+        issuer="安徽省人民政府办公厅",
+        date="2023-09-08",
+        doc_number="皖政办〔2023〕11号",
+        region="安徽省",  # not 黄山 or 长江, which the body names
+    ),
+    # red-head letterhead, 文号 line, 印发 title, signature with a Chinese-numeral date, then the
+    # attachment (安家补贴) and the print-office line
+    "qinglan_yinfa_notice.txt": DocMeta(
+        title="青岚市人民政府办公室关于印发青岚市促进人工智能产业高质量发展若干措施的通知",
+        issuer="青岚市人民政府办公室",
+        date="2024-06-18",
+        doc_number="青政办发〔2024〕12号",
+        region="青岚市",
+    ),
+    # issue 15: a first line "X市人民政府办公室关于…若干措施", 安家 (jieba: ns) all through the body
+    "qinglan_talent_measures.txt": DocMeta(
+        title="青岚市人民政府办公室关于支持人工智能人才来青岚创新创业的若干措施",
+        issuer="青岚市人民政府办公室",
+        date=None,
+        doc_number=None,
+        region="青岚市",
+    ),
+    # reply letter: letterhead, "A类", 文号 with 签发人, addressee, contact line, signature
+    "mianyang_reply_letter.txt": DocMeta(
+        title="关于市八届人大三次会议第56号建议的答复",
+        issuer="绵阳市经济和信息化局",
+        date="2023-07-05",
+        doc_number="绵经信建复〔2023〕8号",
+        region="绵阳市",
+    ),
+    # 复函 title wrapped over two lines; a province's bureau that names its cities in the body
+    "zhejiang_reply_fuhan.txt": DocMeta(
+        title="关于省十四届人大二次会议第1234号建议的复函",
+        issuer="浙江省经济和信息化厅",
+        date="2024-06-05",
+        doc_number=None,
+        region="浙江省",
+    ),
+    # plain news article: headline, "发布时间 / 来源 / 浏览次数" line
+    "jiangning_plain_article.txt": DocMeta(
+        title="南京市江宁区举办人工智能产业对接会",
+        issuer=None,
+        date="2024-06-13",
+        doc_number=None,
+        region="南京市江宁区",
+    ),
+    # a province's opinion that names 泰山 and 黄河 more often than the province itself
+    "shandong_mountain_opinion.txt": DocMeta(
+        title="关于推进人工智能赋能文化和旅游高质量发展的实施意见",
+        issuer=None,
+        date=None,
+        doc_number=None,
+        region="山东省",
+    ),
+    # autonomous prefecture, 文号 in square brackets, 二○二三年十二月二十八日 (○, not 〇)
+    "yanbian_cn_numeral_date.txt": DocMeta(
+        title="延边朝鲜族自治州人民政府办公室关于印发延边州数字经济发展行动方案的通知",
+        issuer="延边朝鲜族自治州人民政府办公室",
+        date="2023-12-28",
+        doc_number="延州政办发[2023]25号",
+        region="延边朝鲜族自治州",
+    ),
+    # autonomous region, 文号 in ASCII parentheses
+    "guangxi_paren_docnum.txt": DocMeta(
+        title="广西壮族自治区工业和信息化厅关于组织申报2024年人工智能应用场景的通知",
+        issuer="广西壮族自治区工业和信息化厅",
+        date="2024-04-02",
+        doc_number="桂工信函(2024)102号",
+        region="广西壮族自治区",
+    ),
+    # a high-tech zone's committee: the region is the city the zone belongs to
+    "xian_hightech_zone.txt": DocMeta(
+        title="西安高新区管委会关于印发西安高新区支持人工智能产业发展若干政策的通知",
+        issuer="西安高新区管委会",
+        date="2023-11-20",
+        doc_number=None,
+        region="西安市",
+    ),
+    # portal capture with label and value separated by spaces (生成日期 = the written date)
+    "hangzhou_portal_spaces.txt": DocMeta(
+        title="杭州市经济和信息化局关于公布2024年度人工智能示范场景名单的通知",
+        issuer="杭州市经济和信息化局",
+        date="2024-05-20",
+        doc_number="杭经信〔2024〕33号",
+        region="杭州市",
+    ),
+    # a county's 批复 that also names its province and prefecture in the body
+    "xiapu_county_reply.txt": DocMeta(
+        title="霞浦县人民政府关于同意设立霞浦县人工智能产业园的批复",
+        issuer="霞浦县人民政府",
+        date="2024-01-09",
+        doc_number=None,
+        region="霞浦县",
+    ),
+    # a guide that names no place, issuer or date
+    "no_place_article.txt": DocMeta(title="人工智能大模型应用指南"),
+}
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    assert sorted(p.name for p in DOCS.glob("*.txt")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_metadata_of_other_documents(name: str) -> None:
+    raw = (DOCS / name).read_text(encoding="utf-8")
+    assert extract_meta(clean_text(raw).text) == EXPECTED[name]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024年6月18日", "2024-06-18"),
+        ("2024 年 6 月 8 日", "2024-06-08"),
+        ("发布日期：2023-09-12 10:30", "2023-09-12"),
+        ("2022.11.3", "2022-11-03"),
+        ("二〇二四年六月十八日", "2024-06-18"),
+        ("二○二三年十二月二十八日", "2023-12-28"),
+        ("二〇一九年十月一日", "2019-10-01"),
+        ("二〇二〇年一月三十一日", "2020-01-31"),
+        # a signature line that lost its 年 in a copy: the year has four digits, so it is whole
+        ("20239月5日", "2023-09-05"),
+        ("201912月30", "2019-12-30"),
+        ("2024年13月1日", None),
+        ("第268号建议", None),
+        ("全年增长20239月", None),  # only a whole line is read as a lost-年 date
+    ],
+)
+def test_iso_date(text: str, iso: str | None) -> None:
+    assert iso_date(text) == iso
+
+
+def test_signature_date_with_lost_year_on_another_document() -> None:
+    text = "关于加快数字经济发展的通知\n各区：\n请认真执行。\n宁波市经济和信息化局\n20239月5日"
+    meta = extract_meta(text)
+    assert (meta.issuer, meta.date, meta.region) == ("宁波市经济和信息化局", "2023-09-05", "宁波市")
+
+
+def test_label_value_on_the_next_line_and_empty_labels() -> None:
+    text = (
+        "发文机关\n青岚市科学技术局\n文号\n青科发〔2022〕7号\n主题分类：\n成文日期\n2022年3月4日\n"
+        "关于开展2022年度科技型中小企业评价工作的通知\n各县（市、区）科技局：\n现就有关事项通知如下。"
+    )
+    assert extract_meta(text) == DocMeta(
+        title="关于开展2022年度科技型中小企业评价工作的通知",
+        issuer="青岚市科学技术局",
+        date="2022-03-04",
+        doc_number="青科发〔2022〕7号",
+        region="青岚市",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对新引进人才发放安家补贴，安家补贴分三年发放。\n安家费标准另行制定。",
+        "泰山是五岳之首。登泰山而小天下。\n黄河流经九个省区。",
+        "我市全市人工智能产业规模持续增长。\n全省各地积极推进。",
+    ],
+)
+def test_no_region_from_common_nouns_landmarks_or_generic_words(text: str) -> None:
+    assert extract_meta(text).region is None
+
+
+def test_region_prefers_an_administrative_name_over_a_bare_place_word() -> None:
+    text = (
+        "泰山、黄河、泰山景区和黄河口是文旅名片。\n泰山旅游收入增长。\n泰安市将加快建设智慧景区。"
+    )
+    assert extract_meta(text).region == "泰安市"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["青政办发〔2024〕12号", "延州政办发[2023]25号", "桂工信函(2024)102号", "国办发（2017）35号",
+     "湘工信提案函【2021】254号", "苏政发〔2019〕第8号"],
+)  # fmt: skip
+def test_doc_number_shapes(number: str) -> None:
+    assert DOC_NUMBER_RE.fullmatch(number)
+    assert extract_meta(f"{number}\n\n关于加强人工智能安全治理的通知\n").doc_number == number
+
+
+def test_doc_numbers_cited_in_the_body_are_not_the_documents_own() -> None:
+    text = (
+        "关于落实国家规划的实施意见\n"
+        "根据《新一代人工智能发展规划》（国发〔2017〕35号），提出如下意见。"
+    )
+    assert extract_meta(text).doc_number is None
