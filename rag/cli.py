@@ -236,6 +236,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         for d in report.documents:
             fields = (d.title, d.issuer, d.date, d.doc_number, d.region)
             print(f"  {shown(d.source)}: " + " | ".join(shown(f or "-") for f in fields))
+        for r in report.removed:
+            print(f"  removed {shown(r)}")
         for s in report.skipped:
             print(f"  skipped {shown(s.path)}: {shown(s.reason)}", file=sys.stderr)
     return EXIT_OK

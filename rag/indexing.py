@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -118,6 +119,10 @@ def build_index(
     One writer per index folder across processes: a second one waits for the first (a warning is
     logged), or raises IndexBusyError at once when wait is False.
     """
+    for given in paths:
+        if not os.path.lexists(Path(given).expanduser()):
+            # a typo must not empty the index: nothing is read, written or removed
+            raise IngestError(str(given), "no such file or folder: check the path")
     with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
         return _build_index(paths, settings, rebuild=rebuild, progress=progress)
 
@@ -134,7 +139,9 @@ def _build_index(
     index_dir = Path(settings.index_dir)
     embedder = get_embedder(settings.embedder, settings.device)
     old: StoredIndex | None = None
-    if not rebuild and read_manifest(index_dir) is not None:
+    manifest = read_manifest(index_dir)
+    before: dict[str, str] = dict(manifest.get("files", {})) if manifest else {}  # path -> id
+    if not rebuild and manifest is not None:
         old = load_index(index_dir)
         check_params(index_dir, old.params, _wanted(settings, old.params))
     files, skipped = iter_files(list(paths))
@@ -168,13 +175,26 @@ def _build_index(
 
     removed: list[str] = []
     if old:
+        new_paths = {d.path for d in fresh} | {d.path for d in keep.values()}
         for doc in old.documents.values():
-            if doc.doc_id in keep or doc.path in seen_paths:
+            if doc.doc_id in keep or doc.path in new_paths:
                 continue
-            if Path(doc.path).is_file() and _file_hash(Path(doc.path))[:16] == doc.doc_id:
+            if doc.path in seen_paths:
+                removed.append(doc.path)  # given again but unreadable now (emptied, damaged)
+            elif Path(doc.path).is_file() and _file_hash(Path(doc.path))[:16] == doc.doc_id:
                 keep[doc.doc_id] = doc  # indexed earlier from another folder, still there
             else:
                 removed.append(doc.path)
+    elif rebuild:
+        now = {d.path for d in fresh} | {d.path for d in keep.values()}
+        removed = sorted(p for p in before if p not in now)  # --rebuild says what it drops
+    gone = set(removed)
+    skipped = [
+        Skipped(s.path, f"{s.reason}; its earlier version was removed from the index")
+        if s.path in gone
+        else s
+        for s in skipped
+    ]
 
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []

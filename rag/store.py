@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from rag.bm25 import BM25
-from rag.errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from rag.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexMissingError
 from rag.text.tokenize import pinyin_terms
 from rag.types import Chunk, Document
 
@@ -109,13 +109,14 @@ def _doc_from_json(d: dict[str, Any]) -> Document:
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
+    # file names that are not valid UTF-8 arrive as surrogate escapes; keep their bytes
+    with path.open("w", encoding="utf-8", errors="surrogateescape") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8", errors="surrogateescape") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
@@ -139,11 +140,11 @@ def writer_lock(
     from filelock import FileLock, Timeout
 
     root = Path(index_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    check_writable(root)
     lock = FileLock(str(root / LOCK))
     try:
         lock.acquire(timeout=0)
-    except Timeout:
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
         if not wait:
             raise IndexBusyError(
                 f"index at {root} is being written by another process (lock {root / LOCK}): "
@@ -156,6 +157,25 @@ def writer_lock(
         yield
     finally:
         lock.release()
+
+
+def check_writable(root: Path) -> None:
+    """Create the index folder if needed; a ConfigError naming it when it cannot be a folder."""
+    if root.exists() and not root.is_dir():
+        raise ConfigError(
+            f"the index folder {root} is a file, not a folder: pass a folder path with "
+            "--index-dir (setting index_dir), or move the file away"
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        raise ConfigError(
+            f"cannot create or write the index folder {root} ({e.strerror or e}): pass a folder "
+            "you can write with --index-dir (setting index_dir), or fix its permissions"
+        ) from None
 
 
 def manifest_stamp(index_dir: str | Path) -> tuple[int, int, int] | None:
@@ -211,7 +231,7 @@ def save_index(index_dir: str | Path, index: StoredIndex, version: str) -> None:
         }
         previous = read_manifest(root)
         tmp_manifest = root / f".{MANIFEST}.tmp"
-        tmp_manifest.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        tmp_manifest.write_text(json.dumps(manifest, indent=1), "utf-8")  # ASCII: any file name
         os.replace(tmp_manifest, root / MANIFEST)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import json
 import shutil
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_a_crash_mid_write_leaves_the_previous_index_intact(
     assert after == before
     index = load_index(settings.index_dir)
     assert len(index.documents) == 5
-    assert [p.name for p in (tmp_path / "idx").iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in (tmp_path / "idx").iterdir() if p.name.startswith(".")] == [".lock"]
 
 
 def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
@@ -247,3 +248,92 @@ def test_optional_cross_encoder_rerank_with_a_tiny_local_model(
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     assert {h.chunk.chunk_id for h in hits} == {h.chunk.chunk_id for h in plain}
     assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
+
+
+def _small_set(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text("东岸市关于加快发展数字经济的通知\n设立数字经济专项资金。\n", "utf-8")
+    (folder / "b.txt").write_text("北岭县智慧农业三年行动方案\n建设智慧农场10个。\n", "utf-8")
+    return folder
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_with_a_path_that_round_trips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    docs = _small_set(tmp_path / "docs")
+    raw_name = os.path.join(os.fsencode(docs), b"gbk_\xd5\xfe\xb2\xdf.txt")
+    with open(raw_name, "wb") as f:
+        f.write("南湖区人工智能产业政策\n支持算力券发放。\n".encode())
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    report = build_index([docs], settings)
+    assert len(report.documents) == 3 and report.skipped == ()
+    index = load_index(settings.index_dir)
+    paths = {d.path for d in index.documents.values()}
+    assert os.fsdecode(raw_name) in paths
+    assert os.path.isfile(os.fsencode(next(p for p in paths if "gbk_" in p)))
+    assert build_index([docs], settings).unchanged  # the stored path still matches the file
+    assert main(["index", str(docs), "--index-dir", settings.index_dir, "--embedder", "hash"]) == 0
+    assert "3 unchanged" in capsys.readouterr().out
+
+
+def test_index_paths_that_do_not_exist_are_a_user_error_and_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    docs = _small_set(tmp_path / "docs")
+    index_dir = str(tmp_path / "idx")
+    assert main(["index", str(docs), "--index-dir", index_dir, "--embedder", "hash"]) == 0
+    before = (tmp_path / "idx" / "manifest.json").read_text("utf-8")
+    capsys.readouterr()
+    typo = str(tmp_path / "doc")
+    code = main(["index", "--rebuild", typo, "--index-dir", index_dir, "--embedder", "hash"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{typo}: no such file or folder" in err and "Traceback" not in err
+    assert (tmp_path / "idx" / "manifest.json").read_text("utf-8") == before
+
+
+def test_rebuild_and_emptied_files_report_what_they_remove(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    docs = _small_set(tmp_path / "docs")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "c.txt").write_text("西山区促进机器人产业发展若干措施\n奖励首台套100万元。\n", "utf-8")
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    build_index([docs, other], settings)
+    (docs / "b.txt").write_bytes(b"")
+    emptied = build_index([docs], settings)
+    assert emptied.removed == (str((docs / "b.txt").resolve()),)
+    assert [(Path(s.path).name, s.reason) for s in emptied.skipped] == [
+        ("b.txt", "empty file; its earlier version was removed from the index")
+    ]
+    assert {d.source for d in emptied.documents} == {"a.txt", "c.txt"}
+    capsys.readouterr()
+    args = ["index", "--rebuild", str(docs), "--index-dir", settings.index_dir, "--embedder", "hash"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 removed" in out and f"removed {(other / 'c.txt').resolve()}" in out
+
+
+def test_an_index_dir_that_is_a_file_or_cannot_be_created_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    docs = _small_set(tmp_path / "docs")
+    a_file = tmp_path / "index.txt"
+    a_file.write_text("not an index", "utf-8")
+    assert main(["index", str(docs), "--index-dir", str(a_file), "--embedder", "hash"]) == 2
+    err = capsys.readouterr().err
+    assert f"the index folder {a_file} is a file, not a folder" in err and "Traceback" not in err
+    assert a_file.read_text("utf-8") == "not an index"
+    under_file = a_file / "idx"
+    assert main(["index", str(docs), "--index-dir", str(under_file), "--embedder", "hash"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot create or write the index folder {under_file}" in err
+    assert "--index-dir" in err and "Traceback" not in err
