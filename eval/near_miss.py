@@ -33,7 +33,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eval.datasets import DEV_SET, EVAL_DIR, RUNS_DIR
+from eval.indexes import set_index
 from eval.metrics import normalise
+from rag.config import load_settings
+from rag.pipeline import Engine
 from rag.text.lang import question_language
 
 NEAR_MISS_SET = EVAL_DIR / "near_miss.jsonl"
@@ -237,7 +240,7 @@ def near_misses(
 class EngineCorpus:
     """Corpus over an Engine: BM25 top hits' documents plus the reference documents."""
 
-    def __init__(self, engine: Any, k: int = SEARCH_K) -> None:
+    def __init__(self, engine: Engine, k: int = SEARCH_K) -> None:
         self.engine = engine
         self.k = k
         docs = engine.documents()
@@ -258,10 +261,6 @@ class EngineCorpus:
 
 def corpus_for(runs_dir: Path = RUNS_DIR) -> EngineCorpus:
     """An EngineCorpus over a hash-embedder index of the configured corpus (built once, cached)."""
-    from eval.indexes import set_index
-    from rag.config import load_settings
-    from rag.pipeline import Engine
-
     settings = load_settings(embedder="hash")
     return EngineCorpus(Engine(set_index(settings, "near_miss", settings.corpus_path, runs_dir)))
 
