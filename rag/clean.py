@@ -7,7 +7,9 @@ or inserted), so every cleaned position maps back to a raw offset and a raw line
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from rag.text.lexicon import lexicon
 from rag.types import Cleaned
 
 # Headings and list items that start a new structural unit (also used by the chunker).
@@ -22,20 +24,64 @@ HEADING_RE = re.compile(
 # Artefacts inside a line: editor bookmarks, font-size widgets, print/close links.
 INLINE_ARTEFACT_RE = re.compile(
     r"\[bookmark:[^\]]*\]"
-    r"|字体大小[:：]?\s*(?:【?[大中小]】?\s*)+"
-    r"|字体大小[:：]?\s*放大\s*正常\s*缩小"
+    r"|【?(?:字体大小|字体|字号)[:：]?\s*(?:【?[大中小]】?\s*|(?:放大|正常|缩小|默认)\s*){2,}】?"
     r"|【?(?:打印本页|关闭窗口|打印|关闭|收藏|分享到)】?(?=\s|$)"
 )
+# Separators between the items of a navigation line ("首页 > 政务公开", "分享到：微信 | 微博").
+_NAV_SEPARATORS = re.compile(r"[\s|｜/>»＞›·•【】\[\]:：,，、]+")
+_BREADCRUMB_MARKS = re.compile(r"[>»＞›]")
+# A short line of only Latin words in a Chinese page is a menu item or widget label ("map").
+# Acronyms (AI, ICT) and mixed-case names (ChatGPT) are content, so words must be lower-case
+# or capitalised.
+_LATIN_ONLY_RE = re.compile(r"^[A-Za-z][a-z]+(?: [A-Za-z][a-z]+){0,2}$")
+# Script and cookie-banner residue of captured pages.
+_SCRIPT_RE = re.compile(
+    r"^(?:var|let|const|function)\b.*[;{]$|^\$\(|document\.(?:write|getElementById)\(|window\.\w+"
+    r"|^<\/?(?:script|style|div|span|iframe)\b"
+)
+_COOKIE_RE = re.compile(
+    r"(?i)cookie.{0,60}(?:accept|agree|consent|接受|同意)|(?:accept|agree|接受|同意).{0,60}cookie"
+)
+CHINESE_PAGE_MIN_SHARE = 0.3  # CJK share of the letters above which a page counts as Chinese
+FOOTER_MAX_CHARS = 120
+FOOTER_FROM = 0.6  # a footer starts in the last 40% of the page
 
-# A line that starts the page footer of a captured web page; it and everything after it go.
-FOOTER_RE = re.compile(
-    r"ICP备|ICP证|公网安备|政府网站标识码|版权所有|Copyright|©|主办单位[:：]|网站地图"
-    r"|^Baidu$|^百度地图$|^Baidu\s*map$"
-)
-# Whole lines that are page widgets, wherever they are.
-CHROME_LINE_RE = re.compile(
-    r"^(?:map|Baidu|扫一扫在手机打开当前页|分享到[:：]?.*|【?打印本页】?|【?关闭窗口】?|返回顶部)$"
-)
+
+@cache
+def _chrome_phrases() -> frozenset[str]:
+    return frozenset(p.lower() for p in lexicon("page_chrome"))
+
+
+@cache
+def _footer_re() -> re.Pattern[str]:
+    markers = sorted(lexicon("page_footer"), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, markers)), re.I)
+
+
+def is_page_chrome(line: str, *, chinese_page: bool = True) -> bool:
+    """True for a whole line of web-page navigation, widgets or script residue."""
+    phrases = _chrome_phrases()
+    items = [t for t in _NAV_SEPARATORS.split(line.lower()) if t]
+    if items and all(t in phrases for t in items):
+        return True
+    # a breadcrumb trail: "当前位置：首页 > 政务公开 > 政策文件"
+    parts = [p.strip() for p in _BREADCRUMB_MARKS.split(line)]
+    if len(parts) >= 3 and all(len(p) <= 16 for p in parts):
+        first = [t for t in _NAV_SEPARATORS.split(parts[0].lower()) if t]
+        if first and any(t in phrases for t in first):
+            return True
+    if chinese_page and _LATIN_ONLY_RE.match(line):
+        return True
+    return bool(_SCRIPT_RE.search(line) or (len(line) <= 200 and _COOKIE_RE.search(line)))
+
+
+def _is_chinese(raw: str) -> bool:
+    sample = raw[:20000]
+    cjk = sum(1 for ch in sample if _is_cjk(ch))
+    latin = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    return cjk > CHINESE_PAGE_MIN_SHARE * (cjk + latin) if cjk + latin else False
+
+
 BULLETS = "•·●▪◆"
 # A bullet line holding only a label ("• 主题分类:") is an empty metadata field of a web page.
 EMPTY_LABEL_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,10}[:：]$")
@@ -105,6 +151,7 @@ def clean_text(raw: str) -> Cleaned:
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
 
+    chinese = _is_chinese(raw)
     kept: list[tuple[int, list[tuple[int, int]], str]] = []  # (line_end, pieces, text)
     for start, end in lines:
         pieces = _line_segments(raw, start, end)
@@ -112,13 +159,19 @@ def clean_text(raw: str) -> Cleaned:
             continue
         text = "".join(raw[a:b] for a, b in pieces)
         had_bullet = raw[start:end].lstrip()[:1] in BULLETS
-        if CHROME_LINE_RE.match(text) or (had_bullet and EMPTY_LABEL_RE.match(text)):
+        if is_page_chrome(text, chinese_page=chinese) or (
+            had_bullet and EMPTY_LABEL_RE.match(text)
+        ):
             continue
         kept.append((end, pieces, text))
 
     # The footer of a captured web page: cut from its first line in the last 40% of the text.
     for i, (end, _pieces, text) in enumerate(kept):
-        if end >= 0.6 * len(raw) and len(text) <= 120 and FOOTER_RE.search(text):
+        if (
+            end >= FOOTER_FROM * len(raw)
+            and len(text) <= FOOTER_MAX_CHARS
+            and _footer_re().search(text)
+        ):
             kept = kept[:i]
             break
 

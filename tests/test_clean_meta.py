@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.clean import clean_text
+from rag.clean import clean_text, is_page_chrome
 from rag.meta import extract_meta
 from rag.types import DocMeta
 
@@ -110,3 +110,89 @@ def test_metadata_of_every_bundled_document(name: str) -> None:
 
 def test_unknown_metadata_is_none() -> None:
     assert extract_meta("一些没有标题的文字。\n另一段。") == DocMeta()
+
+
+# --- page chrome on pages other than the corpus ----------------------------------------------
+
+PORTAL_CAPTURE = """网站首页 | 政务公开 | 政务服务 | 互动交流
+无障碍浏览  长者模式  English
+当前位置：首页 > 政务公开 > 政策文件 > 市政府文件
+青岚市人民政府关于加快数据要素市场建设的意见
+发布时间：2024-05-06 【字体：大 中 小】 【打印】 【关闭】
+var _hmt = _hmt || [];
+各县（市、区）人民政府：
+为加快培育数据要素市场，现提出如下意见。
+一、建设数据交易平台。到2025年，数据交易额突破10亿元。
+二、完善数据产权制度。首页展示的数据目录每季度更新一次。
+分享到：微信 | 微博 | QQ空间
+扫一扫在手机打开当前页
+上一篇
+下一篇
+Top
+主办单位：青岚市人民政府办公室  承办单位：青岚市大数据中心
+版权所有：青岚市人民政府 滇ICP备00000000号
+We use cookies to improve your experience. Accept all
+"""
+
+
+def test_page_chrome_of_another_portal_is_removed() -> None:
+    cleaned = clean_text(PORTAL_CAPTURE)
+    assert cleaned.text == (
+        "青岚市人民政府关于加快数据要素市场建设的意见\n"
+        "发布时间：2024-05-06\n"
+        "各县（市、区）人民政府：\n"
+        "为加快培育数据要素市场，现提出如下意见。\n"
+        "一、建设数据交易平台。到2025年，数据交易额突破10亿元。\n"
+        "二、完善数据产权制度。首页展示的数据目录每季度更新一次。"
+    )
+    for c, r, n in cleaned.spans:  # deletion only: every kept run is the raw text
+        assert cleaned.text[c : c + n] == PORTAL_CAPTURE[r : r + n]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首页",
+        "网站地图 | 联系我们",
+        "返回顶部",
+        "分享到：",
+        "您现在的位置：首页 » 新闻中心 » 部门动态",
+        "Home",
+        "Baidu map",
+        "function showMenu() {",
+        "document.write('<img src=x>')",
+        "本网站使用Cookie，继续浏览即表示您同意我们使用Cookie",
+    ],
+)
+def test_chrome_lines(line: str) -> None:
+    assert is_page_chrome(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "首页展示的数据目录每季度更新一次。",
+        "一、关闭落后产能",
+        "二是打印出版产业提质增效",
+        "市场 > 政府 > 社会三方协同，形成合力推动数字经济高质量发展的良好格局",
+        "AI",
+        "ChatGPT",
+        "ICT",
+    ],
+)
+def test_content_lines_are_not_chrome(line: str) -> None:
+    assert not is_page_chrome(line)
+
+
+def test_latin_lines_stay_in_english_pages() -> None:
+    raw = "Introduction\nThe city will build a computing centre by 2025.\nNext Steps\nWe will act."
+    assert clean_text(raw).text == raw
+    assert not is_page_chrome("Introduction", chinese_page=False)
+
+
+def test_footer_is_cut_only_near_the_end() -> None:
+    body = "".join(f"第{i}段正文，介绍工作进展。\n" for i in range(10))
+    early = "主办单位：青岚市科学技术局\n" + body
+    assert clean_text(early).text.startswith("主办单位：青岚市科学技术局\n第0段")
+    late = body + "版权所有 © 2024 青岚市科学技术局\n地址：青岚市人民路1号\n"
+    assert clean_text(late).text.endswith("第9段正文，介绍工作进展。")
