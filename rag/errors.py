@@ -38,5 +38,9 @@ class LLMError(RagError):
     pass
 
 
+class LocalModelError(LLMError):
+    """The in-process model cannot load: file missing or not a GGUF, or its extra not installed."""
+
+
 class QuestionError(RagError):
     pass

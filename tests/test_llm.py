@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -27,7 +28,7 @@ from rag.answer import llm
 from rag.answer.citations import Passage
 from rag.answer.messages import NOT_FOUND
 from rag.config import Settings
-from rag.errors import ConfigError, LLMError
+from rag.errors import ConfigError, LLMError, LocalModelError
 from rag.pipeline import document_from_text
 from rag.types import Answer, Chunk, Document, Hit
 
@@ -195,13 +196,116 @@ def test_unmarked_reply_cites_each_sentence_separately(fake_reply: list[str]) ->
     ]
 
 
-def test_unsupported_unmarked_reply_has_no_citations(fake_reply: list[str]) -> None:
+def test_unsupported_reply_falls_back(fake_reply: list[str]) -> None:
+    # text no passage supports is never shown as an answer: the caller answers extractively
     reply = "The city plans to host an international robotics fair next spring."
-    answer = _run(fake_reply, reply, lang="en", question="What will the city host?")
-    assert answer.answered
-    assert answer.text == reply
-    assert answer.citations == ()
-    assert answer.note == llm.NOTE_UNCITED
+    fake_reply.append(reply)
+    with pytest.raises(LLMError, match="no sentence of the reply is supported"):
+        list(llm.llm_answer(Settings(), "What will the city host?", "", PASSAGES, "en"))
+
+
+# --- reply shapes small local models write (issue 16: Qwen2.5 1.5B Q4 through llama.cpp) -------
+
+EN_QUESTION = "How big is the guidance fund Jincheng set up?"
+
+
+@pytest.mark.parametrize("reply", ["[1]", "[1] [2]", "【1】", " [1][2]。", "[1]\n[2]"])
+def test_marker_only_reply_is_not_an_answer(fake_reply: list[str], reply: str) -> None:
+    fake_reply.append(reply)
+    with pytest.raises(LLMError, match="only citation markers"):
+        list(llm.llm_answer(Settings(), QUESTION, QUESTION, PASSAGES, "zh"))
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "chunks"),
+    [
+        ("晋城设立了总规模300亿的产业引导基金【1】。", FUND_REPLY, ["c1"]),
+        ("晋城设立了总规模300亿的产业引导基金［1］。", FUND_REPLY, ["c1"]),
+        ("晋城设立了总规模300亿的产业引导基金〔 1 〕。", FUND_REPLY, ["c1"]),
+        (
+            "产业链共有企业33家，设立了300亿的产业引导基金[1, 2]。",
+            "产业链共有企业33家，设立了300亿的产业引导基金[1][2]。",
+            ["c1", "c2"],
+        ),
+        (
+            "设立了300亿的产业引导基金[1] [2]。",
+            "设立了300亿的产业引导基金[1][2]。",
+            ["c1", "c2"],
+        ),
+        (
+            "产业链共有企业33家【2】，基金300亿[1、2]。",
+            "产业链共有企业33家[1]，基金300亿[2][1]。",
+            ["c2", "c1"],
+        ),
+    ],
+)
+def test_marker_variants_are_read(
+    fake_reply: list[str], reply: str, text: str, chunks: list[str]
+) -> None:
+    answer = _run(fake_reply, reply)
+    assert answer.answered and answer.text == text
+    assert [c.chunk_id for c in answer.citations] == chunks
+    _check_citations_exact(answer)
+
+
+def test_echoed_passage_header_becomes_its_citation(fake_reply: list[str]) -> None:
+    reply = (
+        "[1] 《晋城市人工智能产业发展情况》 jincheng-test.txt line 6\n"
+        "设立了总规模300亿的产业引导基金，首期10亿的谷雨基金已正式运行。"
+    )
+    answer = _run(fake_reply, reply)
+    assert answer.text == FUND_SENTENCE + "[1]"
+    assert [(c.chunk_id, c.quote, c.line_start) for c in answer.citations] == [
+        ("c1", FUND_SENTENCE, 6)
+    ]
+
+
+def test_copied_passages_are_cut_to_the_answer(fake_reply: list[str]) -> None:
+    reply = FIRMS_SENTENCE + PARK_SENTENCE + FUND_SENTENCE + "主要用于中小企业创业、创新。"
+    answer = _run(fake_reply, reply)
+    assert answer.answered and answer.note == llm.NOTE_TRIMMED
+    assert answer.text == FUND_SENTENCE[:-1] + "[1]。"
+    assert [c.quote for c in answer.citations] == [FUND_SENTENCE]
+    _check_citations_exact(answer)
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "quote"),
+    [
+        (
+            "Jincheng set up an industry guidance fund with a total size of 30 billion yuan.",
+            "Jincheng set up an industry guidance fund with a total size of 30 billion yuan[1].",
+            FUND_SENTENCE,
+        ),
+        (
+            "The fund totals 300亿元 (30 billion yuan).",
+            "The fund totals 300亿元 (30 billion yuan)[1].",
+            FUND_SENTENCE,
+        ),
+        (
+            "晋城设立了总规模300亿的产业引导基金 (a 30 billion yuan guidance fund).",
+            "晋城设立了总规模300亿的产业引导基金 (a 30 billion yuan guidance fund)[1].",
+            FUND_SENTENCE,
+        ),
+        (
+            "The AI industry chain has 33 companies, total investment 8.3 billion yuan.",
+            "The AI industry chain has 33 companies, total investment 8.3 billion yuan[1].",
+            FIRMS_SENTENCE,
+        ),
+    ],
+)
+def test_english_and_mixed_replies_are_matched(
+    fake_reply: list[str], reply: str, text: str, quote: str
+) -> None:
+    answer = _run(fake_reply, reply, lang="en", question=EN_QUESTION)
+    assert answer.answered and answer.text == text and answer.note == llm.NOTE_MATCHED
+    assert [c.quote for c in answer.citations] == [quote]
+
+
+def test_claim_terms_translate_english_amounts_and_glossary_words() -> None:
+    terms = llm.claim_terms("a guidance fund of 30 billion yuan, 1.2 million users, 35 percent")
+    assert {"引导", "基金", "300", "120", "35%"} <= terms
+    assert not {"yuan", "users", "billion"} & terms
 
 
 @pytest.mark.parametrize(
@@ -214,6 +318,11 @@ def test_unsupported_unmarked_reply_has_no_citations(fake_reply: list[str]) -> N
         ("根据段落，文档中没有找到温州的相关信息。", "zh"),
         ("The answer is not found in the passages.", "en"),
         (NOT_FOUND["en"], "zh"),  # the wrong language still means not found
+        # reworded not-found sentences, with or without a marker
+        ("根据提供的段落，无法确定北京的补贴标准[1]。", "zh"),
+        ("提供的资料中未提及相关内容。", "zh"),
+        ("The passages do not mention Beijing's rent subsidy.", "en"),
+        ("段落没有提到该市的房租补贴。The documents do not state it [2].", "zh"),
     ],
 )
 def test_not_found_reply_abstains(fake_reply: list[str], reply: str, lang: str) -> None:
@@ -586,3 +695,114 @@ def test_engine_llm_answer_with_follow_up(corpus_index: Path, srv: FakeOpenAI) -
     (c,) = answer.citations
     assert "300亿" in c.quote
     assert _raw_lines_hold(c.quote, c.path, c.line_start, c.line_end)
+
+
+# --- the in-process llama.cpp backend (llm_backend=llamacpp), without llama-cpp-python --------
+
+
+@pytest.fixture
+def gguf(tmp_path: Path) -> Iterator[Path]:
+    """A file that passes the GGUF header check (the fake Llama below never reads further)."""
+    path = tmp_path / "tiny-model.gguf"
+    path.write_bytes(b"GGUF\x03\x00\x00\x00" + bytes(64))
+    llm._chat_llamacpp.cache_clear()
+    yield path
+    llm._chat_llamacpp.cache_clear()
+
+
+def _local(gguf: Path | str, **changes: object) -> Settings:
+    return Settings(llm_backend="llamacpp", llm_gguf=str(gguf)).replace(**changes)
+
+
+def test_local_backend_settings() -> None:
+    assert _local("/models/m.gguf").llm_configured
+    assert not Settings(llm_backend="llamacpp").llm_configured
+    assert Settings().llm_threads == 1
+    with pytest.raises(ConfigError, match="llm_backend='vllm'"):
+        Settings().replace(llm_backend="vllm")
+    with pytest.raises(ConfigError, match="llm_threads=0"):
+        _local("/m.gguf", llm_threads=0)
+    assert llm.model_label(_local("/models/qwen-1.5b-q4.gguf")) == "qwen-1.5b-q4.gguf (local)"
+    remote = Settings(llm_base_url="http://u:secret99@h/v1", llm_model="qwen")
+    assert llm.model_label(remote) == "qwen at http://***@h/v1"
+
+
+def test_local_model_file_errors_name_the_setting(tmp_path: Path) -> None:
+    missing, not_gguf = tmp_path / "none.gguf", tmp_path / "model.bin"
+    not_gguf.write_bytes(b"PK\x03\x04 not a model")
+    with pytest.raises(LocalModelError, match=r"llm_gguf \(RAG_LLM_GGUF\) = .*none.gguf: cannot"):
+        llm.check_gguf(str(missing))
+    with pytest.raises(LocalModelError, match=r"is not a GGUF model file \(it starts with b'PK"):
+        llm.check_gguf(str(not_gguf))
+
+
+def test_missing_extra_is_an_llm_error_naming_it(
+    gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if llama-cpp-python were absent
+    with pytest.raises(LocalModelError) as e:
+        list(llm.llm_answer(_local(gguf), QUESTION, QUESTION, PASSAGES, "zh"))
+    assert isinstance(e.value, LLMError)  # so the answerer falls back to the extractive answer
+    assert str(e.value) == (
+        "llm_backend=llamacpp needs the optional extra local-llm (llama_cpp is not installed): "
+        "pip install '.[local-llm]'"
+    )
+
+
+def test_llamacpp_params_keep_the_models_own_rope_and_one_thread(gguf: Path) -> None:
+    params = llm.llamacpp_params(gguf, 1, 4096, 512)
+    assert (params["n_threads"], params["model_kwargs"]) == (1, {"n_threads_batch": 1})
+    assert (params["rope_freq_base"], params["rope_freq_scale"]) == (0.0, 0.0)
+    assert (params["temperature"], params["repeat_penalty"], params["verbose"]) == (0.0, 1.0, False)
+    assert (params["n_ctx"], params["max_tokens"], params["model_path"]) == (4096, 512, str(gguf))
+
+
+class FakeLlama:
+    """llama_cpp.Llama's chat interface, streaming a scripted reply in OpenAI chunk dicts."""
+
+    made: ClassVar[list[FakeLlama]] = []
+    reply: ClassVar[tuple[str, ...]] = ("晋城设立了总规模", "300亿的产业引导基金", "【1】。")
+
+    def __init__(self, model_path: str, **kwargs: object) -> None:
+        self.model_path, self.kwargs = model_path, kwargs
+        self.calls: list[dict[str, object]] = []
+        FakeLlama.made.append(self)
+
+    def create_chat_completion(self, messages: list[dict[str, str]], **params: object) -> object:
+        self.calls.append({"messages": messages, **params})
+        if "context" in messages[-1]["content"]:
+            raise ValueError("Requested tokens (5000) exceed context window of 4096")
+        deltas = [{"role": "assistant"}, *({"content": p} for p in self.reply), {}]
+        return iter(
+            {"choices": [{"delta": d, "finish_reason": None if d else "stop"}]} for d in deltas
+        )
+
+
+def test_local_backend_streams_through_chat_llamacpp(
+    gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("langchain_community")  # part of the local-llm extra
+    fake = type(sys)("llama_cpp")
+    fake.Llama = FakeLlama  # type: ignore[attr-defined]
+    fake.LlamaGrammar = object  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "llama_cpp", fake)
+    FakeLlama.made.clear()
+    settings = _local(gguf, llm_threads=1, llm_context_tokens=2048)
+    items = list(llm.llm_answer(settings, QUESTION, QUESTION, PASSAGES, "zh"))
+    assert [x for x in items if isinstance(x, str)] == list(FakeLlama.reply)
+    answer = _answer(items)
+    assert answer.text == FUND_REPLY and [c.quote for c in answer.citations] == [FUND_SENTENCE]
+
+    (model,) = FakeLlama.made  # loaded once, reused by the next question
+    list(llm.llm_answer(settings, QUESTION, QUESTION, PASSAGES, "zh"))
+    assert len(FakeLlama.made) == 1 and len(model.calls) == 2
+    assert model.model_path == str(gguf)
+    assert model.kwargs["n_ctx"] == 2048 and model.kwargs["n_threads"] == 1
+    assert model.kwargs["rope_freq_base"] == 0.0 and model.kwargs["n_threads_batch"] == 1
+    call = model.calls[0]
+    assert call["stream"] is True and call["temperature"] == 0.0
+    assert [m["role"] for m in call["messages"]] == ["system", "user"]  # type: ignore[attr-defined]
+    assert NOT_FOUND["zh"] in call["messages"][1]["content"]  # type: ignore[index]
+
+    with pytest.raises(LLMError, match=r"local model tiny-model.gguf failed .*llm_context_tokens"):
+        list(llm.llm_answer(settings, "context?", "context?", PASSAGES, "zh"))

@@ -1,25 +1,33 @@
-"""LLM answers through LangChain's OpenAI-compatible chat model, with validated citations.
+"""LLM answers through a LangChain chat model, with validated citations.
 
-The model sees the retrieved passages numbered [1]..[k] and is asked to cite them; its markers are
-then checked by `cite_marked_text` (invented numbers are stripped, every kept citation quotes the
-passage sentence that supports the claim). Anything that goes wrong talking to the model becomes an
-`LLMError` with a one-line reason, so the caller can fall back to the extractive answer.
+Two backends serve the same prompts, streaming, citation checks and fallback: any
+OpenAI-compatible endpoint (`llm_backend=openai`, ChatOpenAI) and a GGUF file run in-process by
+llama.cpp (`llm_backend=llamacpp`, langchain-community's ChatLlamaCpp; the optional extra
+`local-llm`). The model sees the retrieved passages numbered [1]..[k] and is asked to cite
+them; its markers are normalised (【1】, [1,2]) and checked by `cite_marked_text` (invented numbers
+are stripped, every kept citation quotes the passage sentence that supports the claim). A reply
+that is only markers, cites nothing the passages support, or is an error of the model becomes an
+`LLMError` with a one-line reason, so the caller falls back to the extractive answer.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rag.answer.citations import MARKER_RE, Passage, cite_marked_text, locate_support
 from rag.answer.messages import NOT_FOUND
 from rag.chunk import split_sentences
 from rag.config import Settings
-from rag.errors import ConfigError, LLMError
+from rag.errors import ConfigError, LLMError, LocalModelError
 from rag.redact import redact, redact_url, settings_secrets
+from rag.text.lexicon import glossary, lexicon
 from rag.text.tokenize import tokenize
 from rag.types import Answer, Citation
 
@@ -34,13 +42,35 @@ HISTORY_ANSWER_CHARS = 300  # earlier answers are cut to this length in the rewr
 # Claim-to-sentence support needed to cite a passage the model did not cite itself.
 MIN_SUPPORT = 0.5  # share of the claim's words found in the passage sentence
 MIN_SHARED_WORDS = 2
-NOT_FOUND_PHRASES = ("没有找到", "未找到", "not found")
 NOTE_NOT_FOUND = "the LLM found no answer in the passages"
 NOTE_MATCHED = "the model cited no passage; citations matched to the passages by shared words"
-NOTE_UNCITED = "the model cited no passage"
+NOTE_TRIMMED = "the model repeated a passage; kept the sentences that answer the question"
+# A reply is a copied passage when this share of its sentences (at least COPY_MIN_SENTENCES) is
+# found word for word in the passages; it is then cut to the COPY_KEEP_SENTENCES sentences that
+# share most words with the question.
+COPY_SHARE = 0.8
+COPY_MIN_SENTENCES = 3
+COPY_KEEP_SENTENCES = 2
+COPY_MIN_CHARS = 8  # shorter sentences ("是的。") say nothing about copying
+LOCAL_EXTRA = "pip install '.[local-llm]'"
+GGUF_MAGIC = b"GGUF"
+LOCAL_BATCH_TOKENS = 512  # prompt tokens llama.cpp evaluates per step
 SENTENCE_END = "。！？；!?;.…"
 QUOTES = "\"'“”‘’「」『』`"
 SAFE_CODE_RE = re.compile(r"[A-Za-z][\w.-]{0,39}")  # an error code such as invalid_api_key
+# Marker variants models write: 【1】, ［1］, 〔1〕, [1,2], [1、2], [1; 2] (all become [1][2]).
+MARKER_GROUP_RE = re.compile(r"[\[【［〔]\s*(\d{1,3}(?:\s*[,，、;；]\s*\d{1,3})*)\s*[\]】］〕]")
+SPACED_MARKERS_RE = re.compile(r"(\[\d{1,3}\])[ \t]+(?=\[\d{1,3}\])")
+# A passage header of the prompt (see format_passages) that the model echoed.
+ECHOED_HEADER_RE = re.compile(
+    r"^[ \t]*\[(\d{1,3})\][ \t]*(?:《[^》\n]*》[ \t]*)?\S+[ \t]+lines?[ \t]+\d+(?:-\d+)?[ \t]*$",
+    re.MULTILINE,
+)
+# English amounts, to compare with the Chinese way of writing them (30 billion = 300亿).
+ENGLISH_AMOUNT_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|percent)\b", re.IGNORECASE
+)
+SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 CONDENSE_PREFIX_RE = re.compile(
     r"^(?:改写后的问题|改写后|问题|Rewritten question|Question)\s*[:：]\s*", re.IGNORECASE
 )
@@ -55,12 +85,95 @@ def set_chat_model_factory(factory: ChatModelFactory | None) -> None:
 
 
 def get_chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model for the configured endpoint, created once per endpoint settings."""
+    """The chat model for the configured backend, created once per backend settings."""
     if _factory is not None:
         return _factory(settings)
+    if settings.llm_backend == "llamacpp":
+        return _chat_llamacpp(
+            settings.llm_gguf,
+            settings.llm_threads,
+            settings.llm_context_tokens,
+            settings.llm_max_tokens,
+        )
     return _chat_openai(
         settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s
     )
+
+
+def model_label(settings: Settings) -> str:
+    """The model's name for users: the GGUF file name, or the model at its (redacted) URL."""
+    if settings.llm_backend == "llamacpp":
+        return f"{Path(settings.llm_gguf).name} (local)"
+    return f"{settings.llm_model} at {redact_url(settings.llm_base_url)}"
+
+
+_local_lock = threading.Lock()  # one llama.cpp context writes one reply at a time
+
+
+def _model_lock(settings: Settings) -> AbstractContextManager[object]:
+    return _local_lock if settings.llm_backend == "llamacpp" else nullcontext()
+
+
+def check_gguf(path: str) -> Path:
+    """The GGUF model file at path, or a LocalModelError naming the setting and the fix."""
+    gguf = Path(path).expanduser()
+    try:
+        with gguf.open("rb") as f:
+            magic = f.read(len(GGUF_MAGIC))
+    except OSError as e:
+        raise LocalModelError(
+            f"llm_gguf (RAG_LLM_GGUF) = {path}: cannot read it ({e.strerror}); "
+            "point it at a .gguf model file"
+        ) from None
+    if magic != GGUF_MAGIC:
+        raise LocalModelError(
+            f"llm_gguf (RAG_LLM_GGUF) = {path} is not a GGUF model file (it starts with "
+            f"{magic!r}); point it at a .gguf file"
+        )
+    return gguf
+
+
+def llamacpp_params(
+    gguf: Path, threads: int, context_tokens: int, max_tokens: int
+) -> dict[str, Any]:
+    """ChatLlamaCpp's arguments: deterministic replies, the model's own RoPE values, quiet."""
+    return {
+        "model_path": str(gguf),
+        "n_ctx": context_tokens,
+        "n_threads": threads,
+        "n_batch": LOCAL_BATCH_TOKENS,
+        # llama.cpp would otherwise use every core for the prompt (see Settings.llm_threads)
+        "model_kwargs": {"n_threads_batch": threads},
+        "max_tokens": max_tokens,
+        "temperature": 0.0,
+        # a citation copies numbers and names: a repeat penalty would push the model off them
+        "repeat_penalty": 1.0,
+        # ChatLlamaCpp passes its own RoPE defaults (base 10000) to llama.cpp, which then
+        # overrides the model's values (Qwen2 uses 1000000) and writes nonsense; 0 = the GGUF's
+        "rope_freq_base": 0.0,
+        "rope_freq_scale": 0.0,
+        "streaming": True,
+        "verbose": False,
+    }
+
+
+@functools.cache
+def _chat_llamacpp(path: str, threads: int, context_tokens: int, max_tokens: int) -> BaseChatModel:
+    gguf = check_gguf(path)
+    try:
+        import llama_cpp  # noqa: F401  (ChatLlamaCpp would only say "pip install llama-cpp-python")
+        from langchain_community.chat_models.llamacpp import ChatLlamaCpp
+    except ImportError as e:
+        raise LocalModelError(
+            f"llm_backend=llamacpp needs the optional extra local-llm ({e.name or 'a package'} "
+            f"is not installed): {LOCAL_EXTRA}"
+        ) from None
+    try:
+        return ChatLlamaCpp(**llamacpp_params(gguf, threads, context_tokens, max_tokens))
+    except Exception as e:  # llama.cpp reports a bad or truncated model file as a load failure
+        raise LocalModelError(
+            f"cannot load {gguf} with llama.cpp ({_one_line(str(e), 120)}); check llm_gguf"
+        ) from None
 
 
 @functools.cache
@@ -161,6 +274,13 @@ def _llm_error(e: Exception, settings: Settings) -> LLMError:
     import httpx
     import openai
 
+    if isinstance(e, LLMError):
+        return e
+    if settings.llm_backend == "llamacpp":
+        reason = f"{type(e).__name__}: {_one_line(str(e), 120)}"
+        if "context window" in str(e):
+            reason += "; raise llm_context_tokens (RAG_LLM_CONTEXT_TOKENS) or lower k"
+        return LLMError(f"local model {Path(settings.llm_gguf).name} failed ({reason})")
     url = redact_url(settings.llm_base_url) if settings.llm_base_url else "the LLM endpoint"
     if isinstance(e, openai.APITimeoutError | httpx.TimeoutException):
         reason = f"no reply from {url} within {settings.llm_timeout_s:g} s (llm_timeout_s)"
@@ -178,10 +298,11 @@ def _stream_text(
     model: BaseChatModel, messages: list[BaseMessage], settings: Settings
 ) -> Iterator[str]:
     try:
-        for chunk in model.stream(messages):
-            if chunk.text:
-                yield chunk.text
-    except Exception as e:  # the endpoint is outside our control: every failure means "no LLM"
+        with _model_lock(settings):
+            for chunk in model.stream(messages):
+                if chunk.text:
+                    yield chunk.text
+    except Exception as e:  # the model is outside our control: every failure means "no LLM"
         raise _llm_error(e, settings) from e
 
 
@@ -196,8 +317,30 @@ def says_not_found(text: str) -> bool:
 
 
 def mentions_not_found(text: str) -> bool:
+    """True when text says, in any of the usual words, that the passages do not answer."""
     low = text.lower()
-    return any(phrase in low for phrase in NOT_FOUND_PHRASES)
+    return any(phrase in low for phrase in lexicon("not_found_phrases"))
+
+
+def normalise_markers(text: str) -> str:
+    """Citation markers as [n]: 【1】, ［1］, [1,2] and "[1] [2]" become [1], [1][2]."""
+    text = MARKER_GROUP_RE.sub(
+        lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), text
+    )
+    return SPACED_MARKERS_RE.sub(r"\1", text)
+
+
+def unecho_headers(text: str) -> str:
+    """A reply that repeats passage headers ("[1] 《title》 file lines 3-4") with its text cited."""
+    parts = ECHOED_HEADER_RE.split(text)
+    if len(parts) == 1:
+        return text
+    out = [parts[0]]
+    for n, body in zip(parts[1::2], parts[2::2], strict=True):
+        body = body.strip()
+        if body:
+            out.append(f"{body}[{n}]\n")
+    return "".join(out).strip()
 
 
 def _reply_sentences(text: str) -> list[tuple[int, int]]:
@@ -212,9 +355,47 @@ def _reply_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _all_not_found(text: str) -> bool:
+    """True when every sentence of a reply says the passages do not answer."""
+    sentences = [text[a:b] for a, b in _reply_sentences(MARKER_RE.sub("", text))]
+    sentences = [s for s in sentences if _bare(s)]
+    return bool(sentences) and all(mentions_not_found(s) for s in sentences)
+
+
+def _chinese_amount(value: float) -> str:
+    if value >= 1e8:
+        return f"{value / 1e8:g}亿"
+    if value >= 1e4:
+        return f"{value / 1e4:g}万"
+    return f"{value:g}"
+
+
+def claim_terms(claim: str) -> set[str]:
+    """The words of a claim that a Chinese passage can share, English ones translated.
+
+    English words count through the glossary (guidance fund -> 引导基金) and amounts as Chinese
+    documents write them (30 billion -> 300亿, 35 percent -> 35%); other English words are
+    dropped, since no Chinese sentence can share them.
+    """
+    low = claim.lower()
+    if not re.search(r"[a-z]{2}", low):
+        return set(tokenize(claim))
+    extra: list[str] = []
+    for m in ENGLISH_AMOUNT_RE.finditer(low):
+        number, unit = float(m.group(1)), m.group(2)
+        extra.append(
+            f"{m.group(1)}%" if unit == "percent" else _chinese_amount(number * SCALE[unit])
+        )
+    for phrase, term in glossary("glossary_en").items():
+        if re.search(rf"\b{re.escape(phrase)}\b", low):
+            extra.append(term)
+    chinese_and_numbers = re.sub(r"[A-Za-z]+", " ", ENGLISH_AMOUNT_RE.sub(" ", claim))
+    return set(tokenize(chinese_and_numbers + " " + " ".join(extra)))
+
+
 def _supporting_passage(claim: str, passages: Sequence[Passage]) -> Passage | None:
     """The passage whose best sentence shares most of the claim's words, if enough are shared."""
-    claim_tokens = set(tokenize(claim))
+    claim_tokens = claim_terms(claim)
     if not claim_tokens:
         return None
     best, best_score = None, 0.0
@@ -244,16 +425,53 @@ def cite_by_support(text: str, passages: Sequence[Passage]) -> tuple[str, list[C
     return cite_marked_text("".join(out), list(passages))
 
 
+def copies_passage(text: str, passages: Sequence[Passage]) -> bool:
+    """True when a reply is mostly passage sentences repeated word for word."""
+    plain = MARKER_RE.sub("", text)
+    sentences = [_bare(plain[a:b]) for a, b in _reply_sentences(plain)]
+    sentences = [s for s in sentences if len(s) >= COPY_MIN_CHARS]
+    if len(sentences) < COPY_MIN_SENTENCES:
+        return False
+    sources = [_bare(p.hit.chunk.text) for p in passages]
+    copied = sum(1 for s in sentences if any(s in src for src in sources))
+    return copied >= COPY_SHARE * len(sentences)
+
+
+def keep_answering_sentences(text: str, question: str) -> str:
+    """The sentences of text sharing most words with the question (at most COPY_KEEP_SENTENCES)."""
+    asked = claim_terms(question)
+    spans = _reply_sentences(text)
+    scores = [len(asked & set(tokenize(text[a:b]))) for a, b in spans]
+    best = max(scores, default=0)
+    if best == 0:
+        return text
+    ranked = sorted(range(len(spans)), key=lambda i: -scores[i])[:COPY_KEEP_SENTENCES]
+    chosen = sorted(i for i in ranked if scores[i] * 2 >= best)
+    return "".join(text[spans[i][0] : spans[i][1]] for i in chosen).strip()
+
+
 def finish_answer(
     question: str, standalone: str, reply: str, passages: Sequence[Passage], lang: str
 ) -> Answer:
-    """The final Answer for a complete model reply: validated citations, or an abstention."""
+    """The final Answer for a complete model reply: validated citations, or an abstention.
+
+    A reply that is empty, holds only markers, or has no sentence the passages support is an
+    LLMError, so the caller answers extractively instead of showing unsupported text.
+    """
     if not reply.strip():
         raise LLMError("empty reply")
+    reply = normalise_markers(unecho_headers(reply))
+    if not _bare(reply):
+        raise LLMError(f"the reply held only citation markers ({_one_line(reply, 40)})")
     contexts = tuple(p.hit for p in passages)
-    text, citations = cite_marked_text(reply, list(passages))
     note = ""
-    if says_not_found(text) or (mentions_not_found(text) and not citations):
+    if copies_passage(reply, passages):
+        kept = keep_answering_sentences(MARKER_RE.sub("", reply), standalone or question)
+        text, citations = cite_by_support(kept, passages)
+        note = NOTE_TRIMMED
+    else:
+        text, citations = cite_marked_text(reply, list(passages))
+    if says_not_found(text) or _all_not_found(text) or (mentions_not_found(text) and not citations):
         return Answer(
             question=question,
             text=NOT_FOUND[lang],
@@ -265,11 +483,10 @@ def finish_answer(
             standalone_question=standalone,
         )
     if not citations:
-        matched_text, citations = cite_by_support(text, passages)
-        if citations:
-            text, note = matched_text, NOTE_MATCHED
-        else:
-            note = NOTE_UNCITED
+        text, citations = cite_by_support(text, passages)
+        note = NOTE_MATCHED
+    if not citations:
+        raise LLMError("no sentence of the reply is supported by the passages")
     return Answer(
         question=question,
         text=text,
@@ -328,7 +545,8 @@ def condense_with_llm(
     )
     model = get_chat_model(settings)
     try:
-        reply = model.invoke([HumanMessage(prompt)]).text
+        with _model_lock(settings):
+            reply = model.invoke([HumanMessage(prompt)]).text
     except Exception as e:  # see _stream_text
         raise _llm_error(e, settings) from e
     standalone = clean_condensed(reply)
