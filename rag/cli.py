@@ -364,10 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:  # a bug: the traceback helps, the secrets in its messages must not show
+        print(_safe(traceback.format_exc()), file=sys.stderr, end="")
+        return EXIT_BUG
 
 
 if __name__ == "__main__":
     sys.exit(main())
-    except Exception:  # a bug: the traceback helps, the secrets in its messages must not show
-        print(_safe(traceback.format_exc()), file=sys.stderr, end="")
-        return EXIT_BUG
