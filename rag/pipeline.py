@@ -108,7 +108,7 @@ class Engine:
                     typical_idf=float(np.median(values)) if len(values) else 1.0,
                     max_idf=float(values.max()) if len(values) else 1.0,
                     metadata_text="\n".join(
-                        normalise(f"{d.region or ''} {d.issuer or ''} {d.title or ''}")
+                        normalise(f"{d.region or ''} {d.issuer or ''} {d.title or ''}").lower()
                         for d in index.documents.values()
                     ),
                 )

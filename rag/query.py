@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 from rag.text.facts import asked_kinds, years_in
 from rag.text.lang import normalise, question_language, strip_controls
 from rag.text.lexicon import glossary, lexicon
-from rag.text.places import generic_places, place_names, place_stem
+from rag.text.places import (
+    gazetteer_places,
+    generic_places,
+    place_names,
+    place_stem,
+    places_in,
+    tag,
+)
 from rag.text.tokenize import stop_words, tokenize
 from rag.types import CorpusStats, Query
 
@@ -116,7 +123,14 @@ def build_query(
     aliases = tuple(english_aliases(normalised, pinyin_map)) if lang == "en" else ()
     own_tokens = tokenize(normalised)
     tokens = tuple(own_tokens + [a for a in aliases if a not in own_tokens])
-    named = place_names(normalised) + _metadata_places(normalised, stats)
+    tags = tag(normalised)
+    named = list(
+        dict.fromkeys(
+            places_in(tags) + gazetteer_places(normalised) + _metadata_places(normalised, stats)
+        )
+    )
+    # "无锡" inside "无锡市" names one place
+    named = [n for n in named if not any(n != m and n in m for m in named)]
     if lang == "en":
         named += [a for a in aliases if place_names(a)]
     places = list(dict.fromkeys(place_stem(p) for p in named))
@@ -146,6 +160,7 @@ def build_query(
         tokens=tokens,
         aliases=aliases,
         terms=terms,
+        verbs=tuple(w for w, flag in tags if flag.startswith("v") and w in terms),
         places=tuple(places),
         years=tuple(years_in(normalised)),
         metrics=_metrics(normalised, aliases),

@@ -18,6 +18,7 @@ class RawFile:
     encoding: str  # detected encoding, or the container format
     content_hash: str  # sha256 of the file bytes
     page_starts: tuple[int, ...] = ()  # PDF: raw offset where each page begins
+    warnings: tuple[str, ...] = ()  # read, but with a caveat (e.g. invalid bytes replaced)
 
     @property
     def text_like(self) -> bool:
@@ -152,6 +153,7 @@ class Query:
     tokens: tuple[str, ...]  # BM25 tokens of the standalone question, plus aliases
     aliases: tuple[str, ...]  # Chinese terms for an English question's words and names
     terms: tuple[str, ...]  # key terms: tokens that name the topic (no question words)
+    verbs: tuple[str, ...]  # key terms tagged as verbs: often paraphrased (建立 ~ 创建)
     places: tuple[str, ...]  # place stems named (晋城, 湖南), in Chinese
     years: tuple[str, ...]  # years named ("2023")
     metrics: tuple[str, ...]  # measured quantities asked about (产值, 营收)

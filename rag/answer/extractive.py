@@ -44,6 +44,7 @@ LIST_ITEMS = 8
 COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
 PARAGRAPH_EMBED_CHARS = 300
+NEIGHBOURS = 2
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
     r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])"
@@ -52,9 +53,10 @@ ENUMERATOR_RE = re.compile(
 DocChunks = Callable[[str], Sequence[Chunk]]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
-    return normalise(text)
+    # lower case too: query tokens are, and Latin terms ("5+N", "AIGC") must match either way
+    return normalise(text).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +80,12 @@ class Candidate:
         return self.passage.doc.text[self.start : self.end]
 
 
-def _slot_bonus(query: Query, sentence_norm: str) -> float:
-    bonus = sum(SLOT_BONUS for s in query.slots if states(s, sentence_norm))
+def _slot_bonus(query: Query, sentence_norm: str, after: str = "") -> float:
+    bonus = sum(
+        SLOT_BONUS
+        for s in query.slots
+        if states(s, sentence_norm) or (after and reach(s) and states(s, after))
+    )
     if query.slots and re.search(r"\d", sentence_norm):
         bonus += NUMBER_BONUS
     return bonus
@@ -91,14 +97,17 @@ def _candidates(
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     for p in passages:
-        for start, end in passage_sentences(p):
+        sentences = passage_sentences(p)
+        for i, (start, end) in enumerate(sentences):
             key = (p.doc.doc_id, start)
             if key in seen or end - start < MIN_SENTENCE_CHARS:
                 continue
             seen.add(key)
             norm = _norm(p.doc.text[start:end])
             cov = coverage(weights, norm)
-            lexical = cov + _slot_bonus(query, norm)
+            # a unit or contact stated just after a sentence ("（牵头单位：…）") counts for it
+            after = _norm(p.doc.text[end : sentences[i + 1][1]]) if i + 1 < len(sentences) else ""
+            lexical = cov + _slot_bonus(query, norm, after)
             if "doc_number" in query.slots and p.doc.doc_number and p.doc.doc_number in norm:
                 lexical += OWN_NUMBER_BONUS  # the document's own number, not one it cites
             out.append(Candidate(p, start, end, lexical, cov))
@@ -143,8 +152,15 @@ def _rank(query: Query, embedder: Embedder, candidates: list[Candidate]) -> list
     if not head:
         return []
     norm = [0.0] * len(head)
-    if query.vector is not None and query.lang != "en":
-        sims = embedder.embed_documents([c.text for c in head]) @ np.asarray(query.vector)
+    if query.vector is not None:
+        # an English question's vector carries its Chinese key terms; sentences are ranked
+        # against the question as asked
+        qv = (
+            embedder.embed_query(query.standalone)
+            if query.dense_text != query.standalone
+            else query.vector
+        )
+        sims = embedder.embed_documents([c.text for c in head]) @ np.asarray(qv)
         lo, hi = float(np.min(sims)), float(np.max(sims))
         norm = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in sims]
     ranked = []
@@ -291,6 +307,18 @@ def _fill_slots(
     for slot in query.slots:
         if any(states(slot, _norm(c.text)) for c in chosen):
             continue
+        # a two-part question asks about neighbouring facts ("向某某委员：" then "您提出的《…》")
+        _, nxt = _neighbours(best, 0, NEIGHBOURS)
+        near = [
+            Candidate(best.passage, a, b, 0.0)
+            for a, b in nxt
+            if states(slot, _norm(best.doc.text[a:b]))
+        ]
+        near = [c for c in near if _in_chunk(c)]
+        if near:
+            if all(near[0].start != c.start for c in chosen):
+                chosen.append(near[0])
+            continue
         stating = [
             c
             for c in ranked
@@ -300,12 +328,6 @@ def _fill_slots(
         ]
         # the sentence on the question's topic, not the first one of the right shape
         pick = max(stating, key=lambda c: (c.coverage, c.score), default=None)
-        if pick is None and reach(slot):
-            _, nxt = _neighbours(best, 0, reach(slot))
-            for a, b in nxt:
-                if states(slot, _norm(best.doc.text[a:b])):
-                    pick = Candidate(best.passage, a, b, 0.0)
-                    break
         if pick is not None and _in_chunk(pick) and all(pick.start != c.start for c in chosen):
             chosen.append(pick)
 

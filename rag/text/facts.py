@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.text.lexicon import glossary
+
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
 COUNT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|number of", re.I)
@@ -69,8 +71,12 @@ KINDS = (
     ),
     FactKind(
         "title",
-        re.compile(r"题目|标题|主题是|名称是|提案名称|文件名称|title|name of the", re.I),
-        re.compile(r"《[^》]+》"),
+        re.compile(
+            r"题目|标题|主题是|名称是|提案名称|文件名称|全称|叫什么名|title|full name|names? of"
+            r"|is it called|is called|are called",
+            re.I,
+        ),
+        re.compile(r"《[^》]+》|“[^”]{4,40}”"),
     ),
     FactKind(
         "phone",
@@ -89,7 +95,8 @@ KINDS = (
         re.compile(
             r"(谁|哪位|哪个人)[^？?]{0,8}(提出|提的|提交|建议|提案|议案)|(提出|提交)[^？?]{0,6}(的)?"
             r"(人|委员|代表)|(提案|建议|议案)[^？?]{0,4}(是)?(谁|哪位)"
-            r"|who (proposed|submitted|raised|made|wrote)|(proposer|addressee|recipient)",
+            r"|(who|which [a-z]+( [a-z]+)?) (proposed|submitted|raised|made|wrote)"
+            r"|submitted by|proposed by|(proposer|addressee|recipient)",
             re.I,
         ),
         re.compile(r"^[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士)[:：,，]"),
@@ -99,7 +106,7 @@ KINDS = (
         re.compile(
             r"哪个(单位|部门|机构)|哪些(单位|部门)|牵头单位|责任单位|配合单位|牵头部门|由谁负责|谁负责"
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
-            r"|responsible|\blead\b",
+            r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b",
             re.I,
         ),
         re.compile(
@@ -115,11 +122,30 @@ QUANTITY_STATED = re.compile(rf"\d[\d.,]*\s*(?:[余多]?\s*[{COUNTERS}亿万千�
 QUANTITY_Q = re.compile(
     r"多少|多大|多高|多长|(?<![哪这那])几|规模|how (many|much|large|big)|size", re.I
 )
-PERSON_Q = re.compile(r"谁|哪位|\bwho\b", re.I)
+PERSON_Q = re.compile(
+    r"谁|哪位|\bwho\b|which (person|academician|expert|official|deputy|member|leader)", re.I
+)
 PERSON_STATED = re.compile(
     r"[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士|局长|主任|厅长|市长|书记|院士|教授|专家"
     r"|博士|董事长|总经理)|联系人"
 )
+
+
+HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z-]+\s+){0,3}?)([a-z-]+)\b", re.I)
+
+
+def _english_counters(question: str) -> str:
+    """Chinese counters for the noun an English "how many" asks about (counters_en lexicon)."""
+    m = HOW_MANY_EN.search(question)
+    if not m:
+        return ""
+    table = glossary("counters_en")
+    words = (m.group(1) + m.group(2)).lower().split()
+    for size in range(len(words), 0, -1):  # "industry chains" before "chains"
+        phrase = " ".join(words[-size:])
+        if table.get(phrase):
+            return table[phrase]
+    return table.get(words[-1], "") if words else ""
 
 
 def asked_kinds(question: str) -> tuple[str, ...]:
@@ -127,7 +153,7 @@ def asked_kinds(question: str) -> tuple[str, ...]:
     kinds = [k.name for k in KINDS if k.asked.search(question)]
     m = COUNT_Q.search(question)
     if m:
-        kinds.insert(0, f"count:{m.group(1) or ''}")
+        kinds.insert(0, f"count:{m.group(1) or _english_counters(question)}")
     roles = {"contact", "addressee", "unit"}
     if not roles & set(kinds) and PERSON_Q.search(question):
         kinds.append("person")
@@ -142,7 +168,7 @@ def states(kind: str, sentence: str) -> bool:
         counter = kind.split(":", 1)[1]
         if not counter:  # "how many" in English: any counted number
             return bool(QUANTITY_STATED.search(sentence))
-        return bool(re.search(COUNT_STATED.format(counter=re.escape(counter)), sentence))
+        return bool(re.search(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"), sentence))
     if kind == "quantity":
         return bool(QUANTITY_STATED.search(sentence))
     if kind == "person":
@@ -160,7 +186,7 @@ def stated_value(kind: str, sentence: str) -> str | None:
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
         pattern = (
-            re.compile(COUNT_STATED.format(counter=re.escape(counter)))
+            re.compile(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"))
             if counter
             else QUANTITY_STATED
         )
@@ -170,6 +196,8 @@ def stated_value(kind: str, sentence: str) -> str | None:
         pattern = PERSON_STATED
     elif kind == "contact":
         pattern = re.compile(r"(?:联系人|联络人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
+    elif kind == "unit":
+        pattern = re.compile(r"(?:牵头单位|责任单位|牵头部门)[:：]\s*([^,，;；)）]+)")
     elif kind in BY_NAME:
         pattern = BY_NAME[kind].stated
     else:
@@ -177,7 +205,7 @@ def stated_value(kind: str, sentence: str) -> str | None:
     m = pattern.search(sentence)
     if not m:
         return None
-    return m.group(1) if kind == "contact" and m.groups() else m.group(0)
+    return m.group(1) if kind in ("contact", "unit") and m.groups() else m.group(0)
 
 
 def years_in(text: str) -> list[str]:

@@ -39,9 +39,54 @@ def generic_places() -> frozenset[str]:
 
 def place_names(text: str) -> list[str]:
     """Chinese place names in text (jieba ns tags), in order, without duplicates."""
+    return places_in(tag(text))
+
+
+def places_in(tags: list[tuple[str, str]]) -> list[str]:
+    """Place names among already tagged words (ns), in order, without duplicates."""
     generic = generic_places()
-    words = [w for w, flag in tag(text) if flag == "ns"]
+    words = [w for w, flag in tags if flag == "ns"]
     return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in generic]
+
+
+STEM_SUFFIXES = ("自治区", "自治州", "地区", "省", "市", "盟")
+GAZETTEER_MAX_CHARS = 8
+
+
+@cache
+def gazetteer() -> dict[str, str]:
+    """Name as written -> the division's full name, from the places_cn lexicon.
+
+    Provinces and cities match with or without their suffix (大同, 大同市); districts and
+    counties only whole (矿区 the word is not 矿区 the district unless written so).
+    """
+    generic = generic_places()
+    table: dict[str, str] = {}
+    for name in lexicon("places_cn"):
+        if name in generic:
+            continue
+        table.setdefault(name, name)
+        for suffix in STEM_SUFFIXES:
+            stem = name[: -len(suffix)]
+            if name.endswith(suffix) and len(stem) >= 2 and stem not in generic:
+                table.setdefault(stem, name)
+                break
+    return table
+
+
+def gazetteer_places(text: str) -> list[str]:
+    """Administrative divisions named in text, longest match first at each position."""
+    table = gazetteer()
+    found: list[str] = []
+    i = 0
+    while i < len(text):
+        for size in range(min(GAZETTEER_MAX_CHARS, len(text) - i), 1, -1):
+            if text[i : i + size] in table:
+                found.append(text[i : i + size])
+                i += size - 1
+                break
+        i += 1
+    return list(dict.fromkeys(found))
 
 
 def place_stem(place: str) -> str:
