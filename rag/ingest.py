@@ -120,14 +120,73 @@ def _declared_html_charset(data: bytes) -> str | None:
     return None if name.startswith(("utf-16", "utf-32")) else name
 
 
-def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
-    """Decode bytes to text, returning (text, encoding); raises IngestError for non-text."""
+# Legacy Chinese encodings tried after UTF-8: GB18030 (a superset of GB2312/GBK) and Big5 as
+# Microsoft writes it (cp950), common for Traditional-Chinese documents.
+_LEGACY_CODECS = (("gb18030", "gb18030"), ("cp950", "big5"))
+_MIN_PLAUSIBLE = 0.9  # share of characters in the scripts of real documents
+_MAX_JUNK = 0.005  # private-use, unassigned, surrogate or replacement characters
+_MAX_STRAY_BYTES = 8  # invalid bytes a UTF-8 file may hold and still be read as UTF-8
+_STRAY_RATIO = 20  # ... with at least this many valid non-ASCII characters per invalid byte
+# Characters of real text besides common hanzi: ASCII, Latin-1 signs, punctuation, number
+# forms and enclosed numbers (①), shapes (■), CJK punctuation, squared units (㎡), fullwidth.
+_PLAIN_TEXT = re.compile(
+    "[\t\n\r\x20-\x7e\xa0-\xbf\xd7\xf7\u2000-\u206f\u2100-\u218f\u2460-\u24ff"
+    "\u2500-\u25ff\u3000-\u303f\u3200-\u33ff\uff00-\uffef]"
+)
+_HANZI = re.compile("[\u4e00-\u9fff]")
+
+
+def _is_common_hanzi(ch: str) -> bool:
+    """In GB2312 or among Big5's frequently used characters: what real documents are made of."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA4 <= ch.encode("big5")[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
+def _plausibility(text: str) -> float:
+    """Share of text in the characters real documents use; a wrong decoding scores low."""
+    sample = text[:20000]
+    if not sample:
+        return 1.0
+    junk = sum(
+        1 for ch in sample if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cs")
+    )
+    if junk > _MAX_JUNK * len(sample):
+        return 0.0
+    plain = len(_PLAIN_TEXT.findall(sample))
+    common = sum(1 for ch in _HANZI.findall(sample) if _is_common_hanzi(ch))
+    return (plain + common) / len(sample)
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """(text, invalid bytes) when data is UTF-8 but for a few stray bytes, else None."""
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    if 0 < stray <= _MAX_STRAY_BYTES and valid >= _STRAY_RATIO * stray:
+        return text, stray
+    return None
+
+
+def _undetermined(path: str) -> IngestError:
+    return IngestError(path, "cannot determine the encoding: save as UTF-8")
+
+
+def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str, tuple[str, ...]]:
+    """Decode bytes to (text, encoding, warnings); raises IngestError for non-text."""
     kind = _magic_kind(data)
     if kind:
         raise _binary_error(path, kind)
 
     text: str | None = None
     encoding = ""
+    warnings: tuple[str, ...] = ()
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             # A stray BOM on mis-encoded bytes: fall through to detection.
@@ -140,7 +199,9 @@ def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
         if declared:
             # Pages often lie about their charset; detect instead when it does not fit.
             with contextlib.suppress(UnicodeDecodeError, LookupError):
-                text, encoding = data.decode(declared), declared
+                decoded = data.decode(declared)
+                if declared.startswith("utf") or _plausibility(decoded) >= _MIN_PLAUSIBLE:
+                    text, encoding = decoded, "big5" if declared == "big5" else declared
 
     if text is None and b"\x00" in data:
         codec16 = _guess_utf16(data)
@@ -149,24 +210,47 @@ def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
         text, encoding = data.decode(codec16), codec16
 
     if text is None:
-        for codec in ("utf-8", "gb18030"):
-            try:
-                text, encoding = data.decode(codec), codec
-                break
-            except UnicodeDecodeError:
-                continue
+        with contextlib.suppress(UnicodeDecodeError):
+            text, encoding = data.decode("utf-8"), "utf-8"
 
     if text is None:
+        stray = _mostly_utf8(data)
+        if stray:
+            text, encoding = stray[0], "utf-8"
+            line = stray[0].split("\ufffd", 1)[0].count("\n") + 1
+            warnings = (
+                f"{stray[1]} invalid UTF-8 byte(s) replaced with U+FFFD (first on line {line})",
+            )
+
+    legacy_decoded = False
+    if text is None:
+        scored: list[tuple[float, str, str]] = []
+        for codec, label in _LEGACY_CODECS:
+            try:
+                decoded = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            legacy_decoded = True
+            scored.append((_plausibility(decoded), label, decoded))
+        if scored:
+            # the first listed wins a tie: GB18030 text is the more common
+            score, label, decoded = max(scored, key=lambda s: s[0])
+            if score >= _MIN_PLAUSIBLE:
+                text, encoding = decoded, label
+
+    if text is None:
+        # Bytes that GB18030 or Big5 decode only into nonsense (Shift-JIS, random bytes) are
+        # rejected; other encodings (Latin-1, KOI8 ...) go to the detector.
+        if legacy_decoded:
+            raise _undetermined(path)
         # Any encoding still in play is ASCII-compatible, so control bytes are control chars.
         if len(_BAD_CONTROL_BYTES.findall(data)) > _MAX_CONTROL_RATIO * len(data):
             raise _binary_error(path, "binary data (many control characters)")
         import charset_normalizer  # slow import; only needed for unusual encodings
 
         best = charset_normalizer.from_bytes(data).best()
-        if best is None:
-            raise IngestError(
-                path, "cannot detect the text encoding (not UTF-8/UTF-16/GB18030); save as UTF-8"
-            )
+        if best is None or _plausibility(str(best)) < _MIN_PLAUSIBLE:
+            raise _undetermined(path)
         text, encoding = str(best), str(best.encoding)
 
     if _control_ratio(text) > _MAX_CONTROL_RATIO:
@@ -177,7 +261,7 @@ def _decode(data: bytes, path: str, *, html: bool = False) -> tuple[str, str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(path, "empty file")
-    return text, encoding
+    return text, encoding, warnings
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -338,12 +422,12 @@ def html_to_text(html: str) -> str:
     return text
 
 
-def _read_html(data: bytes, path: str) -> tuple[str, str]:
-    raw, encoding = _decode(data, path, html=True)
+def _read_html(data: bytes, path: str) -> tuple[str, str, tuple[str, ...]]:
+    raw, encoding, warnings = _decode(data, path, html=True)
     text = html_to_text(raw)
     if not text.strip():
         raise IngestError(path, "HTML page has no visible text")
-    return text, encoding
+    return text, encoding, warnings
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -504,11 +588,11 @@ def read_file(path: str | Path) -> RawFile:
     digest = hashlib.sha256(data).hexdigest()
 
     if suffix in (".txt", ".md"):
-        text, encoding = _decode(data, spath)
-        return RawFile(spath, text, suffix[1:], encoding, digest)
+        text, encoding, warnings = _decode(data, spath)
+        return RawFile(spath, text, suffix[1:], encoding, digest, warnings=warnings)
     if suffix in (".html", ".htm"):
-        text, encoding = _read_html(data, spath)
-        return RawFile(spath, text, "html", encoding, digest)
+        text, encoding, warnings = _read_html(data, spath)
+        return RawFile(spath, text, "html", encoding, digest, warnings=warnings)
     if suffix == ".pdf":
         text, starts = _read_pdf(data, spath)
         return RawFile(spath, text, "pdf", "pdf", digest, starts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import random
 import sys
 import zipfile
 from pathlib import Path
@@ -297,6 +298,69 @@ def test_binary_renamed_txt(tmp_path: Path, data: bytes, kind: str) -> None:
     path = tmp_path / "renamed.txt"
     path.write_bytes(data)
     assert _error(path).reason == f"binary content, not text (looks like {kind})"
+
+
+# --- encodings that are not UTF-8 ---------------------------------------------------------
+
+BIG5_DOC = (
+    "臺北市政府資訊局函\n"
+    "主旨：為推動本市人工智慧應用發展，請各機關於本年度十月底前提報智慧應用場景需求。\n"
+    "說明：\n"
+    "一、依據本府「智慧城市推動方案」辦理。\n"
+    "二、各機關提報之需求，經審查通過者，將優先補助新臺幣五百萬元以內之建置經費。\n"
+)
+SHIFT_JIS_DOC = (
+    "人工知能の研究開発を推進するため、政府は新たな戦略を策定しました。\n"
+    "東京都では、データセンターの整備と人材育成を進めています。\n"
+)
+
+
+def test_big5_text_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "taipei.txt"
+    path.write_bytes(BIG5_DOC.encode("big5"))
+    raw = read_file(path)
+    assert (raw.encoding, raw.text, raw.warnings) == ("big5", BIG5_DOC, ())
+
+
+def test_gb18030_traditional_characters_stay_gb18030(tmp_path: Path) -> None:
+    path = tmp_path / "trad_gbk.txt"
+    path.write_bytes(BIG5_DOC.encode("gb18030"))
+    raw = read_file(path)
+    assert (raw.encoding, raw.text) == ("gb18030", BIG5_DOC)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SHIFT_JIS_DOC.encode("shift_jis"),
+        bytes(0x20 + b % 0xE0 for b in random.Random(7).randbytes(3000)),
+        bytes(b | 0x80 for b in random.Random(8).randbytes(3000)),
+    ],
+    ids=["shift_jis", "random_printable_bytes", "random_high_bytes"],
+)
+def test_implausible_decodings_are_rejected(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "garbled.txt"
+    path.write_bytes(data)
+    assert _error(path).reason == "cannot determine the encoding: save as UTF-8"
+
+
+def test_one_stray_byte_in_utf8_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    good = "第一行：人工智能产业发展。\n第二行：算力基础设施建设。\n"
+    path = tmp_path / "stray.txt"
+    path.write_bytes(good.encode() + b"\xff" + "第三行：完善政策。\n".encode())
+    raw = read_file(path)
+    assert raw.encoding == "utf-8"
+    assert raw.text == good + "\ufffd第三行：完善政策。\n"
+    assert raw.warnings == ("1 invalid UTF-8 byte(s) replaced with U+FFFD (first on line 3)",)
+
+
+def test_html_whose_declared_charset_does_not_fit_is_detected(tmp_path: Path) -> None:
+    page = f"<html><head><meta charset=gb2312></head><body><p>{BIG5_DOC}</p></body></html>"
+    path = tmp_path / "lying.html"
+    path.write_bytes(page.encode("big5"))
+    raw = read_file(path)
+    assert raw.encoding == "big5"
+    assert "人工智慧應用發展" in raw.text
 
 
 # --- iter_files -----------------------------------------------------------------------------
