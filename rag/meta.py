@@ -15,7 +15,7 @@ from collections import Counter
 from functools import cache
 
 from rag.text.lexicon import lexicon
-from rag.text.places import generic_places, place_stem, place_suffixes, tag
+from rag.text.places import gazetteer, generic_places, place_stem, place_suffixes, tag
 from rag.types import DocMeta
 
 HEAD_LINES = 40  # the header block, title and 文号 sit in the first lines
@@ -361,9 +361,9 @@ def _place_candidates(segment: str, text: str) -> list[str]:
         elif nxt in suffixes and flag in ("ns", "nr", "nrt", "nz", "j"):
             out.append(word + nxt)  # 青岚/nr + 市: a name jieba does not know
         elif flag == "ns":
-            # a bare ns word counts only when the text also names it as an administrative
-            # unit: 温州 (温州市) does; 泰山, 黄河 or 安家 (of 安家补贴) do not
-            named = _suffixed(word, text)
+            # a bare ns word counts only when the text (or the gazetteer of administrative
+            # divisions) names it as one: 温州 (温州市) does; 泰山, 黄河, 安家 (安家补贴) do not
+            named = _suffixed(word, text) or gazetteer().get(word)
             if named:
                 out.append(named)
     return [p for p in out if p not in generic]

@@ -212,3 +212,8 @@ def test_doc_numbers_cited_in_the_body_are_not_the_documents_own() -> None:
         "根据《新一代人工智能发展规划》（国发〔2017〕35号），提出如下意见。"
     )
     assert extract_meta(text).doc_number is None
+
+
+def test_a_bare_city_name_is_completed_from_the_gazetteer() -> None:
+    text = "成都推进人工智能产业建圈强链\n近日，成都发布人工智能产业生态图谱，集聚企业800余家。"
+    assert extract_meta(text).region == "成都市"
