@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import hashlib
 import io
+import logging
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -438,7 +441,50 @@ def _short(exc: BaseException, limit: int = 120) -> str:
     return msg if len(msg) <= limit else msg[: limit - 1] + "…"
 
 
+class _PdfLog(logging.Handler):
+    """Collects pypdf's log records while one file is read, so none reach stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().strip())
+
+
+_pdf_log_lock = threading.Lock()
+# pypdf recovers from a moved xref table, but objects it cannot find are parts of the file lost.
+_PDF_MISSING_RE = re.compile(r"Object \d+ \d+ not defined|Could not read|Invalid|EOF", re.I)
+_MAX_UNREADABLE = 0.05  # share of U+FFFD in the extracted text of a damaged file
+
+
+@contextlib.contextmanager
+def _pypdf_log() -> Iterator[_PdfLog]:
+    logger = logging.getLogger("pypdf")
+    handler = _PdfLog()
+    with _pdf_log_lock:
+        propagate = logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False
+        try:
+            yield handler
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+
+
 def _read_pdf(data: bytes, path: str) -> tuple[str, tuple[int, ...]]:
+    with _pypdf_log() as log:
+        text, starts = _read_pdf_logged(data, path, log)
+    return text, starts
+
+
+def _damage(log: _PdfLog) -> str | None:
+    found = [m for m in log.messages if _PDF_MISSING_RE.search(m)]
+    return _short(Exception(found[0])).rstrip(".") if found else None
+
+
+def _read_pdf_logged(data: bytes, path: str, log: _PdfLog) -> tuple[str, tuple[int, ...]]:
     from pypdf import PasswordType, PdfReader
 
     if b"%PDF-" not in data[:1024]:  # the spec tolerates junk before the header
@@ -472,6 +518,11 @@ def _read_pdf(data: bytes, path: str) -> tuple[str, tuple[int, ...]]:
         raise IngestError(path, f"corrupt or truncated PDF: {_short(exc)}") from exc
     if not pages:
         raise IngestError(path, "corrupt or truncated PDF: no pages")
+    damage = _damage(log)
+    joined = "".join(pages)
+    if damage and (not joined.strip() or joined.count("\ufffd") > _MAX_UNREADABLE * len(joined)):
+        # a file cut or damaged in the middle: objects are missing, not the text layer
+        raise IngestError(path, f"corrupt or truncated PDF: {damage} (part of the file missing?)")
     if not any(p.strip() for p in pages):
         raise IngestError(path, "PDF has no text layer (scanned?); OCR it first")
     starts: list[int] = []
@@ -604,13 +655,44 @@ def _is_ignored(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
+EMPTY_CHECK_BYTES = 4096  # text files up to this size are read to tell whitespace-only ones
+
+
+def _unreadable_reason(path: Path) -> str:
+    """Why a path that is neither a file nor a folder cannot be read."""
+    if path.is_symlink():
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symbolic link loop"
+            return "broken symbolic link (its target does not exist)"
+    return "not a regular file" if path.exists() else "no such file or directory"
+
+
+def _empty_reason(path: Path) -> str | None:
+    """'empty file' for a 0-byte file or a small text file holding only white space."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "empty file"
+        if size > EMPTY_CHECK_BYTES or path.suffix.lower() not in (".txt", ".md"):
+            return None
+        _decode(path.read_bytes(), str(path))
+    except IngestError as exc:
+        return exc.reason if exc.reason == "empty file" else None
+    except OSError:
+        return None  # read_file reports it with the reason
+    return None
+
+
 def _walk(folder: Path, seen_dirs: set[Path], skipped: list[Skipped]) -> Iterator[Path]:
     try:
         real = folder.resolve()
         if real in seen_dirs:  # symlink loop
             return
         seen_dirs.add(real)
-        entries = sorted(folder.iterdir(), key=lambda e: e.name)
+        entries = sorted(folder.iterdir(), key=lambda e: os.fsencode(e.name))
     except OSError as exc:
         skipped.append(Skipped(str(folder), f"cannot read: {exc.strerror or exc}"))
         return
@@ -619,8 +701,8 @@ def _walk(folder: Path, seen_dirs: set[Path], skipped: list[Skipped]) -> Iterato
             continue
         if entry.is_dir():
             yield from _walk(entry, seen_dirs, skipped)
-        elif entry.is_file():
-            yield entry
+        else:
+            yield entry  # a file, or a broken link the caller reports
 
 
 def iter_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
@@ -641,19 +723,25 @@ def iter_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
             skip(path, _unsupported_reason(path.suffix.lower()))
             return
         key = path.resolve()
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            return
+        seen.add(key)
+        empty = _empty_reason(path)
+        if empty:
+            skip(path, empty)
+        else:
             files.append(path)
 
     for given in paths:
         path = Path(os.path.abspath(Path(given).expanduser()))
         if path.is_dir():
             for found in _walk(path, seen_dirs, skipped):
-                add(found)
+                if found.is_file():
+                    add(found)
+                else:
+                    skip(found, _unreadable_reason(found))
         elif path.is_file():
             add(path)
-        elif path.exists():
-            skip(path, "not a regular file")
         else:
-            skip(path, "no such file or directory")
+            skip(path, _unreadable_reason(path))
     return files, skipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
 import random
 import sys
 import zipfile
@@ -370,14 +371,16 @@ def test_iter_files_fixture_folder(fx: dict[str, Path]) -> None:
     folder = fx["gb18030"].parent
     files, skipped = iter_files([folder])
     expected = sorted(
-        (p for p in fx.values() if p.suffix.lower() in SUPPORTED), key=lambda p: p.name
+        (p for p in fx.values() if p.suffix.lower() in SUPPORTED and p != fx["empty"]),
+        key=lambda p: p.name,
     )
     assert files == expected
     assert skipped == [
+        Skipped(str(fx["empty"]), "empty file"),
         Skipped(
             str(fx["unknown"]),
             "unsupported file type '.xyz'; supported: .txt .md .html .htm .pdf .docx",
-        )
+        ),
     ]
 
 
@@ -409,6 +412,52 @@ def test_iter_files_recursion_hidden_dedup(tmp_path: Path) -> None:
         ),
         Skipped(str(tmp_path / "nope.txt"), "no such file or directory"),
     ]
+
+
+def test_iter_files_reports_broken_links_loops_and_empty_files(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("正文。", encoding="utf-8")
+    (tmp_path / "blank.md").write_text(" \n\t\n　\n", encoding="utf-8")
+    (tmp_path / "zero.txt").write_bytes(b"")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "loop_a.txt").symlink_to(tmp_path / "loop_b.txt")
+    (tmp_path / "loop_b.txt").symlink_to(tmp_path / "loop_a.txt")
+    files, skipped = iter_files([tmp_path, tmp_path / "dangling.txt"])
+    assert files == [tmp_path / "good.txt"]
+    assert skipped == [
+        Skipped(str(tmp_path / "blank.md"), "empty file"),
+        Skipped(str(tmp_path / "dangling.txt"), "broken symbolic link (its target does not exist)"),
+        Skipped(str(tmp_path / "loop_a.txt"), "symbolic link loop"),
+        Skipped(str(tmp_path / "loop_b.txt"), "symbolic link loop"),
+        Skipped(str(tmp_path / "zero.txt"), "empty file"),
+    ]
+
+
+def test_file_names_that_are_not_utf8(tmp_path: Path) -> None:
+    name = os.fsdecode(b"gbk_\xd5\xfe\xb2\xdf.txt")  # 政策 in GBK: surrogate-escaped
+    path = tmp_path / name
+    try:
+        path.write_text("政策文件正文。", encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system does not take non-UTF-8 names")
+    files, skipped = iter_files([tmp_path])
+    assert (files, skipped) == ([path], [])
+    raw = read_file(files[0])
+    assert raw.text == "政策文件正文。"
+    assert os.fsencode(raw.path).endswith(b"gbk_\xd5\xfe\xb2\xdf.txt")
+
+
+def test_pdf_cut_in_the_middle_names_the_damage_quietly(
+    tmp_path: Path, fx: dict[str, Path], capfd: pytest.CaptureFixture[str]
+) -> None:
+    data = fx["pdf"].read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: len(data) // 3] + data[2 * len(data) // 3 :])  # %%EOF still there
+    err = _error(path)
+    assert err.reason.startswith("corrupt or truncated PDF: Object ")
+    assert err.reason.endswith(" not defined (part of the file missing?)")
+    assert "no text layer" not in err.reason
+    captured = capfd.readouterr()
+    assert "not defined" not in captured.err and "startxref" not in captured.err
 
 
 # --- fixtures and real corpus ---------------------------------------------------------------
