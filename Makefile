@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast lint browser-deps bench eval clean
+.PHONY: setup run test test-fast lint browser-deps bench eval eval-llm clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,15 @@ lint: setup
 
 eval: setup
 	$(BIN)/rag eval
+
+# Generative answers with the in-process local model (evaluation only, see eval/README.md):
+# installs the local-llm extra (compiles llama.cpp once, ~10 min), fetches the GGUF into
+# ~/.cache/policy-rag/, then measures answer_mode=llm on the dev and near-miss sets.
+eval-llm: setup
+	$(BIN)/pip install --quiet -e ".[local-llm]"
+	gguf="$$($(BIN)/python -m eval.local_llm)" && \
+		RAG_LLM_BACKEND=llamacpp RAG_LLM_GGUF="$$gguf" \
+		$(BIN)/rag eval --sets dev,near_miss --answer-mode llm
 
 bench: setup
 	$(BIN)/rag bench

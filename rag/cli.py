@@ -76,8 +76,7 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--mode", choices=("fused", "dense", "bm25"), default="fused")
         else:
             sp.add_argument("--llm", action="store_true", help="answer with the configured LLM")
-            sp.add_argument("--llm-base-url", help="OpenAI-compatible base URL")
-            sp.add_argument("--llm-model", help="model name at that URL")
+            _llm_flags(sp)
 
     sv = sub.add_parser("serve", help="start the Gradio app")
     sv.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -98,7 +97,23 @@ def _parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="quality + speed benchmarks with the baseline comparison")
     bn.add_argument("--json", action="store_true")
     bn.add_argument("--quick", action="store_true", help="fewer questions, for a smoke run")
+
+    eval_parser = sub.choices["eval"]
+    eval_parser.add_argument(
+        "--answer-mode",
+        choices=("extractive", "llm"),
+        help="answerer to measure (default: setting)",
+    )
+    _llm_flags(eval_parser)
     return p
+
+
+def _llm_flags(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--llm-backend", choices=("openai", "llamacpp"), help="default: openai")
+    sp.add_argument("--llm-base-url", help="OpenAI-compatible base URL (backend openai)")
+    sp.add_argument("--llm-model", help="model name at that URL (backend openai)")
+    sp.add_argument("--llm-gguf", help="GGUF model file (backend llamacpp)")
+    sp.add_argument("--llm-threads", type=int, help="llama.cpp threads (default 1)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -108,6 +123,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         "chunk_tokens": getattr(args, "chunk_tokens", None),
         "llm_base_url": getattr(args, "llm_base_url", None),
         "llm_model": getattr(args, "llm_model", None),
+        "llm_backend": getattr(args, "llm_backend", None),
+        "llm_gguf": getattr(args, "llm_gguf", None),
+        "llm_threads": getattr(args, "llm_threads", None),
+        "answer_mode": getattr(args, "answer_mode", None),
     }
     if getattr(args, "llm", False):
         overrides["answer_mode"] = "llm"

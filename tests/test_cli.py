@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fake_openai import FakeOpenAI, Reply
 
+from rag import cli
 from rag.cli import from_argv, shown
 from rag.progress import progress_bar
 
@@ -237,3 +238,32 @@ def test_llm_failure_note_shows_no_secret(index_dir: Path) -> None:
     for out in (out_json, out_plain):
         for secret in (key, password, "YWxpY2U6"):  # the key, the password, Basic base64
             assert secret not in out.stdout + out.stderr
+
+
+# --- the local LLM backend from the command line (issue 16) ----------------------------------
+
+
+def test_llm_flags_reach_the_settings(tmp_path: Path) -> None:
+    args = cli._parser().parse_args(
+        ["eval", "--answer-mode", "llm", "--llm-backend", "llamacpp", "--llm-gguf", "m.gguf"]
+    )
+    settings = cli._settings(args)
+    assert (settings.answer_mode, settings.llm_backend, settings.llm_gguf) == (
+        "llm",
+        "llamacpp",
+        "m.gguf",
+    )
+    assert settings.llm_threads == 1 and settings.llm_configured
+
+
+def test_ask_with_a_bad_local_model_answers_extractively(index_dir: Path, tmp_path: Path) -> None:
+    not_gguf = tmp_path / "model.gguf"
+    not_gguf.write_text("not a model", encoding="utf-8")
+    out = rag(
+        "ask", "晋城开发区产业引导基金总规模是多少？", "--index-dir", str(index_dir), "--json",
+        "--llm", "--llm-backend", "llamacpp", "--llm-gguf", str(not_gguf),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["mode"] == "extractive" and answer["answered"] and "300亿" in answer["answer"]
+    assert f"{not_gguf} is not a GGUF model file" in answer["note"]
