@@ -705,9 +705,9 @@ def gguf(tmp_path: Path) -> Iterator[Path]:
     """A file that passes the GGUF header check (the fake Llama below never reads further)."""
     path = tmp_path / "tiny-model.gguf"
     path.write_bytes(b"GGUF\x03\x00\x00\x00" + bytes(64))
-    llm._chat_llamacpp.cache_clear()
+    llm._load_llamacpp.cache_clear()
     yield path
-    llm._chat_llamacpp.cache_clear()
+    llm._load_llamacpp.cache_clear()
 
 
 def _local(gguf: Path | str, **changes: object) -> Settings:

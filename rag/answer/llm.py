@@ -108,6 +108,7 @@ def model_label(settings: Settings) -> str:
 
 
 _local_lock = threading.Lock()  # one llama.cpp context writes one reply at a time
+_load_lock = threading.Lock()
 
 
 def _model_lock(settings: Settings) -> AbstractContextManager[object]:
@@ -157,8 +158,13 @@ def llamacpp_params(
     }
 
 
-@functools.cache
 def _chat_llamacpp(path: str, threads: int, context_tokens: int, max_tokens: int) -> BaseChatModel:
+    with _load_lock:  # two first questions at once must not load a 1 GB model twice
+        return _load_llamacpp(path, threads, context_tokens, max_tokens)
+
+
+@functools.cache
+def _load_llamacpp(path: str, threads: int, context_tokens: int, max_tokens: int) -> BaseChatModel:
     gguf = check_gguf(path)
     try:
         import llama_cpp  # noqa: F401  (ChatLlamaCpp would only say "pip install llama-cpp-python")
