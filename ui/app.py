@@ -16,6 +16,7 @@ from rag.config import Settings
 from rag.errors import IndexMissingError
 from rag.ingest import SUPPORTED
 from rag.pipeline import Engine, build_index
+from rag.progress import progress_bar
 from ui.handlers import (
     ANY,
     Handlers,
@@ -44,9 +45,13 @@ watch('value', () => {
   if (m) m.scrollIntoView({behavior: 'smooth', block: 'center'});
 });
 """
-# Runs in the browser on submit: empties the box at once and hands the question on, so what the
-# user types while the answer streams is never overwritten by the server.
-TAKE_QUESTION_JS = "(q) => ['', q]"
+# Runs in the browser on submit, before the question goes to the server: empties the box at once,
+# so what the user types while the answer streams is never overwritten by a server update.
+TAKE_QUESTION_JS = """(...inputs) => {
+  const box = document.querySelector('#rag-question textarea');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return inputs;
+}"""
 BACK_JS = "() => { document.querySelector('#rag-side')?.classList.remove('sheet-open'); }"
 
 
@@ -73,7 +78,13 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
         with gr.Row(elem_id="rag-top"):
             tr(gr.Markdown(t(lang, "intro"), elem_id="rag-intro"), value="intro")
             language = gr.Radio(
-                LANGS, value=lang, show_label=False, elem_id="rag-lang", scale=0, min_width=180
+                LANGS,
+                value=lang,
+                show_label=False,
+                elem_id="rag-lang",
+                scale=0,
+                min_width=180,
+                container=False,
             )
         with gr.Tabs():
             with (
@@ -391,7 +402,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
         }
         corpus_outputs = [corpus, doc_filter, region, year_from, year_to, manage_pick, chatbot]
         ask_inputs = [
-            pending,
+            question,
             chatbot,
             doc_filter,
             region,
@@ -416,19 +427,14 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
         ]
         saved = [session, chatbot, store, language]
 
-        submitted = gr.on(
+        asked = gr.on(
             [question.submit, send.click],
-            None,
-            inputs=[question],
-            outputs=[question, pending],
-            js=TAKE_QUESTION_JS,
-            queue=False,
-            trigger_mode="multiple",
-        )
-        asked = submitted.then(
             h.ask,
             inputs=ask_inputs,
             outputs=ask_outputs,
+            js=TAKE_QUESTION_JS,
+            # a second Enter while an answer streams is ignored; its text stays in the box
+            trigger_mode="once",
             api_name="ask",
             concurrency_limit=ASK_CONCURRENCY,
             concurrency_id="ask",
@@ -436,7 +442,11 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
         asked.success(h.save_chat, saved, [store, chats], api_visibility="private")
         picked = chatbot.example_select(h.pick_example, None, [pending], api_visibility="private")
         asked_example = picked.then(
-            h.ask, ask_inputs, ask_outputs, concurrency_id="ask", api_visibility="private"
+            h.ask,
+            [pending, *ask_inputs[1:]],
+            ask_outputs,
+            concurrency_id="ask",
+            api_visibility="private",
         )
         asked_example.success(h.save_chat, saved, [store, chats], api_visibility="private")
         stop.click(
@@ -533,19 +543,6 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
     return app
 
 
-def _print_progress() -> Any:
-    """A build_index progress callback that prints one line per stage step of 10%."""
-    last: dict[str, int] = {}
-
-    def tick(stage: str, done: int, total: int) -> None:
-        step = 10 * done // total if total else 10
-        if last.get(stage) != step:
-            last[stage] = step
-            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
-
-    return tick
-
-
 def launch(
     app: gr.Blocks,
     settings: Settings,
@@ -581,7 +578,7 @@ def serve(
     except IndexMissingError:
         corpus = settings.corpus_path
         print(f"no index at {settings.index_dir}; building it from {corpus}", file=sys.stderr)
-        report = build_index([corpus], settings, progress=_print_progress())
+        report = build_index([corpus], settings, progress=progress_bar())
         print(
             f"indexed {len(report.documents)} documents, {report.chunks} chunks "
             f"in {report.seconds:.1f} s",

@@ -302,10 +302,6 @@ class Handlers:
             session,
         )
 
-    def take_question(self, question: str) -> tuple[str, str]:
-        """Move the typed question out of the box at once, so typing on loses nothing."""
-        return "", question
-
     def pick_example(self, evt: gr.SelectData) -> str:
         """The text of a clicked example question."""
         value = evt.value

@@ -18,8 +18,7 @@ if (!window.__ragInstalled) {
   };
   // The text of a chat message as a reader sees it: no markup, [n] markers kept.
   const plainText = (message) => {
-    const body = message.querySelector('.message-content, .prose') || message;
-    return body.innerText.replace(/\n{3,}/g, '\n\n').trim();
+    return message.innerText.replace(/\n{3,}/g, '\n\n').trim();
   };
   document.addEventListener('click', (ev) => {
     const target = ev.target;
@@ -37,8 +36,13 @@ if (!window.__ragInstalled) {
     const copy = target.closest('#rag-chat button');
     const label = copy ? (copy.getAttribute('aria-label') || copy.title || '') : '';
     if (copy && /copy/i.test(label) && !/all/i.test(label)) {
-      const row = copy.closest('.message-row, .message-wrap > div, [class*="message-row"]');
-      const message = row ? row.querySelector('.message') : null;
+      // the buttons sit in a sibling after their message's row (or inside it)
+      let row = copy.closest('.message-row');
+      if (!row) {
+        row = copy.closest('.message-buttons')?.previousElementSibling || null;
+        while (row && !row.classList.contains('message-row')) row = row.previousElementSibling;
+      }
+      const message = row ? row.querySelector('.message-content') : null;
       if (message && navigator.clipboard) {
         ev.preventDefault();
         ev.stopImmediatePropagation();
