@@ -306,6 +306,7 @@ def test_claim_terms_translate_english_amounts_and_glossary_words() -> None:
     terms = llm.claim_terms("a guidance fund of 30 billion yuan, 1.2 million users, 35 percent")
     assert {"引导", "基金", "300", "120", "35%"} <= terms
     assert not {"yuan", "users", "billion"} & terms
+    assert {"gpu", "5g"} <= llm.claim_terms("The city built 5G base stations and a GPU cluster.")
 
 
 @pytest.mark.parametrize(

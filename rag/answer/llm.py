@@ -381,7 +381,7 @@ def claim_terms(claim: str) -> set[str]:
 
     English words count through the glossary (guidance fund -> 引导基金) and amounts as Chinese
     documents write them (30 billion -> 300亿, 35 percent -> 35%); other English words are
-    dropped, since no Chinese sentence can share them.
+    dropped, since no Chinese sentence can share them, but acronyms and codes are kept.
     """
     low = claim.lower()
     if not re.search(r"[a-z]{2}", low):
@@ -395,8 +395,9 @@ def claim_terms(claim: str) -> set[str]:
     for phrase, term in glossary("glossary_en").items():
         if re.search(rf"\b{re.escape(phrase)}\b", low):
             extra.append(term)
-    chinese_and_numbers = re.sub(r"[A-Za-z]+", " ", ENGLISH_AMOUNT_RE.sub(" ", claim))
-    return set(tokenize(chinese_and_numbers + " " + " ".join(extra)))
+    # ordinary English words go; acronyms and codes (AI, GPU, 5G, PFlops) stay, passages use them
+    kept = re.sub(r"\b[A-Za-z][a-z]+\b", " ", ENGLISH_AMOUNT_RE.sub(" ", claim))
+    return set(tokenize(kept + " " + " ".join(extra)))
 
 
 def _supporting_passage(claim: str, passages: Sequence[Passage]) -> Passage | None:
