@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import traceback
 import unicodedata
@@ -186,6 +187,48 @@ def _inline(text: str) -> str:
     return shown(" ".join(text.split()))
 
 
+def _multiline(text: str) -> str:
+    """Answer text for the terminal: its line breaks kept, other control characters escaped."""
+    return "\n".join(shown(line) for line in text.split("\n"))
+
+
+def terminal_rows(text: str, columns: int) -> int:
+    """Rows text takes on a terminal of that width (CJK characters are two columns wide)."""
+    rows = 0
+    for line in text.split("\n"):
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        rows += max(1, -(-width // max(columns, 1)))
+    return rows
+
+
+def ask_live(engine: Any, question: str, **options: Any) -> tuple[Any, bool]:
+    """Ask and show the text as it arrives; (answer, True) when what was shown is the answer.
+
+    The checked answer can differ from what the model wrote (citations renumbered, a copied
+    passage cut, a fallback to the extractive answer): the streamed text is then erased, or,
+    when it has scrolled off the screen, followed by a rule, and (answer, False) is returned.
+    """
+    stream = engine.ask_stream(question, **options)
+    written = ""
+    for piece in stream:
+        piece = _multiline(piece)
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+        written += piece
+    answer = stream.answer
+    if written == _multiline(answer.text):
+        sys.stdout.write("\n")
+        return answer, True
+    if written:
+        size = shutil.get_terminal_size()
+        rows = terminal_rows(written, size.columns)
+        if rows < size.lines:
+            sys.stdout.write("\r" + "\x1b[1A" * (rows - 1) + "\x1b[J")
+        else:
+            sys.stdout.write("\n" + "─" * 20 + "\n")
+    return answer, False
+
+
 def print_json(obj: Any, *, indent: int | None = None) -> None:
     """One JSON document on stdout; lone surrogates (non-UTF-8 file names) as \\u escapes."""
     text = json.dumps(obj, ensure_ascii=False, indent=indent)
@@ -320,7 +363,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for number, question in _questions(args.question):
 
         def work(question: str = question) -> None:
-            answer = engine.ask(question, filters=filters, k=args.k)
+            if args.json or batch.batch or not sys.stdout.isatty():
+                answer, written = engine.ask(question, filters=filters, k=args.k), False
+            else:  # a person is watching: show the answer as the model writes it
+                answer, written = ask_live(engine, question, filters=filters, k=args.k)
             if args.json:
                 out = answer_json(answer, docs)
                 out["note"] = _safe(out["note"])
@@ -328,7 +374,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 return
             if batch.batch:
                 print(f"Q: {shown(question)}")
-            print("\n".join(shown(line) for line in answer.text.split("\n")))
+            if not written:
+                print(_multiline(answer.text))
             if answer.note:
                 print(f"({shown(_safe(answer.note))})")
             for c in answer.citations:

@@ -19,6 +19,7 @@ from fake_openai import FakeOpenAI, Reply
 from rag import cli
 from rag.cli import from_argv, shown
 from rag.progress import progress_bar
+from rag.types import Answer, AnswerStream
 
 ROOT = Path(__file__).resolve().parent.parent
 HIT_KEYS = {
@@ -267,3 +268,42 @@ def test_ask_with_a_bad_local_model_answers_extractively(index_dir: Path, tmp_pa
     answer = json.loads(out.stdout)
     assert answer["mode"] == "extractive" and answer["answered"] and "300亿" in answer["answer"]
     assert f"{not_gguf} is not a GGUF model file" in answer["note"]
+
+
+# --- streaming on a terminal ------------------------------------------------------------------
+
+
+class _FakeEngine:
+    def __init__(self, pieces: list[str], final: str) -> None:
+        self.pieces, self.final = pieces, final
+
+    def ask_stream(self, question: str, **options: object) -> AnswerStream:
+        answer = Answer(question, self.final, (), (), answered=True, mode="llm")
+        return AnswerStream(iter([*self.pieces, answer]))
+
+
+def test_ask_live_keeps_a_streamed_answer_that_passed_the_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stdout", term)
+    engine = _FakeEngine(["晋城设立了", "300亿的基金[1]。"], "晋城设立了300亿的基金[1]。")
+    answer, written = cli.ask_live(engine, "q")
+    assert written and answer.text == "晋城设立了300亿的基金[1]。"
+    assert term.getvalue() == "晋城设立了300亿的基金[1]。\n"
+
+
+def test_ask_live_erases_text_the_checks_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stdout", term)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((80, 24)))
+    engine = _FakeEngine(["基金【1】\n", "规模300亿\x1b[2J"], "文档中没有找到相关信息。")
+    answer, written = cli.ask_live(engine, "q")
+    assert not written and answer.text == "文档中没有找到相关信息。"
+    # shown with the control character escaped, then the cursor goes back up one row and clears
+    assert term.getvalue() == "基金【1】\n规模300亿\\x1b[2J" + "\r\x1b[1A\x1b[J"
+
+
+def test_terminal_rows_count_wide_characters_twice() -> None:
+    assert cli.terminal_rows("温州" * 30, 80) == 2  # 120 columns
+    assert cli.terminal_rows("abc\n\nxyz", 80) == 3
