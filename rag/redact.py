@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
@@ -75,19 +75,31 @@ def redact_url(url: str) -> str:
 
 
 class _RedactingFactory:
-    """A log record factory that redacts each record's message once its arguments are merged."""
+    """A log record factory that masks secrets in each record's message and arguments.
+
+    Arguments are masked one by one, keeping their types where nothing changes, so formatters
+    that read record.args (uvicorn's access log) still work; objects whose text carries a secret
+    (an httpx URL with user:password@) become their masked text.
+    """
 
     def __init__(self, base: Callable[..., logging.LogRecord], secrets: tuple[str, ...]) -> None:
         self.base = base
         self.secrets = secrets
 
+    def _clean(self, value: object) -> object:
+        if value is None or isinstance(value, int | float):
+            return value
+        text = str(value)
+        masked = redact(text, self.secrets)
+        return value if masked == text else masked
+
     def __call__(self, *args: object, **kwargs: object) -> logging.LogRecord:
         record = self.base(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a bad format string: leave it for logging to report
-            return record
-        record.msg, record.args = redact(message, self.secrets), ()
+        record.msg = self._clean(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = {k: self._clean(v) for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(self._clean(a) for a in record.args)
         return record
 
 

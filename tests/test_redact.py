@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 
 from rag.config import Settings
@@ -65,10 +66,15 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     try:
         install_log_redaction(["key-0123456789"])
         install_log_redaction(["key-0123456789"])  # installing twice does not stack factories
+        url = httpx.URL("http://bob:pw1234@h/v1/chat")  # an object whose text holds the secret
         with caplog.at_level(logging.INFO, logger="httpx"):
-            logging.getLogger("httpx").info(
-                'HTTP Request: POST %s "%s"', "http://bob:pw1234@h/v1/chat", "key-0123456789"
-            )
-        assert caplog.messages == ['HTTP Request: POST http://***@h/v1/chat "***"']
+            log = logging.getLogger("httpx")
+            log.info('HTTP Request: POST %s "%s %d"', url, "key-0123456789", 200)
+            log.info("%(client)s %(status)d", {"client": "sk-abcdefgh12345", "status": 401})
+        assert caplog.messages == [
+            'HTTP Request: POST http://***@h/v1/chat "*** 200"',
+            "sk-*** 401",
+        ]
+        assert caplog.records[0].args == ("http://***@h/v1/chat", "***", 200)  # types kept
     finally:
         logging.setLogRecordFactory(previous)
