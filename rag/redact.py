@@ -100,6 +100,10 @@ class _RedactingFactory:
             record.args = {k: self._clean(v) for k, v in record.args.items()}
         elif record.args:
             record.args = tuple(self._clean(a) for a in record.args)
+        if record.exc_info and not record.exc_text:
+            # formatters print exc_text when it is set: the traceback's messages masked too
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text, self.secrets)
         return record
 
 

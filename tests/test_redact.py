@@ -67,7 +67,7 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
         install_log_redaction(["key-0123456789"])
         install_log_redaction(["key-0123456789"])  # installing twice does not stack factories
         url = httpx.URL("http://bob:pw1234@h/v1/chat")  # an object whose text holds the secret
-        with caplog.at_level(logging.INFO, logger="httpx"):
+        with caplog.at_level(logging.INFO):
             log = logging.getLogger("httpx")
             log.info('HTTP Request: POST %s "%s %d"', url, "key-0123456789", 200)
             log.info("%(client)s %(status)d", {"client": "sk-abcdefgh12345", "status": 401})
@@ -76,5 +76,11 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
             "sk-*** 401",
         ]
         assert caplog.records[0].args == ("http://***@h/v1/chat", "***", 200)  # types kept
+        try:
+            raise RuntimeError("401 for http://bob:pw1234@h/v1 with key-0123456789")
+        except RuntimeError:
+            logging.getLogger("rag").exception("LLM call failed")
+        assert "pw1234" not in caplog.text and "key-0123456789" not in caplog.text
+        assert "RuntimeError: 401 for http://***@h/v1 with ***" in caplog.text
     finally:
         logging.setLogRecordFactory(previous)
