@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from rag.clean import HEADING_RE
 from rag.types import Chunk, Document
@@ -17,6 +18,7 @@ SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*")
 SENTENCE_BREAK_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*|\n")
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
 HEADING_LABEL_CHARS = 40
+BOUNDARY_SLACK_TOKENS = 2  # tokens two sentences may gain when encoded together (seen: 1)
 
 
 @cache
@@ -147,18 +149,26 @@ def _heading_path(stack: list[tuple[int, str]]) -> str:
     return " > ".join(label for _, label in stack)
 
 
-def chunk_document(doc: Document, *, chunk_tokens: int, overlap_sentences: int) -> list[Chunk]:
-    """Chunks of doc.text in order; each within chunk_tokens unless one sentence is longer."""
-    text = doc.text
-    spans = sentence_spans(text, chunk_tokens)
+def _group_spans(
+    text: str, spans: list[Span], chunk_tokens: int, overlap_sentences: int, *, exact: bool
+) -> list[tuple[list[Span], str]]:
+    """Spans packed into (chunk spans, heading path) groups within the token budget."""
     groups: list[tuple[list[Span], str]] = []
     current: list[Span] = []
     current_fresh = 0  # sentences in current that are not overlap from the previous chunk
     current_heading = ""
     stack: list[tuple[int, str]] = []
 
-    def tokens_of(group: list[Span]) -> int:
-        return count_tokens(text[group[0].start : group[-1].end]) if group else 0
+    def fits(group: list[Span], span: Span) -> bool:
+        if not exact:
+            # Sentence counts add up, plus the white space between them and a margin for
+            # tokens that merge across a boundary; encoding the whole chunk again for every
+            # sentence added is what made chunking cost as much as the rest of indexing.
+            gaps = span.start - group[-1].end + sum(b.start - a.end for a, b in pairwise(group))
+            bound = sum(s.tokens for s in group) + span.tokens + gaps
+            if bound + BOUNDARY_SLACK_TOKENS * len(group) <= chunk_tokens:
+                return True
+        return count_tokens(text[group[0].start : span.end]) <= chunk_tokens
 
     for span in spans:
         if span.heading_level:
@@ -169,10 +179,10 @@ def chunk_document(doc: Document, *, chunk_tokens: int, overlap_sentences: int) 
             if current_fresh and any(not s.heading_level for s in current[-current_fresh:]):
                 groups.append((current, current_heading))
                 current, current_fresh = [], 0
-        if current and tokens_of([*current, span]) > chunk_tokens:
+        if current and not fits(current, span):
             groups.append((current, current_heading))
             keep = current[-overlap_sentences:] if overlap_sentences else []
-            while keep and tokens_of([*keep, span]) > chunk_tokens:
+            while keep and not fits(keep, span):
                 keep = keep[1:]
             current, current_fresh = list(keep), 0
         if current_fresh == 0:
@@ -181,9 +191,26 @@ def chunk_document(doc: Document, *, chunk_tokens: int, overlap_sentences: int) 
         current_fresh += 1
     if current_fresh:
         groups.append((current, current_heading))
+    return groups
+
+
+def chunk_document(doc: Document, *, chunk_tokens: int, overlap_sentences: int) -> list[Chunk]:
+    """Chunks of doc.text in order; each within chunk_tokens unless one sentence is longer."""
+    text = doc.text
+    spans = sentence_spans(text, chunk_tokens)
+
+    def tokens_of(group: list[Span]) -> int:
+        return count_tokens(text[group[0].start : group[-1].end]) if group else 0
+
+    groups = _group_spans(text, spans, chunk_tokens, overlap_sentences, exact=False)
+    counts = [tokens_of(group) for group, _ in groups]
+    if any(n > chunk_tokens and len(g) > 1 for n, (g, _) in zip(counts, groups, strict=True)):
+        # the margin was not enough somewhere: pack again counting every chunk exactly
+        groups = _group_spans(text, spans, chunk_tokens, overlap_sentences, exact=True)
+        counts = [tokens_of(group) for group, _ in groups]
 
     chunks: list[Chunk] = []
-    for i, (group, heading) in enumerate(groups):
+    for i, ((group, heading), tokens) in enumerate(zip(groups, counts, strict=True)):
         start, end = group[0].start, group[-1].end
         line_start, line_end = doc.line_range(start, end)
         chunks.append(
@@ -197,7 +224,7 @@ def chunk_document(doc: Document, *, chunk_tokens: int, overlap_sentences: int) 
                 line_end=line_end,
                 heading=heading,
                 page=doc.page_of(start),
-                chunk_tokens=tokens_of(group),
+                chunk_tokens=tokens,
             )
         )
     return chunks

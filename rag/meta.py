@@ -15,7 +15,13 @@ from collections import Counter
 from functools import cache
 
 from rag.text.lexicon import lexicon
-from rag.text.places import gazetteer, generic_places, place_stem, place_suffixes, tag
+from rag.text.places import (
+    GAZETTEER_MAX_CHARS,
+    gazetteer,
+    generic_places,
+    place_suffixes,
+    tag,
+)
 from rag.types import DocMeta
 
 HEAD_LINES = 40  # the header block, title and 文号 sit in the first lines
@@ -334,7 +340,7 @@ def _admin_chain(name: str, text: str) -> str | None:
             # "无锡高新区": the place is 无锡, named as the text names it (无锡市)
             stem = unit[: zone.start()]
             if len(stem) >= 2 and _stem_is_place_like(stem):
-                units.append(_suffixed(stem, text) or stem)
+                units.append(gazetteer().get(stem) or _suffixed(stem, text) or stem)
             break
         if not _stem_is_place_like(m[1]):
             break
@@ -343,35 +349,37 @@ def _admin_chain(name: str, text: str) -> str | None:
     return "".join(units) or None
 
 
-def _place_candidates(segment: str, text: str) -> list[str]:
-    """Administrative place names in segment, in order (jieba ns words and 'X' + 市/省...)."""
-    suffixes = place_suffixes()
-    generic = generic_places()
-    words = tag(segment)
-    out: list[str] = []
-    for i, (word, flag) in enumerate(words):
-        nxt = words[i + 1][0] if i + 1 < len(words) else ""
-        if len(word) < 2 or word in generic or not re.fullmatch(f"[{_CJK}]+", word):
-            continue
-        if flag == "ns" and word.endswith(suffixes) and not _zone_re().search(word):
-            if place_stem(word) == word:  # 温州, 杭州: the 州 is part of a city's name
-                out.append(_suffixed(word, text) or word)
-            else:
-                out.append(word)
-        elif nxt in suffixes and flag in ("ns", "nr", "nrt", "nz", "j"):
-            out.append(word + nxt)  # 青岚/nr + 市: a name jieba does not know
-        elif flag == "ns":
-            # a bare ns word counts only when the text (or the gazetteer of administrative
-            # divisions) names it as one: 温州 (温州市) does; 泰山, 黄河, 安家 (安家补贴) do not
-            named = _suffixed(word, text) or gazetteer().get(word)
-            if named:
-                out.append(named)
-    return [p for p in out if p not in generic]
+def _place_candidates(segment: str) -> list[tuple[str, bool]]:
+    """(full name, written as an administrative name) for each division named in segment.
+
+    A dictionary scan of the gazetteer, longest name first at each position: no tagger, so
+    the cost is the same for any text (jieba's HMM is slow on words it does not know, e.g.
+    繁體). Mountains, rivers and common nouns are not divisions (泰山, 黄河, 安家补贴).
+    """
+    table = gazetteer()
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(segment):
+        for size in range(min(GAZETTEER_MAX_CHARS, len(segment) - i), 1, -1):
+            name = segment[i : i + size]
+            full = table.get(name)
+            if full:
+                out.append((full, name == full))
+                i += size - 1
+                break
+        i += 1
+    return out
+
+
+def _first_place(segment: str) -> str | None:
+    found = _place_candidates(segment)
+    written = [name for name, whole in found if whole] or [name for name, _ in found]
+    return written[0] if written else None
 
 
 def _region(text: str, lines: list[str], issuer: str | None, title: str | None) -> str | None:
     if issuer:
-        found = _admin_chain(issuer, text) or next(iter(_place_candidates(issuer, text)), None)
+        found = _admin_chain(issuer, text) or _first_place(issuer)
         if found:
             return found
     if title:
@@ -379,16 +387,18 @@ def _region(text: str, lines: list[str], issuer: str | None, title: str | None) 
             found = _admin_chain(title[anchor.end() :], text)
             if found:
                 return found
-        found = next(iter(_place_candidates(title, text)), None)
+        found = _first_place(title)
         if found:
             return found
     head = "\n".join(lines[:HEAD_LINES])[:HEAD_CHARS]
-    named = _place_candidates(head, text)
-    if not named:
+    named = _place_candidates(head)
+    # an administrative name as written (山东省) beats a bare one (山东); then the most named
+    # place of the head, and on a tie the first named
+    pool = [name for name, whole in named if whole] or [name for name, _ in named]
+    if not pool:
         return None
-    counts = Counter(named)
-    # the most named place of the head; on a tie, the first named
-    return max(counts, key=lambda p: (counts[p], -named.index(p)))
+    counts = Counter(pool)
+    return max(counts, key=lambda p: (counts[p], -pool.index(p)))
 
 
 def extract_meta(text: str) -> DocMeta:
