@@ -1,3 +1,82 @@
-"""Offline Q&A over Chinese policy documents with exact, checkable citations."""
+"""Offline Q&A over Chinese policy documents with exact, checkable citations.
 
-__version__ = "0.1.0"
+The public API, in one import::
+
+    from rag import Engine, Filters, load_settings
+
+    engine = Engine(load_settings())
+    answer = engine.ask("温州智算规模多大？", filters=Filters(region="温州"))
+
+Names load on first use, so `import rag` stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from rag.config import VERSION as __version__
+
+if TYPE_CHECKING:
+    from rag.config import Settings, load_settings
+    from rag.errors import (
+        ConfigError,
+        IndexMismatchError,
+        IndexMissingError,
+        IngestError,
+        LLMError,
+        QuestionError,
+        RagError,
+    )
+    from rag.pipeline import Engine, build_index, get_engine
+    from rag.types import Answer, AnswerStream, Citation, Document, Filters, Hit, Query
+
+_EXPORTS = {
+    "Engine": "rag.pipeline",
+    "build_index": "rag.pipeline",
+    "get_engine": "rag.pipeline",
+    "Settings": "rag.config",
+    "load_settings": "rag.config",
+    "Answer": "rag.types",
+    "AnswerStream": "rag.types",
+    "Citation": "rag.types",
+    "Document": "rag.types",
+    "Filters": "rag.types",
+    "Hit": "rag.types",
+    "Query": "rag.types",
+    "RagError": "rag.errors",
+    "ConfigError": "rag.errors",
+    "IngestError": "rag.errors",
+    "IndexMissingError": "rag.errors",
+    "IndexMismatchError": "rag.errors",
+    "LLMError": "rag.errors",
+    "QuestionError": "rag.errors",
+}
+__all__ = [
+    "Answer",
+    "AnswerStream",
+    "Citation",
+    "ConfigError",
+    "Document",
+    "Engine",
+    "Filters",
+    "Hit",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IngestError",
+    "LLMError",
+    "Query",
+    "QuestionError",
+    "RagError",
+    "Settings",
+    "__version__",
+    "build_index",
+    "get_engine",
+    "load_settings",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")

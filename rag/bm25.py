@@ -1,11 +1,6 @@
-"""Okapi BM25 over pre-tokenised chunks."""
+"""Okapi BM25 arithmetic over a term x chunk count matrix, vectorised (the store keeps it)."""
 
 from __future__ import annotations
-
-import math
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,38 +8,24 @@ K1 = 1.5
 B = 0.75
 
 
-@dataclass
-class BM25:
-    """Okapi BM25 over pre-tokenised chunks."""
+def idf(n_chunks: int, doc_freq: np.ndarray) -> np.ndarray:
+    """Okapi idf of each term from its document frequency (always positive)."""
+    return np.log1p((n_chunks - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float64)
 
-    docs: list[list[str]]
-    postings: dict[str, list[tuple[int, int]]] = field(init=False)
-    idf: dict[str, float] = field(init=False)
-    lengths: np.ndarray = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.postings = defaultdict(list)
-        for i, tokens in enumerate(self.docs):
-            for term, tf in Counter(tokens).items():
-                self.postings[term].append((i, tf))
-        n = len(self.docs)
-        self.idf = {
-            t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
-        }
-        self.lengths = np.array([len(d) for d in self.docs], dtype=np.float32)
+def term_scores(
+    term_idf: float, tf: np.ndarray, lengths: np.ndarray, avg_length: np.float32
+) -> np.ndarray:
+    """BM25 contribution of one term to the chunks it occurs in (tf and lengths per chunk)."""
+    norm = np.float32(K1) * (np.float32(1 - B) + np.float32(B) * lengths / avg_length)
+    return np.float32(term_idf) * tf * np.float32(K1 + 1) / (tf + norm)
 
-    @property
-    def doc_freq(self) -> dict[str, int]:
-        return {t: len(p) for t, p in self.postings.items()}
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query tokens (repeats count once)."""
-        out = np.zeros(len(self.docs), dtype=np.float32)
-        if not self.docs:
-            return out
-        avg = float(self.lengths.mean()) or 1.0
-        for term in dict.fromkeys(query_tokens):
-            for i, tf in self.postings.get(term, ()):
-                norm = K1 * (1 - B + B * self.lengths[i] / avg)
-                out[i] += self.idf[term] * tf * (K1 + 1) / (tf + norm)
-        return out
+def csc(
+    rows: np.ndarray, terms: np.ndarray, counts: np.ndarray, n_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, rows, counts) of a term x row count matrix given as coordinates; rows ascend."""
+    order = np.lexsort((rows, terms))
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=n_terms), out=indptr[1:])
+    return indptr, rows[order].astype(np.int32), counts[order].astype(np.float32)

@@ -14,6 +14,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 
+VERSION = "0.2.0"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # In a source checkout the project root sits above rag/; in a wheel, corpus/ and prompts/ ship
 # inside the package as rag/_data/ (see pyproject.toml).
@@ -40,6 +41,7 @@ class Settings:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     rrf_k: int = 60
+    hnsw_min_chunks: int = 200_000  # a store segment this large is searched through HNSW
     reranker: str = ""  # sentence-transformers CrossEncoder name or folder; empty = off
     llm_base_url: str = field(default="", repr=False)  # may carry user:password@
     llm_model: str = ""

@@ -6,28 +6,28 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from rag import __version__
 from rag.chunk import chunk_document
 from rag.clean import clean_text
-from rag.config import Settings
+from rag.config import VERSION, Settings
 from rag.embed import Embedder, embed_in_batches, get_embedder
-from rag.errors import IngestError
+from rag.errors import ConfigError, IngestError
 from rag.ingest import iter_files, read_file
 from rag.meta import extract_meta
 from rag.store import (
     IndexParams,
-    StoredIndex,
+    IndexStore,
     check_params,
     line_starts,
     load_index,
+    open_writer,
     read_manifest,
-    save_index,
+    term_counts,
     writer_lock,
 )
 from rag.text.tokenize import tokenize
@@ -36,6 +36,8 @@ from rag.types import Chunk, Document, IndexReport, Skipped
 # progress(stage, done, total): stage is "files", "chunks" or "embedding"
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 32
+# the stages build_index times, reported as IndexReport.extra["<stage>_seconds"]
+STAGES = ("read", "clean_meta", "chunk", "tokenize", "embed", "write")
 log = logging.getLogger(__name__)
 
 
@@ -135,10 +137,11 @@ def _build_index(
     progress: Progress | None,
 ) -> IndexReport:
     started = time.perf_counter()
+    seconds = dict.fromkeys(STAGES, 0.0)
     tick = progress or (lambda stage, done, total: None)
     index_dir = Path(settings.index_dir)
     embedder = get_embedder(settings.embedder, settings.device)
-    old: StoredIndex | None = None
+    old: IndexStore | None = None
     manifest = read_manifest(index_dir)
     before: dict[str, str] = dict(manifest.get("files", {})) if manifest else {}  # path -> id
     if not rebuild and manifest is not None:
@@ -147,10 +150,8 @@ def _build_index(
     files, skipped = iter_files(list(paths))
     skipped = list(skipped)
 
-    old_by_hash: dict[str, Document] = {}
-    if old:
-        old_by_hash = {d.doc_id: d for d in old.documents.values()}
-    keep: dict[str, Document] = {}  # doc_id -> document whose chunks and vectors are reused
+    old_infos = {d.doc_id: d for d in old.doc_infos()} if old else {}
+    keep: dict[str, str] = {}  # doc_id -> path of a document whose chunks and vectors stay
     fresh: list[Document] = []
     seen_paths: set[str] = set()
     unchanged: list[str] = []
@@ -159,15 +160,28 @@ def _build_index(
         apath = str(path.resolve())
         seen_paths.add(apath)
         try:
+            t0 = time.perf_counter()
             digest = _file_hash(path)[:16]
             if digest in keep or any(d.doc_id == digest for d in fresh):
                 skipped.append(Skipped(apath, "same content as a file already indexed"))
                 continue
-            if digest in old_by_hash:
-                keep[digest] = replace(old_by_hash[digest], path=apath, source=path.name)
+            if digest in old_infos:
+                keep[digest] = apath
                 unchanged.append(apath)
                 continue
-            fresh.append(load_document(path))
+            raw = read_file(path)
+            t1 = time.perf_counter()
+            seconds["read"] += t1 - t0
+            fresh.append(
+                document_from_text(
+                    raw.text,
+                    path=raw.path,
+                    fmt=raw.fmt,
+                    page_starts=raw.page_starts,
+                    content_hash=raw.content_hash,
+                )
+            )
+            seconds["clean_meta"] += time.perf_counter() - t1
         except IngestError as e:
             skipped.append(Skipped(apath, e.reason))
         except OSError as e:
@@ -175,18 +189,18 @@ def _build_index(
 
     removed: list[str] = []
     if old:
-        new_paths = {d.path for d in fresh} | {d.path for d in keep.values()}
-        for doc in old.documents.values():
-            if doc.doc_id in keep or doc.path in new_paths:
+        new_paths = {d.path for d in fresh} | set(keep.values())
+        for info in old_infos.values():
+            if info.doc_id in keep or info.path in new_paths:
                 continue
-            if doc.path in seen_paths:
-                removed.append(doc.path)  # given again but unreadable now (emptied, damaged)
-            elif Path(doc.path).is_file() and _file_hash(Path(doc.path))[:16] == doc.doc_id:
-                keep[doc.doc_id] = doc  # indexed earlier from another folder, still there
+            if info.path in seen_paths:
+                removed.append(info.path)  # given again but unreadable now (emptied, damaged)
+            elif Path(info.path).is_file() and _file_hash(Path(info.path))[:16] == info.doc_id:
+                keep[info.doc_id] = info.path  # indexed earlier from another folder, still there
             else:
-                removed.append(doc.path)
+                removed.append(info.path)
     elif rebuild:
-        now = {d.path for d in fresh} | {d.path for d in keep.values()}
+        now = {d.path for d in fresh} | set(keep.values())
         removed = sorted(p for p in before if p not in now)  # --rebuild says what it drops
     gone = set(removed)
     skipped = [
@@ -196,15 +210,7 @@ def _build_index(
         for s in skipped
     ]
 
-    chunks: list[Chunk] = []
-    vectors: list[np.ndarray] = []
-    tokens: list[list[str]] = []
-    if old:
-        for i, chunk in enumerate(old.chunks):
-            if chunk.doc_id in keep:
-                chunks.append(chunk)
-                vectors.append(old.vectors[i])
-                tokens.append(old.tokens[i])
+    t0 = time.perf_counter()
     new_chunks: list[tuple[Document, Chunk]] = []
     for done, doc in enumerate(fresh, 1):
         tick("chunks", done, len(fresh))
@@ -213,48 +219,84 @@ def _build_index(
         ):
             new_chunks.append((doc, chunk))
     texts = [passage_text(d, c) for d, c in new_chunks]
-    embed_started = time.perf_counter()
+    t1 = time.perf_counter()
+    seconds["chunk"] = t1 - t0
+    counts = [term_counts(tokenize(text)) for text in texts]
+    t2 = time.perf_counter()
+    seconds["tokenize"] = t2 - t1
     tick("embedding", 0, len(texts))
-    vectors.extend(
-        embed_in_batches(
-            embedder,
-            texts,
-            batch_size=EMBED_BATCH,
-            progress=lambda done, total: tick("embedding", done, total),
-        )
+    vectors = embed_in_batches(
+        embedder,
+        texts,
+        batch_size=EMBED_BATCH,
+        progress=lambda done, total: tick("embedding", done, total),
     )
-    embed_seconds = time.perf_counter() - embed_started
-    for (_doc, chunk), text in zip(new_chunks, texts, strict=True):
-        chunks.append(chunk)
-        tokens.append(tokenize(text))
+    t3 = time.perf_counter()
+    seconds["embed"] = t3 - t2
 
-    documents = {**keep, **{d.doc_id: d for d in fresh}}
-    stored = StoredIndex(
-        params=index_params(settings, embedder),
-        documents=documents,
-        chunks=chunks,
-        vectors=np.vstack(vectors).astype(np.float32)
-        if vectors
-        else np.zeros((0, embedder.dim), np.float32),
-        tokens=tokens,
-        files={d.path: d.doc_id for d in documents.values()},
-    )
-    save_index(index_dir, stored, __version__)
+    params = index_params(settings, embedder)
+    writer = open_writer(index_dir, params, old, hnsw_min_chunks=settings.hnsw_min_chunks)
+    writer.remove(set(old_infos) - set(keep))
+    writer.add(fresh, [c for _d, c in new_chunks], vectors, counts)
+    files_now = {**{p: d for d, p in keep.items()}, **{d.path: d.doc_id for d in fresh}}
+    written = writer.commit(files_now, VERSION)
+    seconds["write"] = time.perf_counter() - t3
+
+    documents: list[Document] = list(fresh)
+    if old:
+        for doc_id, kept_path in keep.items():
+            doc = old.documents[doc_id]
+            documents.append(replace(doc, path=kept_path, source=Path(kept_path).name))
     return IndexReport(
         index_dir=str(index_dir.resolve()),
-        documents=tuple(sorted(documents.values(), key=lambda d: d.path)),
+        documents=tuple(sorted(documents, key=lambda d: d.path)),
         added=tuple(d.path for d in fresh),
         unchanged=tuple(unchanged),
         removed=tuple(removed),
         skipped=tuple(skipped),
-        chunks=len(chunks),
+        chunks=int(written["chunks"]),
         seconds=time.perf_counter() - started,
         extra={
-            "embed_seconds": embed_seconds,
+            **{f"{stage}_seconds": round(value, 4) for stage, value in seconds.items()},
             "embedded_chunks": float(len(texts)),
             "embedded_chars": float(sum(len(t) for t in texts)),
         },
     )
+
+
+def passage_terms(text: str) -> dict[str, int]:
+    """BM25 term counts of a passage's text, as build_index stores them."""
+    return term_counts(tokenize(text))
+
+
+def index_prepared(
+    settings: Settings,
+    documents: Sequence[Document],
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    terms: Sequence[Mapping[str, int]],
+    *,
+    wait: bool = True,
+) -> dict[str, float]:
+    """Replace the index with already chunked, embedded and tokenised passages (benchmarks,
+    imports); returns the store's write seconds."""
+    embedder = get_embedder(settings.embedder, settings.device)
+    if vectors.shape[1:] != (embedder.dim,):
+        raise ConfigError(
+            f"vectors have shape {vectors.shape}, embedder {settings.embedder!r} makes "
+            f"{embedder.dim}-dimensional ones: embed the passages with that embedder"
+        )
+    started = time.perf_counter()
+    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
+        writer = open_writer(
+            settings.index_dir,
+            index_params(settings, embedder),
+            None,
+            hnsw_min_chunks=settings.hnsw_min_chunks,
+        )
+        writer.add(documents, chunks, vectors, terms)
+        writer.commit({d.path: d.doc_id for d in documents}, VERSION)
+    return {"write_seconds": time.perf_counter() - started}
 
 
 def _wanted(settings: Settings, built: IndexParams) -> IndexParams:

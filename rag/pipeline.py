@@ -70,23 +70,23 @@ class Engine:
     @property
     def index(self) -> StoredIndex:
         with self._lock:
-            if self._index is not None and self._index.stamp != manifest_stamp(
-                self.settings.index_dir
-            ):
-                self._index = None  # another process wrote a newer generation: load it
-            if self._index is None:
-                index = load_index(self.settings.index_dir)
+            current = self._index
+            if current is None or current.stamp != manifest_stamp(self.settings.index_dir):
+                # first use, or another process wrote a newer generation: load it, reusing
+                # the segments it shares with the current one
+                current = load_index(self.settings.index_dir, previous=current)
                 check_params(
                     self.settings.index_dir,
-                    index.params,
-                    _wanted(self.settings, index.params),
+                    current.params,
+                    _wanted(self.settings, current.params),
                 )
-                self._index = index
-            return self._index
+                self._index = current
+            return current
 
     def reload(self) -> None:
         with self._lock:
-            self._index = None
+            if self._index is not None:
+                self._index.stamp = None  # stale: the next read loads the current generation
         _ = self.index
 
     def documents(self) -> list[Document]:

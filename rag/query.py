@@ -69,11 +69,15 @@ def english_aliases(question: str, pinyin_map: dict[str, str] | None) -> list[st
     return list(dict.fromkeys(out + names))
 
 
-DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[区县旗镇]))")
+DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
 
 
 def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
-    """District names in the question that the indexed documents' metadata also names."""
+    """Place names in the question that the indexed documents' metadata also names.
+
+    Covers districts jieba does not know (新吴区) and any place a user's own documents are
+    about, whatever the gazetteer holds.
+    """
     if not stats or not stats.metadata_text:
         return []
     generic = generic_places()
@@ -95,6 +99,30 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
         if name and name.lower() in text.lower() and not any(name in f for f in found):
             found.append(name)
     return tuple(found)
+
+
+def _qualifiers(
+    normalised: str, tags: list[tuple[str, str]], metrics: Sequence[str], named: Sequence[str]
+) -> tuple[tuple[str, str], ...]:
+    """The noun right before each asked metric (租房 in 租房补贴): which subsidy, which output."""
+    ends: dict[int, tuple[str, str]] = {}
+    pos = 0
+    for word, flag in tags:
+        pos += len(word)
+        ends[pos] = (word, flag)
+    question_words = frozenset(lexicon("question_words"))
+    out = []
+    for metric in metrics:
+        at = normalised.find(metric)
+        word, flag = ends.get(at, ("", ""))
+        if (
+            len(word) >= 2
+            and flag.startswith("n")
+            and word not in question_words
+            and not any(word in p or p in word for p in named)
+        ):
+            out.append((word, metric))
+    return tuple(out)
 
 
 def key_terms(tokens: Sequence[str], places: Sequence[str] = ()) -> tuple[str, ...]:
@@ -142,6 +170,7 @@ def build_query(
         # English words carry meaning only through their Chinese aliases or indexed Latin terms
         idf = stats.idf if stats else {}
         terms = tuple(t for t in terms if not t.isascii() or t in idf or t in aliases)
+    metrics = _metrics(normalised, aliases)
     shape = (
         "compare"
         if COMPARE_Q.search(normalised)
@@ -163,7 +192,8 @@ def build_query(
         verbs=tuple(w for w, flag in tags if flag.startswith("v") and w in terms),
         places=tuple(places),
         years=tuple(years_in(normalised)),
-        metrics=_metrics(normalised, aliases),
+        metrics=metrics,
+        qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=asked_kinds(normalised),
         shape=shape,
         dense_text=dense_text,

@@ -1,4 +1,8 @@
-"""Hybrid retrieval: dense (FAISS) + BM25 fused by weighted reciprocal rank, with filters."""
+"""Hybrid retrieval: dense (FAISS) + BM25 fused by weighted reciprocal rank, with filters.
+
+Both retrievers run inside the store (rag.store.IndexStore) with the filter applied during the
+search; only the head of each ranking is fetched, and chunk texts are read for the final hits.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,20 @@ from typing import Any
 import numpy as np
 
 from rag.errors import ConfigError
-from rag.store import StoredIndex
+from rag.store import DocInfo, IndexStore
 from rag.types import Document, Filters, Hit
 
 MODES = ("fused", "dense", "bm25")
 
 
-def allowed_mask(index: StoredIndex, filters: Filters) -> np.ndarray | None:
-    """Boolean mask over chunks that pass the filters, or None when there are none."""
+def allowed_ids(index: IndexStore, filters: Filters) -> frozenset[str] | None:
+    """The doc_ids that pass the filters, or None when there are none."""
     if filters.is_empty():
         return None
-    ok_docs = {d.doc_id for d in index.documents.values() if matches(d, filters)}
-    return np.array([c.doc_id in ok_docs for c in index.chunks], dtype=bool)
+    return frozenset(d.doc_id for d in index.doc_infos() if matches(d, filters))
 
 
-def matches(doc: Document, filters: Filters) -> bool:
+def matches(doc: Document | DocInfo, filters: Filters) -> bool:
     """True when the document passes every filter that is set."""
     if filters.sources and not ({doc.source, doc.doc_id, doc.path} & set(filters.sources)):
         return False
@@ -38,19 +41,8 @@ def matches(doc: Document, filters: Filters) -> bool:
     return not (filters.year_to is not None and (year is None or year > filters.year_to))
 
 
-def _dense_ranking(index: StoredIndex, qv: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    n = len(index.chunks)
-    if mask is None and n > 2000:
-        # only the head of the ranking matters for fusion; avoid sorting the whole corpus
-        _, ids = index.faiss_index.search(qv[None, :].astype(np.float32), 1000)
-        return np.array([i for i in ids[0] if i >= 0], dtype=np.int64)
-    _, ids = index.faiss_index.search(qv[None, :].astype(np.float32), n)
-    order = np.array([i for i in ids[0] if i >= 0], dtype=np.int64)
-    return order if mask is None else order[mask[order]]
-
-
 def retrieve(
-    index: StoredIndex,
+    index: IndexStore,
     query_vector: np.ndarray | None,
     query_tokens: Sequence[str],
     *,
@@ -64,42 +56,39 @@ def retrieve(
     """Top-k chunks for a query; k is capped at the number of chunks that pass the filters."""
     if mode not in MODES:
         raise ConfigError(f"retrieval mode {mode!r}: use one of {', '.join(MODES)}")
-    n = len(index.chunks)
-    if n == 0 or k <= 0:
+    if k <= 0 or len(index.chunks) == 0:
         return []
-    mask = allowed_mask(index, filters or Filters())
-    dense_sims = index.vectors @ query_vector if query_vector is not None else np.zeros(n)
-    bm25 = index.bm25.scores(query_tokens)
-
-    rankings: dict[str, np.ndarray] = {}
+    allowed = allowed_ids(index, filters or Filters())
+    if allowed is not None and not allowed:
+        return []
+    depth = max(k * 20, 100)  # only the head of each ranking matters for fusion
+    rankings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if mode in ("fused", "dense") and query_vector is not None:
-        rankings["dense"] = _dense_ranking(index, query_vector, mask)
+        rankings["dense"] = index.dense_search(query_vector, depth, allowed)
     if mode in ("fused", "bm25"):
-        order = np.argsort(-bm25, kind="stable")
-        order = order[bm25[order] > 0]
-        rankings["bm25"] = order if mask is None else order[mask[order]]
+        rankings["bm25"] = index.bm25_search(query_tokens, depth, allowed)
 
     weights = {"dense": dense_weight, "bm25": bm25_weight}
     fused: dict[int, float] = {}
     found: dict[int, list[str]] = {}
-    for name, order in rankings.items():
-        for rank, i in enumerate(order[: max(k * 20, 100)].tolist()):
-            if len(rankings) == 1:
-                score = float(dense_sims[i] if name == "dense" else bm25[i])
-            else:
-                score = weights[name] / (rrf_k + rank + 1)
+    for name, (rows, scores) in rankings.items():
+        for rank, (i, raw) in enumerate(zip(rows.tolist(), scores.tolist(), strict=True)):
+            score = raw if len(rankings) == 1 else weights[name] / (rrf_k + rank + 1)
             fused[i] = fused.get(i, 0.0) + score
             found.setdefault(i, []).append(name)
     best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+    chunks = index.chunks_at(best)
+    dense = index.dense_scores(query_vector, best).tolist() if query_vector is not None else None
+    bm25 = index.bm25_scores(query_tokens, best).tolist()
     return [
         Hit(
-            chunk=index.chunks[i],
+            chunk=chunks[r],
             score=fused[i],
             rank=r + 1,
             stage=mode,
             found_by=tuple(found[i]),
-            dense_score=float(dense_sims[i]) if query_vector is not None else None,
-            bm25_score=float(bm25[i]),
+            dense_score=dense[r] if dense is not None else None,
+            bm25_score=float(bm25[r]),
         )
         for r, i in enumerate(best)
     ]

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rag.types import Answer, Citation, Document, Hit, IndexReport
@@ -35,7 +36,7 @@ def doc_json(doc: Document) -> dict[str, Any]:
     }
 
 
-def hit_json(hit: Hit, docs: dict[str, Document]) -> dict[str, Any]:
+def hit_json(hit: Hit, docs: Mapping[str, Document]) -> dict[str, Any]:
     c = hit.chunk
     doc = docs[c.doc_id]
     return {
@@ -74,7 +75,7 @@ def citation_json(cit: Citation) -> dict[str, Any]:
     }
 
 
-def answer_json(answer: Answer, docs: dict[str, Document]) -> dict[str, Any]:
+def answer_json(answer: Answer, docs: Mapping[str, Document]) -> dict[str, Any]:
     return {
         "question": answer.question,
         "answer": answer.text,

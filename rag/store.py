@@ -1,35 +1,52 @@
-"""The index folder: FAISS + chunk table + document table + BM25 tokens + manifest.
+"""The index store: the boundary every backend implements, and the embedded FAISS backend.
 
-Layout: index_dir/manifest.json names the current generation folder (gen-NNNNNN/) holding the
-data. A new generation is written completely before the manifest is atomically replaced, so a
-crash or Ctrl-C mid-write leaves the previous index intact. One writer at a time holds
-index_dir/.lock (a cross-process file lock); it removes generations older than the previous one, so
-a reader that has just read the old manifest still finds the generation it names.
+`IndexStore` is what retrieval and the answer side read; `IndexWriter` is what indexing writes
+through. A second backend (e.g. Milvus) is one module implementing both plus an entry in
+`open_store`/`open_writer`.
+
+FAISS backend layout (format 2): index_dir/manifest.json lists immutable *segments*
+(seg-<hex>/: documents and chunks in SQLite, vectors.npy, BM25 term counts as a CSC matrix over
+the segment's own vocabulary, and for large segments an HNSW index), the doc_ids deleted from each
+segment (tombstones), and the path of every document. Adding files writes one new segment;
+removing a document adds a tombstone; small segments are merged when there are too many. A new
+segment is written in full under a temporary name, then the manifest is atomically replaced, so a
+crash or Ctrl-C at any moment leaves the previous index intact. One writer at a time holds
+index_dir/.lock (a cross-process file lock); it deletes only segments that neither the new nor
+the previous manifest names, so a reader that has just read the old manifest still finds them.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
+import sqlite3
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from rag.bm25 import BM25
+from rag import bm25
 from rag.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexMissingError
 from rag.text.tokenize import pinyin_terms
 from rag.types import Chunk, Document
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 LOCK = ".lock"
+MAX_SEGMENTS = 8  # more than this many small segments are merged into one
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+RECALL_TARGET = 0.98  # HNSW recall@10 against exact search, measured when a segment is built
+EXACT_BELOW_ROWS = 20_000  # a filter leaving fewer rows than this in an HNSW segment: exact scan
 
 
 def line_starts(raw_text: str) -> tuple[int, ...]:
@@ -53,83 +70,82 @@ class IndexParams:
     overlap_sentences: int
 
 
-@dataclass(eq=False)
-class StoredIndex:
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """A document's metadata without its text: what filters and listings need."""
+
+    doc_id: str
+    path: str
+    source: str
+    title: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    region: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass(frozen=True)
+class CorpusTerms:
+    """Corpus-wide BM25 statistics: idf and document frequency of each indexed term."""
+
+    idf: Mapping[str, float]
+    doc_freq: Mapping[str, int]
+
+
+class IndexStore(Protocol):
+    """A loaded index generation, read-only. Rows are ints naming chunks within it."""
+
     params: IndexParams
-    documents: dict[str, Document]  # by doc_id
-    chunks: list[Chunk]
-    vectors: np.ndarray  # (n, dim) float32, row i = chunks[i]
-    tokens: list[list[str]]  # BM25 tokens, row i = chunks[i]
-    files: dict[str, str] = field(default_factory=dict)  # path -> content hash
-    stamp: tuple[int, int, int] | None = None  # manifest_stamp when loaded
-    _faiss: Any = None
-    _bm25: BM25 | None = None
-    _pinyin_map: dict[str, str] | None = None
+    stamp: tuple[int, int, int] | None
 
     @property
-    def faiss_index(self) -> Any:
-        if self._faiss is None:
-            import faiss
-
-            index = faiss.IndexFlatIP(self.params.dim)
-            if len(self.vectors):
-                index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
-            self._faiss = index
-        return self._faiss
-
+    def documents(self) -> Mapping[str, Document]: ...
     @property
-    def bm25(self) -> BM25:
-        if self._bm25 is None:
-            self._bm25 = BM25(self.tokens)
-        return self._bm25
-
+    def chunks(self) -> Sequence[Chunk]: ...
     @property
-    def pinyin_map(self) -> dict[str, str]:
-        """Pinyin -> indexed Chinese term, for English questions that name places in pinyin."""
-        if self._pinyin_map is None:
-            self._pinyin_map = pinyin_terms(self.bm25.doc_freq)
-        return self._pinyin_map
-
-    def chunks_of(self, doc_id: str) -> list[int]:
-        return [i for i, c in enumerate(self.chunks) if c.doc_id == doc_id]
-
-
-def _doc_to_json(doc: Document) -> dict[str, Any]:
-    d = asdict(doc)
-    d.pop("raw_line_starts")  # recomputed from raw_text on load
-    d["spans"] = [list(s) for s in doc.spans]
-    d["page_starts"] = list(doc.page_starts)
-    return d
-
-
-def _doc_from_json(d: dict[str, Any]) -> Document:
-    d["spans"] = tuple(tuple(s) for s in d["spans"])
-    d["page_starts"] = tuple(d["page_starts"])
-    return Document(raw_line_starts=line_starts(d["raw_text"]), **d)
+    def files(self) -> Mapping[str, str]: ...  # path -> doc_id
+    @property
+    def bm25(self) -> CorpusTerms: ...
+    @property
+    def pinyin_map(self) -> Mapping[str, str]: ...
+    def doc_infos(self) -> Sequence[DocInfo]: ...
+    def chunks_of(self, doc_id: str) -> list[int]: ...
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]: ...
+    def dense_search(
+        self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+    def dense_scores(self, vector: np.ndarray, rows: Sequence[int]) -> np.ndarray: ...
+    def bm25_search(
+        self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+    def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray: ...
+    def vectors_of(self, doc_id: str) -> np.ndarray: ...
+    def term_counts_of(self, doc_id: str) -> list[dict[str, int]]: ...
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    # file names that are not valid UTF-8 arrive as surrogate escapes; keep their bytes
-    with path.open("w", encoding="utf-8", errors="surrogateescape") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+class IndexWriter(Protocol):
+    """Changes to an index, applied atomically by commit (hold writer_lock around it)."""
+
+    def add(
+        self,
+        documents: Sequence[Document],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        term_counts: Sequence[Mapping[str, int]],
+    ) -> None: ...
+    def remove(self, doc_ids: Iterable[str]) -> None: ...
+    def commit(self, files: Mapping[str, str], version: str) -> None: ...
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8", errors="surrogateescape") as f:
-        return [json.loads(line) for line in f if line.strip()]
+def term_counts(tokens: Sequence[str]) -> dict[str, int]:
+    """BM25 term counts of one chunk's tokens."""
+    return dict(Counter(tokens))
 
 
-def read_manifest(index_dir: str | Path) -> dict[str, Any] | None:
-    path = Path(index_dir) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as e:
-        raise IndexMismatchError(
-            f"{path} is unreadable ({e}): run `rag index --rebuild --index-dir {index_dir}`"
-        ) from None
+# ---------------------------------------------------------------- lock, manifest, parameters
 
 
 @contextmanager
@@ -187,6 +203,27 @@ def manifest_stamp(index_dir: str | Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def read_manifest(index_dir: str | Path) -> dict[str, Any] | None:
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as e:
+        raise IndexMismatchError(
+            f"{path} is unreadable ({e}): run `rag index --rebuild --index-dir {index_dir}`"
+        ) from None
+
+
+def check_format(index_dir: str | Path, manifest: Mapping[str, Any]) -> None:
+    """Raise when the index was written in another store format."""
+    if manifest.get("format") != FORMAT:
+        raise IndexMismatchError(
+            f"index at {index_dir} has store format {manifest.get('format')}, this version "
+            f"reads format {FORMAT}: re-index with `rag index --rebuild --index-dir {index_dir}`"
+        )
+
+
 def check_params(index_dir: str | Path, built: IndexParams, wanted: IndexParams) -> None:
     """Raise when an index was built with settings other than the ones asked for."""
     for name in ("embedder", "chunk_tokens", "overlap_sentences"):
@@ -198,100 +235,850 @@ def check_params(index_dir: str | Path, built: IndexParams, wanted: IndexParams)
             )
 
 
-def save_index(index_dir: str | Path, index: StoredIndex, version: str) -> None:
-    """Write index as a new generation and switch the manifest to it (hold writer_lock)."""
-    root = Path(index_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    gen = f"gen-{time.time_ns():x}"
-    tmp = root / f".{gen}.tmp"
-    tmp.mkdir()
-    try:
-        _write_jsonl(tmp / "documents.jsonl", [_doc_to_json(d) for d in index.documents.values()])
-        _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in index.chunks])
-        np.save(tmp / "vectors.npy", np.asarray(index.vectors, dtype=np.float32))
-        (tmp / "lexical.json").write_text(
-            json.dumps({"tokens": index.tokens}, ensure_ascii=False), encoding="utf-8"
+# ---------------------------------------------------------------- one immutable segment
+
+_DOC_COLUMNS = (
+    "doc_id, path, source, fmt, text, raw_text, spans, page_starts, title, issuer, date, "
+    "doc_number, region"
+)
+_CHUNK_COLUMNS = (
+    "chunk_id, doc_id, text, start_char, end_char, line_start, line_end, heading, page, "
+    "chunk_tokens"
+)
+
+
+def _fs(text: str) -> bytes:
+    """A path as bytes: file names that are not valid UTF-8 keep their bytes."""
+    return os.fsencode(text)
+
+
+class Segment:
+    """One immutable segment folder, opened read-only (safe to share between generations)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = folder.name
+        self._db = sqlite3.connect(
+            f"file:{folder / 'store.sqlite'}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
+        self._db_lock = threading.Lock()
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        with np.load(folder / "bm25.npz") as z:
+            self.indptr = z["indptr"]
+            self.post_rows = z["rows"]
+            self.post_counts = z["counts"]
+            self.lengths = z["lengths"]
+            self.row_doc = z["row_doc"]  # local document number of each row
+        self.vocab = (folder / "vocab.txt").read_text("utf-8").split("\n")
+        if self.vocab == [""]:
+            self.vocab = []
+        with self._db_lock:
+            got = self._db.execute(
+                "SELECT doc_id, path, source, title, issuer, date, region FROM documents "
+                "ORDER BY doc_no"
+            ).fetchall()
+        self.docs = [
+            DocInfo(d, os.fsdecode(p), os.fsdecode(s), t, i, dt, r) for d, p, s, t, i, dt, r in got
+        ]
+        self.n = len(self.lengths)
+        if not (len(self.vectors) == len(self.row_doc) == self.n):
+            raise ValueError(f"segment {self.name} is inconsistent")
+        ann = folder / "dense.faiss"
+        self.hnsw = ann.is_file()
+        self._faiss: Any = None
+        self._faiss_lock = threading.Lock()
+        self.ef_search = 0
+
+    @property
+    def faiss(self) -> Any:
+        """The segment's FAISS index (HNSW read from disk, or flat built from the vectors)."""
+        with self._faiss_lock:
+            if self._faiss is None:
+                import faiss
+
+                if self.hnsw:
+                    self._faiss = faiss.read_index(str(self.folder / "dense.faiss"))
+                else:
+                    index = faiss.IndexFlatIP(self.vectors.shape[1])
+                    if self.n:
+                        index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
+                    self._faiss = index
+            return self._faiss
+
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        with self._db_lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def chunks(self, local_rows: Sequence[int]) -> dict[int, Chunk]:
+        out: dict[int, Chunk] = {}
+        rows = [int(r) for r in local_rows]
+        for start in range(0, len(rows), 500):
+            part = rows[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row, *values in self.query(
+                f"SELECT row, {_CHUNK_COLUMNS} FROM chunks WHERE row IN ({marks})", part
+            ):
+                out[row] = Chunk(*values)
+        return out
+
+    def iter_chunks(self) -> Iterator[tuple[int, Chunk]]:
+        with self._db_lock:
+            got = self._db.execute(f"SELECT row, {_CHUNK_COLUMNS} FROM chunks ORDER BY row")
+            while batch := got.fetchmany(2000):
+                for row, *values in batch:
+                    yield row, Chunk(*values)
+
+    def document(self, doc_id: str) -> Document | None:
+        got = self.query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,))
+        if not got:
+            return None
+        d = dict(zip(_DOC_COLUMNS.split(", "), got[0], strict=True))
+        d["path"], d["source"] = os.fsdecode(d["path"]), os.fsdecode(d["source"])
+        d["spans"] = tuple(tuple(s) for s in json.loads(d["spans"]))
+        d["page_starts"] = tuple(json.loads(d["page_starts"]))
+        return Document(raw_line_starts=line_starts(d["raw_text"]), **d)
+
+    def close(self) -> None:
+        with self._db_lock:
+            self._db.close()
+
+
+def _write_segment(
+    folder: Path,
+    documents: Sequence[Document],
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    counts: Sequence[Mapping[str, int]],
+    *,
+    hnsw_min_chunks: int,
+) -> dict[str, Any]:
+    """Write one segment folder (the caller renames it into place); return its manifest entry."""
+    folder.mkdir()
+    doc_no = {d.doc_id: i for i, d in enumerate(documents)}
+    db = sqlite3.connect(folder / "store.sqlite")
+    try:
+        db.execute("PRAGMA journal_mode=OFF")  # the whole folder is temporary until renamed
+        db.execute(
+            "CREATE TABLE documents (doc_no INTEGER PRIMARY KEY, doc_id TEXT UNIQUE, path BLOB, "
+            "source BLOB, fmt TEXT, text TEXT, raw_text TEXT, spans TEXT, page_starts TEXT, "
+            "title TEXT, issuer TEXT, date TEXT, doc_number TEXT, region TEXT)"
+        )
+        db.execute(
+            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, chunk_id TEXT, doc_id TEXT, text TEXT, "
+            "start_char INTEGER, end_char INTEGER, line_start INTEGER, line_end INTEGER, "
+            "heading TEXT, page INTEGER, chunk_tokens INTEGER)"
+        )
+        with db:
+            db.executemany(
+                f"INSERT INTO documents (doc_no, {_DOC_COLUMNS}) VALUES ({','.join('?' * 14)})",
+                (
+                    (
+                        i,
+                        d.doc_id,
+                        _fs(d.path),
+                        _fs(d.source),
+                        d.fmt,
+                        d.text,
+                        d.raw_text,
+                        json.dumps(d.spans),
+                        json.dumps(d.page_starts),
+                        d.title,
+                        d.issuer,
+                        d.date,
+                        d.doc_number,
+                        d.region,
+                    )
+                    for i, d in enumerate(documents)
+                ),
+            )
+            db.executemany(
+                f"INSERT INTO chunks (row, {_CHUNK_COLUMNS}) VALUES ({','.join('?' * 11)})",
+                (
+                    (
+                        r,
+                        c.chunk_id,
+                        c.doc_id,
+                        c.text,
+                        c.start_char,
+                        c.end_char,
+                        c.line_start,
+                        c.line_end,
+                        c.heading,
+                        c.page,
+                        c.chunk_tokens,
+                    )
+                    for r, c in enumerate(chunks)
+                ),
+            )
+    finally:
+        db.close()
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    np.save(folder / "vectors.npy", vectors)
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    terms: list[int] = []
+    tfs: list[int] = []
+    lengths = np.zeros(len(chunks), dtype=np.float32)
+    for r, tc in enumerate(counts):
+        for term, tf in tc.items():
+            rows.append(r)
+            terms.append(vocab.setdefault(term, len(vocab)))
+            tfs.append(tf)
+        lengths[r] = sum(tc.values())
+    indptr, post_rows, post_counts = bm25.csc(
+        np.array(rows, dtype=np.int64), np.array(terms, dtype=np.int64), np.array(tfs), len(vocab)
+    )
+    np.savez(
+        folder / "bm25.npz",
+        indptr=indptr,
+        rows=post_rows,
+        counts=post_counts,
+        lengths=lengths,
+        row_doc=np.array([doc_no[c.doc_id] for c in chunks], dtype=np.int32),
+    )
+    (folder / "vocab.txt").write_text("\n".join(vocab), "utf-8")
+    entry: dict[str, Any] = {
+        "name": folder.name.strip(".").removesuffix(".tmp"),
+        "chunks": len(chunks),
+        "documents": len(documents),
+        "deleted": [],
+        "ann": None,
+    }
+    if len(chunks) >= hnsw_min_chunks:
+        entry["ann"] = _write_hnsw(folder / "dense.faiss", vectors)
+    for f in folder.iterdir():
+        with f.open("rb") as fh:
+            os.fsync(fh.fileno())
+    return entry
+
+
+def _write_hnsw(path: Path, vectors: np.ndarray) -> dict[str, Any]:
+    """Build an HNSW index, pick the smallest efSearch reaching the recall target, save it."""
+    import faiss
+
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.add(vectors)
+    # queries: perturbed stored vectors (a question is near, not on, its passage)
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(vectors), size=min(200, len(vectors)), replace=False)
+    queries = vectors[picks] + rng.normal(0, 0.5 / math.sqrt(vectors.shape[1]), (len(picks), 1))
+    queries = queries + rng.normal(0, 0.5 / math.sqrt(vectors.shape[1]), queries.shape)
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    _, exact = flat.search(queries, 10)
+    del flat
+    ef, recall = 32, 0.0
+    while True:
+        index.hnsw.efSearch = ef
+        _, approx = index.search(queries, 10)
+        found = [len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]
+        recall = float(np.mean(found))
+        if recall >= RECALL_TARGET or ef >= 2048:
+            break
+        ef *= 2
+    faiss.write_index(index, str(path))
+    return {
+        "kind": "hnsw",
+        "M": HNSW_M,
+        "efConstruction": HNSW_EF_CONSTRUCTION,
+        "efSearch": ef,
+        "recall_at_10": round(recall, 4),
+        "recall_queries": len(picks),
+    }
+
+
+# ---------------------------------------------------------------- a loaded generation
+
+
+class _Documents(Mapping[str, Document]):
+    """doc_id -> Document, read from the segments on demand (the full texts stay on disk)."""
+
+    def __init__(self, store: FaissStore) -> None:
+        self._store = store
+        self._cache: dict[str, Document] = {}
+
+    def __getitem__(self, doc_id: str) -> Document:
+        got = self._cache.get(doc_id)
+        if got is not None:
+            return got
+        where = self._store._doc_where.get(doc_id)
+        if where is None:
+            raise KeyError(doc_id)
+        doc = self._store._segments[where[0]].document(doc_id)
+        if doc is None:
+            raise KeyError(doc_id)
+        info = self._store._infos[self._store._doc_index[doc_id]]
+        if (doc.path, doc.source) != (info.path, info.source):  # moved since it was embedded
+            from dataclasses import replace
+
+            doc = replace(doc, path=info.path, source=info.source)
+        if len(self._cache) > 512:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[doc_id] = doc
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return (info.doc_id for info in self._store._infos)
+
+    def __len__(self) -> int:
+        return len(self._store._infos)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._store._doc_index
+
+
+class _Chunks(Sequence[Chunk]):
+    """The live chunks in row order, read from the segments on demand."""
+
+    def __init__(self, store: FaissStore) -> None:
+        self._store = store
+
+    def __len__(self) -> int:
+        return len(self._store._live_rows)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return self._store.chunks_at(self._store._live_rows[i].tolist())
+        return self._store.chunks_at([int(self._store._live_rows[i])])[0]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        store = self._store
+        for s, seg in enumerate(store._segments):
+            live = store._live[store._offsets[s] : store._offsets[s] + seg.n]
+            for row, chunk in seg.iter_chunks():
+                if live[row]:
+                    yield chunk
+
+
+@dataclass(eq=False)
+class FaissStore:
+    """A loaded generation of the embedded store (FAISS + SQLite + sparse BM25). Thread-safe."""
+
+    params: IndexParams
+    manifest: dict[str, Any]
+    _segments: list[Segment]
+    stamp: tuple[int, int, int] | None = None
+    _filter_cache: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
+    _pinyin: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        segs = self._segments
+        entries = {e["name"]: e for e in self.manifest["segments"]}
+        sizes = [seg.n for seg in segs]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        n = int(self._offsets[-1])
+        path_of = {doc_id: path for path, doc_id in self.manifest.get("files", {}).items()}
+        self._infos: list[DocInfo] = []
+        self._doc_where: dict[str, tuple[int, int]] = {}
+        live_docs: list[np.ndarray] = []
+        row_doc: list[np.ndarray] = []
+        for s, seg in enumerate(segs):
+            deleted = set(entries[seg.name]["deleted"])
+            doc_map = np.full(len(seg.docs), -1, dtype=np.int32)
+            for j, info in enumerate(seg.docs):
+                if info.doc_id in deleted:
+                    continue
+                doc_map[j] = len(self._infos)
+                path = path_of.get(info.doc_id, info.path)
+                if path != info.path:
+                    from dataclasses import replace
+
+                    info = replace(info, path=path, source=os.path.basename(path))
+                self._infos.append(info)
+                self._doc_where[info.doc_id] = (s, j)
+            row_doc.append(doc_map[seg.row_doc] if seg.n else np.zeros(0, np.int32))
+            live_docs.append(doc_map)
+        self._doc_index = {info.doc_id: i for i, info in enumerate(self._infos)}
+        self._row_doc = np.concatenate(row_doc) if row_doc else np.zeros(0, np.int32)
+        self._live = self._row_doc >= 0
+        self._all_live = bool(self._live.all())
+        self._live_rows = np.flatnonzero(self._live)
+        self._lengths = (
+            np.concatenate([seg.lengths for seg in segs]) if segs else np.zeros(0, np.float32)
+        )
+        live_lengths = self._lengths[self._live]
+        self._avg_length = np.float32(float(live_lengths.mean()) if len(live_lengths) else 1.0)
+        # one vocabulary over the segments; df counts live rows only
+        vocab: dict[str, int] = {}
+        self._l2g: list[np.ndarray] = []
+        for seg in segs:
+            self._l2g.append(
+                np.fromiter((vocab.setdefault(t, len(vocab)) for t in seg.vocab), np.int64)
+            )
+        self._vocab = vocab
+        df = np.zeros(len(vocab), dtype=np.int64)
+        self._g2l: list[np.ndarray] = []
+        for s, seg in enumerate(segs):
+            g2l = np.full(len(vocab), -1, dtype=np.int64)
+            g2l[self._l2g[s]] = np.arange(len(seg.vocab))
+            self._g2l.append(g2l)
+            if not len(seg.vocab):
+                continue
+            live = self._live[self._offsets[s] : self._offsets[s] + seg.n]
+            if live.all():
+                seg_df = np.diff(seg.indptr)
+            else:
+                hit = live[seg.post_rows].astype(np.int64)
+                seg_df = np.add.reduceat(np.append(hit, 0), seg.indptr[:-1])
+                seg_df[np.diff(seg.indptr) == 0] = 0
+            np.add.at(df, self._l2g[s], seg_df)
+        n_live = len(self._live_rows)
+        self._df = df
+        self._idf = bm25.idf(n_live, df)
+        self._n = n
+        for seg in segs:
+            ann = entries[seg.name].get("ann") or {}
+            seg.ef_search = int(ann.get("efSearch", 0))
+        self._terms: CorpusTerms | None = None
+        self._lock = threading.Lock()
+
+    # -- what the answer side reads
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        if not hasattr(self, "_documents"):
+            self._documents = _Documents(self)
+        return self._documents
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        return _Chunks(self)
+
+    @property
+    def files(self) -> Mapping[str, str]:
+        return dict(self.manifest.get("files", {}))
+
+    @property
+    def bm25(self) -> CorpusTerms:
+        """idf and document frequency of every term in a live chunk."""
+        with self._lock:
+            if self._terms is None:
+                terms = list(self._vocab)
+                keep = np.flatnonzero(self._df > 0).tolist()
+                idf = self._idf.tolist()
+                df = self._df.tolist()
+                self._terms = CorpusTerms(
+                    idf={terms[i]: idf[i] for i in keep}, doc_freq={terms[i]: df[i] for i in keep}
+                )
+            return self._terms
+
+    @property
+    def pinyin_map(self) -> Mapping[str, str]:
+        """Pinyin -> indexed Chinese term, for English questions that name places in pinyin."""
+        if self._pinyin is None:
+            self._pinyin = pinyin_terms(self.bm25.doc_freq)
+        return self._pinyin
+
+    def doc_infos(self) -> Sequence[DocInfo]:
+        return self._infos
+
+    def chunks_of(self, doc_id: str) -> list[int]:
+        """Rows of one document's chunks, in order."""
+        i = self._doc_index.get(doc_id)
+        return [] if i is None else np.flatnonzero(self._row_doc == i).tolist()
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        """The chunks at these rows, in the same order."""
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        seg_of = np.searchsorted(self._offsets, rows_arr, side="right") - 1
+        found: dict[int, Chunk] = {}
+        for s in np.unique(seg_of).tolist():
+            local = rows_arr[seg_of == s] - self._offsets[s]
+            for lr, chunk in self._segments[s].chunks(local.tolist()).items():
+                found[lr + int(self._offsets[s])] = chunk
+        return [found[int(r)] for r in rows_arr]
+
+    # -- search
+
+    def _allowed_mask(self, allowed: Collection[str] | None) -> np.ndarray | None:
+        """Live rows whose document is allowed (None: every row is allowed and live)."""
+        if allowed is None:
+            return None if self._all_live else self._live
+        key = frozenset(allowed)
+        with self._lock:
+            mask = self._filter_cache.get(key)
+        if mask is None:
+            ok = np.zeros(len(self._infos) + 1, dtype=bool)  # the extra slot: deleted rows
+            idx = [self._doc_index[d] for d in key if d in self._doc_index]
+            ok[idx] = True
+            mask = ok[self._row_doc]  # row_doc -1 reads the extra False slot
+            with self._lock:
+                if len(self._filter_cache) > 32:
+                    self._filter_cache.clear()
+                self._filter_cache[key] = mask
+        return mask
+
+    def dense_search(
+        self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows by inner product, through each segment's FAISS index, filtered inside."""
         import faiss
 
-        faiss.write_index(index.faiss_index, str(tmp / "faiss.index"))
-        for f in tmp.iterdir():
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp, root / gen)
-        manifest = {
-            "format": FORMAT,
-            "generation": gen,
-            "params": asdict(index.params),
-            "version": version,
-            "files": index.files,
-            "documents": len(index.documents),
-            "chunks": len(index.chunks),
-            "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        previous = read_manifest(root)
-        tmp_manifest = root / f".{MANIFEST}.tmp"
-        tmp_manifest.write_text(json.dumps(manifest, indent=1), "utf-8")  # ASCII: any file name
-        os.replace(tmp_manifest, root / MANIFEST)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    # Readers that read the old manifest a moment ago may still open the previous generation;
-    # anything older (and any temp folder: the lock says no writer is running) is unreferenced.
-    keep = {gen, (previous or {}).get("generation")}
-    for child in root.iterdir():
-        if child.name.startswith((".gen-", "gen-")) and child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
+        mask = self._allowed_mask(allowed)
+        q = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, -1)
+        all_rows: list[np.ndarray] = []
+        all_scores: list[np.ndarray] = []
+        for s, seg in enumerate(self._segments):
+            off = int(self._offsets[s])
+            if seg.n == 0:
+                continue
+            local_mask = None if mask is None else mask[off : off + seg.n]
+            n_ok = seg.n if local_mask is None else int(local_mask.sum())
+            if n_ok == 0:
+                continue
+            kk = min(k, n_ok)
+            if local_mask is not None and seg.hnsw and n_ok < EXACT_BELOW_ROWS:
+                # few rows pass: score them exactly instead of walking a mostly-closed graph
+                ids = np.flatnonzero(local_mask)
+                sims = np.asarray(seg.vectors[ids], dtype=np.float32) @ q[0]
+                top = np.argsort(-sims, kind="stable")[:kk]
+                all_rows.append(ids[top] + off)
+                all_scores.append(sims[top])
+                continue
+            params: Any = None
+            if seg.hnsw:
+                params = faiss.SearchParametersHNSW(efSearch=max(seg.ef_search, kk))  # type: ignore[attr-defined]
+            if local_mask is not None:
+                bits = np.packbits(local_mask, bitorder="little")
+                params = params or faiss.SearchParameters()
+                params.sel = faiss.IDSelectorBitmap(seg.n, faiss.swig_ptr(bits))
+            scores, ids = seg.faiss.search(q, kk, params=params)
+            keep = ids[0] >= 0
+            all_rows.append(ids[0][keep].astype(np.int64) + off)
+            all_scores.append(scores[0][keep])
+        return _top(all_rows, all_scores, k)
+
+    def dense_scores(self, vector: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+        """Inner product of the vector with the stored vectors of these rows only."""
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows_arr), dtype=np.float32)
+        seg_of = np.searchsorted(self._offsets, rows_arr, side="right") - 1
+        q = np.asarray(vector, dtype=np.float32)
+        for s in np.unique(seg_of).tolist():
+            pick = seg_of == s
+            local = rows_arr[pick] - self._offsets[s]
+            out[pick] = np.asarray(self._segments[s].vectors[local], dtype=np.float32) @ q
+        return out
+
+    def _bm25_accumulate(self, tokens: Sequence[str]) -> np.ndarray:
+        scores = np.zeros(self._n, dtype=np.float32)
+        avg = self._avg_length
+        for term in dict.fromkeys(tokens):
+            gid = self._vocab.get(term)
+            if gid is None or self._df[gid] == 0:
+                continue
+            idf = float(self._idf[gid])
+            for s, seg in enumerate(self._segments):
+                lid = self._g2l[s][gid]
+                if lid < 0:
+                    continue
+                a, b = seg.indptr[lid], seg.indptr[lid + 1]
+                rows = seg.post_rows[a:b].astype(np.int64) + self._offsets[s]
+                tf = seg.post_counts[a:b]
+                scores[rows] += bm25.term_scores(idf, tf, self._lengths[rows], avg)
+        return scores
+
+    def bm25_search(
+        self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows by Okapi BM25 (rows scoring 0 are left out), filtered before ranking."""
+        scores = self._bm25_accumulate(tokens)
+        mask = self._allowed_mask(allowed)
+        if mask is not None:
+            scores[~mask] = 0
+        hits = np.flatnonzero(scores > 0)
+        return _top([hits], [scores[hits]], k)
+
+    def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        """BM25 scores of these rows only (a binary search in each query term's postings)."""
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows_arr), dtype=np.float32)
+        if not len(rows_arr):
+            return out
+        seg_of = np.searchsorted(self._offsets, rows_arr, side="right") - 1
+        lengths = self._lengths[rows_arr]
+        for term in dict.fromkeys(tokens):
+            gid = self._vocab.get(term)
+            if gid is None or self._df[gid] == 0:
+                continue
+            idf = float(self._idf[gid])
+            for s in np.unique(seg_of).tolist():
+                seg = self._segments[s]
+                lid = self._g2l[s][gid]
+                if lid < 0:
+                    continue
+                pick = np.flatnonzero(seg_of == s)
+                local = rows_arr[pick] - self._offsets[s]
+                posted = seg.post_rows[seg.indptr[lid] : seg.indptr[lid + 1]]
+                at = np.minimum(np.searchsorted(posted, local), len(posted) - 1)
+                has = posted[at] == local
+                tf = seg.post_counts[seg.indptr[lid] + at[has]]
+                out[pick[has]] += bm25.term_scores(idf, tf, lengths[pick[has]], self._avg_length)
+        return out
+
+    # -- what the writer reuses
+
+    def vectors_of(self, doc_id: str) -> np.ndarray:
+        rows = np.asarray(self.chunks_of(doc_id), dtype=np.int64)
+        return self.dense_rows(rows)
+
+    def dense_rows(self, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(rows), self.params.dim), dtype=np.float32)
+        seg_of = np.searchsorted(self._offsets, rows, side="right") - 1
+        for s in np.unique(seg_of).tolist():
+            pick = seg_of == s
+            out[pick] = self._segments[s].vectors[rows[pick] - self._offsets[s]]
+        return out
+
+    def term_counts_of(self, doc_id: str) -> list[dict[str, int]]:
+        where = self._doc_where.get(doc_id)
+        if where is None:
+            return []
+        seg = self._segments[where[0]]
+        local = np.flatnonzero(seg.row_doc == where[1])
+        return _segment_term_counts(seg, local)
 
 
-def load_index(index_dir: str | Path) -> StoredIndex:
-    """Open the index folder; a clear error when there is none or it is damaged."""
+def _segment_term_counts(seg: Segment, local_rows: np.ndarray) -> list[dict[str, int]]:
+    """Term counts of some rows of a segment, from its term x row matrix."""
+    pos = {int(r): i for i, r in enumerate(local_rows)}
+    out: list[dict[str, int]] = [{} for _ in local_rows]
+    if not len(local_rows):
+        return out
+    wanted = np.zeros(seg.n, dtype=bool)
+    wanted[local_rows] = True
+    terms = np.repeat(np.arange(len(seg.vocab)), np.diff(seg.indptr))
+    sel = np.flatnonzero(wanted[seg.post_rows])
+    for t, r, c in zip(
+        terms[sel].tolist(), seg.post_rows[sel].tolist(), seg.post_counts[sel].tolist(), strict=True
+    ):
+        out[pos[r]][seg.vocab[t]] = int(c)
+    return out
+
+
+def _top(rows: list[np.ndarray], scores: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (row, score) pairs, best first; ties go to the lower row."""
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    r = np.concatenate(rows)
+    s = np.concatenate(scores).astype(np.float32)
+    if len(r) > k:
+        cut = np.argpartition(-s, k - 1)[:k]
+        # keep every row tied with the k-th score so the tie-break below is by row
+        kth = s[cut].min()
+        cut = np.flatnonzero(s >= kth)
+        r, s = r[cut], s[cut]
+    order = np.lexsort((r, -s))[:k]
+    return r[order], s[order]
+
+
+# ---------------------------------------------------------------- opening and writing
+
+
+def open_store(index_dir: str | Path, previous: IndexStore | None = None) -> IndexStore:
+    """Open the current generation (segments already open in previous are reused)."""
     for _attempt in range(3):
         stamp = manifest_stamp(index_dir)
         try:
-            index = _load_index(index_dir)
-            index.stamp = stamp
-            return index
+            store = _open_faiss(index_dir, previous)
+            store.stamp = stamp
+            return store
         except IndexMismatchError:
             if manifest_stamp(index_dir) == stamp:
                 raise
             # a writer switched generations while we read: read the new one
-    return _load_index(index_dir)
+    return _open_faiss(index_dir, previous)
 
 
-def _load_index(index_dir: str | Path) -> StoredIndex:
+load_index = open_store
+
+
+def _open_faiss(index_dir: str | Path, previous: IndexStore | None) -> FaissStore:
     root = Path(index_dir)
     manifest = read_manifest(root)
     if manifest is None:
         raise IndexMissingError(f"no index at {root}: run `rag index` first (or pass --index-dir)")
-    if manifest.get("format") != FORMAT:
-        raise IndexMismatchError(
-            f"index at {root} has format {manifest.get('format')}, this version reads {FORMAT}: "
-            f"run `rag index --rebuild --index-dir {root}`"
-        )
-    gen = root / manifest["generation"]
+    check_format(root, manifest)
+    reuse = {s.name: s for s in previous._segments} if isinstance(previous, FaissStore) else {}
     try:
-        docs = [_doc_from_json(d) for d in _read_jsonl(gen / "documents.jsonl")]
-        chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
-        vectors = np.load(gen / "vectors.npy")
-        tokens = json.loads((gen / "lexical.json").read_text(encoding="utf-8"))["tokens"]
-        import faiss
-
-        faiss_index = faiss.read_index(str(gen / "faiss.index"))
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+        segments = [reuse.get(e["name"]) or Segment(root / e["name"]) for e in manifest["segments"]]
+        return FaissStore(
+            params=IndexParams(**manifest["params"]), manifest=manifest, _segments=segments
+        )
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, sqlite3.Error) as e:
         raise IndexMismatchError(
             f"index at {root} is damaged ({e}): run `rag index --rebuild --index-dir {root}`"
         ) from None
-    if not (len(chunks) == len(vectors) == len(tokens) == faiss_index.ntotal):
-        raise IndexMismatchError(
-            f"index at {root} is inconsistent: run `rag index --rebuild --index-dir {root}`"
+
+
+class FaissWriter:
+    """Pending changes to a FAISS store; commit writes one segment and a new manifest."""
+
+    def __init__(
+        self,
+        index_dir: str | Path,
+        params: IndexParams,
+        base: IndexStore | None,
+        *,
+        hnsw_min_chunks: int,
+    ) -> None:
+        self.root = Path(index_dir)
+        self.params = params
+        self.base = base if isinstance(base, FaissStore) else None
+        self.hnsw_min_chunks = hnsw_min_chunks
+        self._docs: list[Document] = []
+        self._chunks: list[Chunk] = []
+        self._vectors: list[np.ndarray] = []
+        self._counts: list[Mapping[str, int]] = []
+        self._removed: set[str] = set()
+
+    def add(
+        self,
+        documents: Sequence[Document],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        term_counts: Sequence[Mapping[str, int]],
+    ) -> None:
+        if not (len(chunks) == len(vectors) == len(term_counts)):
+            raise ValueError("chunks, vectors and term counts differ in length")
+        self._docs.extend(documents)
+        self._chunks.extend(chunks)
+        self._vectors.append(np.asarray(vectors, dtype=np.float32).reshape(-1, self.params.dim))
+        self._counts.extend(term_counts)
+
+    def remove(self, doc_ids: Iterable[str]) -> None:
+        self._removed.update(doc_ids)
+
+    def commit(self, files: Mapping[str, str], version: str) -> dict[str, Any]:
+        """Write the changes as a new generation and switch the manifest (hold writer_lock)."""
+        root = self.root
+        root.mkdir(parents=True, exist_ok=True)
+        previous = read_manifest(root) if (root / MANIFEST).exists() else None
+        entries: list[dict[str, Any]] = []
+        if self.base is not None:
+            for e in self.base.manifest["segments"]:
+                seg = next(s for s in self.base._segments if s.name == e["name"])
+                dead = set(e["deleted"]) | ({d.doc_id for d in seg.docs} & self._removed)
+                dead_nos = [j for j, d in enumerate(seg.docs) if d.doc_id in dead]
+                dead_chunks = int(np.isin(seg.row_doc, dead_nos).sum())
+                entries.append({**e, "deleted": sorted(dead), "deleted_chunks": dead_chunks})
+        made: list[Path] = []
+        try:
+            if self._chunks or self._docs:
+                entries.append(self._new_segment(made, self._docs, self._chunks, self._counts))
+            entries = self._merge_small(entries, made)
+            entries = [e for e in entries if len(e["deleted"]) < e["documents"]]
+            manifest = {
+                "format": FORMAT,
+                "generation": f"gen-{time.time_ns():x}",
+                "params": asdict(self.params),
+                "version": version,
+                "files": dict(files),
+                "segments": entries,
+                "documents": len(files),
+                "chunks": sum(e["chunks"] - e.get("deleted_chunks", 0) for e in entries),
+                "hnsw_min_chunks": self.hnsw_min_chunks,
+                "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+            tmp_manifest = root / f".{MANIFEST}.tmp"
+            # ASCII JSON: any file name (even one that is not UTF-8) round-trips
+            tmp_manifest.write_text(json.dumps(manifest, indent=1), "utf-8")
+            with tmp_manifest.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp_manifest, root / MANIFEST)
+        except BaseException:
+            for folder in made:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+        # Readers that read the old manifest a moment ago may still open its segments; anything
+        # else (and any temp folder: the lock says no writer is running) is unreferenced.
+        keep = {e["name"] for e in entries}
+        keep |= {e["name"] for e in (previous or {}).get("segments", [])}
+        for child in root.iterdir():
+            if child.name.startswith(("seg-", ".seg-", "gen-", ".gen-")) and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+        return manifest
+
+    def _new_segment(
+        self,
+        made: list[Path],
+        docs: Sequence[Document],
+        chunks: Sequence[Chunk],
+        counts: Sequence[Mapping[str, int]],
+        vectors: np.ndarray | None = None,
+    ) -> dict[str, Any]:
+        name = f"seg-{time.time_ns():x}"
+        tmp = self.root / f".{name}.tmp"
+        made.append(tmp)
+        if vectors is None:
+            vectors = (
+                np.vstack(self._vectors)
+                if self._vectors
+                else np.zeros((0, self.params.dim), np.float32)
+            )
+        entry = _write_segment(
+            tmp, docs, chunks, vectors, counts, hnsw_min_chunks=self.hnsw_min_chunks
         )
-    return StoredIndex(
-        params=IndexParams(**manifest["params"]),
-        documents={d.doc_id: d for d in docs},
-        chunks=chunks,
-        vectors=vectors,
-        tokens=tokens,
-        files=dict(manifest.get("files", {})),
-        _faiss=faiss_index,
-    )
+        os.replace(tmp, self.root / name)
+        made.append(self.root / name)
+        entry["name"] = name
+        return entry
+
+    def _merge_small(self, entries: list[dict[str, Any]], made: list[Path]) -> list[dict[str, Any]]:
+        """Merge the small (flat) segments into one when there are too many of them."""
+        small = [e for e in entries if not e.get("ann")]
+        if len(small) <= MAX_SEGMENTS:
+            return entries
+        docs: list[Document] = []
+        chunks: list[Chunk] = []
+        counts: list[Mapping[str, int]] = []
+        vectors: list[np.ndarray] = []
+        for e in small:
+            seg = self._open_for_merge(e["name"], made)
+            dead = set(e["deleted"])
+            for info in seg.docs:
+                if info.doc_id in dead:
+                    continue
+                doc = seg.document(info.doc_id)
+                assert doc is not None
+                docs.append(doc)
+            alive = np.array([seg.docs[j].doc_id not in dead for j in seg.row_doc], dtype=bool)
+            local = np.flatnonzero(alive)
+            found = seg.chunks(local.tolist())
+            chunks.extend(found[int(r)] for r in local)
+            counts.extend(_segment_term_counts(seg, local))
+            vectors.append(np.asarray(seg.vectors[local], dtype=np.float32))
+            seg.close()
+        merged = self._new_segment(
+            made,
+            docs,
+            chunks,
+            counts,
+            np.vstack(vectors) if vectors else np.zeros((0, self.params.dim), np.float32),
+        )
+        small_names = {e["name"] for e in small}
+        return [e for e in entries if e["name"] not in small_names] + [merged]
+
+    def _open_for_merge(self, name: str, made: list[Path]) -> Segment:
+        if self.base is not None:
+            for seg in self.base._segments:
+                if seg.name == name:
+                    return Segment(seg.folder)
+        return Segment(self.root / name)
+
+
+def open_writer(
+    index_dir: str | Path,
+    params: IndexParams,
+    base: IndexStore | None,
+    *,
+    hnsw_min_chunks: int,
+) -> FaissWriter:
+    """A writer over base (None: start an empty index)."""
+    return FaissWriter(index_dir, params, base, hnsw_min_chunks=hnsw_min_chunks)
+
+
+# The name the rest of the package has used for a loaded index.
+StoredIndex = IndexStore

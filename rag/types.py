@@ -157,6 +157,7 @@ class Query:
     places: tuple[str, ...]  # place stems named (晋城, 湖南), in Chinese
     years: tuple[str, ...]  # years named ("2023")
     metrics: tuple[str, ...]  # measured quantities asked about (产值, 营收)
+    qualifiers: tuple[tuple[str, str], ...]  # (noun, metric) pairs: 租房 of 租房补贴
     slots: tuple[str, ...]  # kinds of fact asked for: count, money, percent, date, ...
     shape: str  # "fact" | "list" | "compare"
     dense_text: str  # what is embedded for dense retrieval

@@ -6,8 +6,8 @@ import pytest
 
 from rag.answer.citations import cite_marked_text, passages_of
 from rag.answer.followup import condense_question, is_followup
-from rag.text.lang import question_language
 from rag.pipeline import Engine
+from rag.text.lang import question_language
 
 
 def _passages(engine: Engine, question: str, k: int = 3):  # type: ignore[no-untyped-def]

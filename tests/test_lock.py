@@ -66,8 +66,9 @@ def test_two_processes_indexing_one_folder_keep_both_sets(tmp_path: Path) -> Non
     assert [p.returncode for p in procs] == [0, 0], results
     index = load_index(index_dir)
     assert sorted(d.source for d in index.documents.values()) == sorted(a + b)
-    gens = [p.name for p in index_dir.iterdir() if p.name.startswith(("gen-", ".gen-"))]
-    assert json.loads((index_dir / MANIFEST).read_text("utf-8"))["generation"] in gens
+    manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
+    assert all((index_dir / s["name"]).is_dir() for s in manifest["segments"])
+    assert not [p.name for p in index_dir.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_second_writer_waits_with_a_message_or_fails_with_no_wait(tmp_path: Path) -> None:
@@ -105,17 +106,24 @@ def test_a_running_engine_follows_a_newer_generation_and_old_ones_are_cleaned(
     build_index([tmp_path / "setA"], settings)
     engine = Engine(settings)
     assert len(engine.documents()) == 2
-    first_gen = json.loads((tmp_path / "idx" / MANIFEST).read_text("utf-8"))["generation"]
     time.sleep(0.01)  # a distinct manifest mtime even on coarse clocks
     build_index([tmp_path / "setB"], settings)  # as another process would
     hits = engine.search("工业互联网标识解析二级节点", k=1)
     assert len(engine.documents()) == 3
     assert "江北区" in hits[0].chunk.text
-    # the previous generation survives one more write (a reader may still point at it) ...
-    assert (tmp_path / "idx" / first_gen).is_dir()
+    first = _segments(tmp_path / "idx")
     (tmp_path / "setC").mkdir()
     (tmp_path / "setC" / "c.txt").write_text("东岸市加快建设人工智能创新应用先导区。\n", "utf-8")
+    report = build_index([tmp_path / "setC"], settings, rebuild=True)
+    assert len(report.removed) == 3 and len(engine.documents()) == 1
+    # the previous generation's segments survive one more write (a reader may still use them) ...
+    assert all((tmp_path / "idx" / name).is_dir() for name in first)
     build_index([tmp_path / "setC"], settings)
-    # ... and is removed by the one after
-    assert not (tmp_path / "idx" / first_gen).exists()
-    assert len(engine.documents()) == 4
+    # ... and are removed by the one after
+    assert not any((tmp_path / "idx" / name).exists() for name in first)
+    assert [d.source for d in engine.documents()] == ["c.txt"]
+
+
+def _segments(index_dir: Path) -> list[str]:
+    manifest = json.loads((index_dir / MANIFEST).read_text("utf-8"))
+    return [s["name"] for s in manifest["segments"]]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -78,7 +78,12 @@ def test_incremental_index_embeds_only_new_or_changed_files(
         "jilin-city-2018-ai-implementation-opinion.txt",
         "new.txt",
     }
-    assert len(index.chunks) == len(index.vectors) == len(index.tokens) == index.faiss_index.ntotal
+    assert len(index.chunks) == third.chunks == len(list(index.chunks))
+    assert third.chunks == sum(len(index.chunks_of(d)) for d in index.documents)
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    # only what changed was written: one new segment; the old versions are tombstoned
+    assert [len(s["deleted"]) for s in manifest["segments"]] == [2, 0]
+    assert manifest["segments"][1]["documents"] == 2
 
 
 def test_a_crash_mid_write_leaves_the_previous_index_intact(
@@ -252,7 +257,7 @@ def test_optional_cross_encoder_rerank_with_a_tiny_local_model(
 
 def _small_set(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "a.txt").write_text("东岸市关于加快发展数字经济的通知\n设立数字经济专项资金。\n", "utf-8")
+    (folder / "a.txt").write_text("东岸市关于加快发展数字经济的通知\n设立专项资金。\n", "utf-8")
     (folder / "b.txt").write_text("北岭县智慧农业三年行动方案\n建设智慧农场10个。\n", "utf-8")
     return folder
 
@@ -314,8 +319,8 @@ def test_rebuild_and_emptied_files_report_what_they_remove(
     ]
     assert {d.source for d in emptied.documents} == {"a.txt", "c.txt"}
     capsys.readouterr()
-    args = ["index", "--rebuild", str(docs), "--index-dir", settings.index_dir, "--embedder", "hash"]
-    assert main(args) == 0
+    args = ["index", "--rebuild", str(docs), "--index-dir", settings.index_dir]
+    assert main([*args, "--embedder", "hash"]) == 0
     out = capsys.readouterr().out
     assert "1 removed" in out and f"removed {(other / 'c.txt').resolve()}" in out
 
@@ -337,3 +342,108 @@ def test_an_index_dir_that_is_a_file_or_cannot_be_created_is_a_clear_error(
     err = capsys.readouterr().err
     assert f"cannot create or write the index folder {under_file}" in err
     assert "--index-dir" in err and "Traceback" not in err
+
+
+def _policy_files(folder: Path, n: int, *, start: int = 0) -> Path:
+    """n small policy-like files, each about its own place and figure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    topics = ("智能制造", "数字政务", "算力网络", "智慧交通", "数据要素", "低空经济")
+    for i in range(start, start + n):
+        topic = topics[i % len(topics)]
+        (folder / f"p{i:03d}.txt").write_text(
+            f"第{i}号试点区关于推进{topic}的通知\n\n一、目标\n到2026年，第{i}号试点区{topic}"
+            f"项目达到{i * 7 + 3}个，带动投资{i * 11 + 5}亿元。\n\n二、措施\n设立{topic}资金。\n",
+            "utf-8",
+        )
+    return folder
+
+
+def test_an_index_in_the_old_store_format_asks_for_a_rebuild(tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    (index_dir / "gen-1").mkdir(parents=True)
+    (index_dir / "manifest.json").write_text(json.dumps({"format": 1, "generation": "gen-1"}))
+    with pytest.raises(IndexMismatchError, match=r"format 1.*rag index --rebuild --index-dir"):
+        load_index(index_dir)
+    docs = _small_set(tmp_path / "docs")
+    settings = load_settings(index_dir=str(index_dir), embedder="hash")
+    report = build_index([docs], settings, rebuild=True)
+    assert len(report.documents) == 2 and not (index_dir / "gen-1").exists()
+
+
+def test_many_small_additions_are_merged_and_tombstones_leave_statistics(tmp_path: Path) -> None:
+    from rag.store import MAX_SEGMENTS
+
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    docs = tmp_path / "docs"
+    for i in range(MAX_SEGMENTS + 2):
+        _policy_files(docs, 1, start=i)
+        report = build_index([docs], settings)
+        assert report.added == (str((docs / f"p{i:03d}.txt").resolve()),)
+        assert set(report.extra) >= {
+            f"{s}_seconds" for s in ("read", "clean_meta", "chunk", "tokenize", "embed", "write")
+        }
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    assert len(manifest["segments"]) <= MAX_SEGMENTS
+    index = load_index(settings.index_dir)
+    assert len(index.documents) == MAX_SEGMENTS + 2
+    hits = Engine(settings).search("第7号试点区项目达到多少个", k=1, mode="bm25")
+    assert "项目达到52个" in hits[0].chunk.text
+    # removing a document takes its terms out of the corpus statistics
+    term = next(t for t in tokenize("低空经济") if t in index.bm25.doc_freq)
+    df_before = index.bm25.doc_freq[term]
+    (docs / "p005.txt").unlink()
+    build_index([docs], settings)
+    after = load_index(settings.index_dir)
+    assert df_before > 0 and after.bm25.doc_freq.get(term, 0) == 0  # only p005 used it
+    assert len(after.chunks) == sum(len(after.chunks_of(d)) for d in after.documents)
+
+
+def test_large_segments_are_searched_through_hnsw_with_measured_recall(tmp_path: Path) -> None:
+    docs = _policy_files(tmp_path / "docs", 60)
+    flat = load_settings(index_dir=str(tmp_path / "flat"), embedder="hash")
+    ann = flat.replace(index_dir=str(tmp_path / "ann"), hnsw_min_chunks=50)
+    build_index([docs], flat)
+    build_index([docs], ann)
+    manifest = json.loads((tmp_path / "ann" / "manifest.json").read_text("utf-8"))
+    info = manifest["segments"][0]["ann"]
+    assert info["kind"] == "hnsw" and info["recall_at_10"] >= 0.98 and info["efSearch"] >= 32
+    assert (tmp_path / "ann" / manifest["segments"][0]["name"] / "dense.faiss").is_file()
+    only = Filters(sources=("p011.txt", "p023.txt"))
+    for question in ("第11号试点区数字政务项目", "第23号试点区带动投资多少亿元"):
+        a = Engine(ann).search(question, k=5)
+        b = Engine(flat).search(question, k=5)
+        assert [h.chunk.chunk_id for h in a] == [h.chunk.chunk_id for h in b]
+        filtered = Engine(ann).search(question, k=5, filters=only, mode="dense")
+        assert {Path(Engine(ann).document(h.chunk.doc_id).path).name for h in filtered} <= {
+            "p011.txt",
+            "p023.txt",
+        }
+        index = Engine(ann).index
+        allowed = [i for i, d in index.documents.items() if d.source in only.sources]
+        assert len(filtered) == min(5, sum(len(index.chunks_of(i)) for i in allowed))
+
+
+def test_kill_9_while_indexing_leaves_a_usable_index(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    first = _policy_files(tmp_path / "first", 3)
+    more = _policy_files(tmp_path / "more", 150, start=100)
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    build_index([first], settings)
+    root = Path(__file__).resolve().parent.parent
+    for delay in (0.5, 1.5, 2.5, 3.5):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", "index", str(first), str(more), "--rebuild",
+             "--index-dir", settings.index_dir, "--embedder", "hash", "--quiet"],
+            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        index = load_index(settings.index_dir)
+        assert len(index.documents) in (3, 153)
+        assert len(index.chunks) == sum(len(index.chunks_of(d)) for d in index.documents)
+        assert Engine(settings).search("第1号试点区项目", k=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rag.chunk import split_sentences
@@ -21,7 +22,7 @@ class Passage:
     doc: Document
 
 
-def passages_of(hits: list[Hit], docs: dict[str, Document]) -> list[Passage]:
+def passages_of(hits: list[Hit], docs: Mapping[str, Document]) -> list[Passage]:
     return [Passage(i, h, docs[h.chunk.doc_id]) for i, h in enumerate(hits, 1)]
 
 

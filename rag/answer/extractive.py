@@ -210,7 +210,8 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     out = []
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
-        out.append(replace(c, verdict=judge(query, sentence, window, slot_window, weights)))
+        verdict = judge(query, sentence, window, slot_window, weights)
+        out.append(replace(c, verdict=verdict))
     return out
 
 
@@ -419,10 +420,10 @@ def _paragraph(doc: Document, start: int, end: int) -> tuple[int, int]:
     return para_start, len(doc.text) if para_end < 0 else para_end
 
 
-def _list_anchor(
+def _list_anchors(
     query: Query, anchors: list[Candidate], weights: dict[str, float], embedder: Embedder
-) -> Candidate:
-    """The candidate whose whole paragraph, not one sentence, best matches a list question."""
+) -> list[Candidate]:
+    """Candidates ordered by how well their whole paragraph, not one sentence, matches."""
     by_para: dict[tuple[str, int], Candidate] = {}
     for c in anchors:
         key = (c.doc.doc_id, _paragraph(c.doc, c.start, c.end)[0])
@@ -445,7 +446,7 @@ def _list_anchor(
         )
         for i, (c, t, sim) in enumerate(zip(heads, texts, sims, strict=True))
     ]
-    return heads[max(scored)[1]]
+    return [heads[i] for _, i in sorted(scored, reverse=True)]
 
 
 def _list_answer(
@@ -458,23 +459,23 @@ def _list_answer(
     note: str,
 ) -> Answer | None:
     anchors = [c for c in judged if c.verdict and _list_ok(c.verdict)]
-    if not anchors:
+    # the best-matching paragraph first; one that is not a list (a title line) passes its turn
+    for anchor in _list_anchors(query, anchors, weights, embedder):
+        doc = anchor.doc
+        start, end, heading = _block(doc, anchor)
+        items: list[Candidate] = []
+        for a, b in _items(doc, start, end):
+            p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
+            if p is not None:
+                items.append(Candidate(p, a, b, 0.0))
+        if len(items) >= 2:
+            break
+    else:
         return None
-    anchor = _list_anchor(query, anchors, weights, embedder)
-    doc = anchor.doc
-    start, end, heading = _block(doc, anchor)
-    spans = _items(doc, start, end)
     if not heading:
         first = split_sentences(doc.text, start, end)[:1]
         if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS:
             heading = doc.text[first[0][0] : first[0][1]].rstrip("。：:")
-    items: list[Candidate] = []
-    for a, b in spans:
-        p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
-        if p is not None:
-            items.append(Candidate(p, a, b, 0.0))
-    if len(items) < 2:
-        return None
     shown = items[:LIST_ITEMS]
     citations = _cite(shown)
     # the section's chunks are shown with the retrieved ones, so every citation has its passage
@@ -612,7 +613,8 @@ def extractive_answer(
             by_doc.setdefault(c.doc.doc_id, []).append(c)
         judged_by_doc = {d: _judged(query, cs[:4], weights) for d, cs in by_doc.items()}
         answer = _compare_answer(query, judged_by_doc, contexts, note)
-        if answer is not None and len(answer.citations) > 1:
+        # one document stating it is still a comparison when others were asked about
+        if answer is not None and (len(answer.citations) > 1 or len(query.places) > 1):
             return answer
     judged = _judged(query, ranked, weights)
     if query.shape == "list":

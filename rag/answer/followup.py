@@ -21,6 +21,7 @@ PRONOUN_EN = re.compile(r"\b(it|its|they|them|their|that|those|these|there|the s
 LEAD_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)\s*")
 LEAD_EN = re.compile(r"^\s*(and what about|what about|how about|what of|and|also|then)\s*", re.I)
 SHORT_CHARS = 8
+PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市州区县]")
 # where the asking part of a Chinese question begins ("…有多少家企业", "…是什么")
 ASKING = re.compile(
     r"(有|是|共有|达到|达|为)?(多少|几[家个项]?|哪些|哪个|哪里|什么|是否|如何|怎么|怎样|何时|多大|吗)"
@@ -65,6 +66,9 @@ def _swap_topic(previous: str, core: str) -> str | None:
             continue
         # keep the place the previous question named in front of the phrase
         prefix = m.group(1)
+        named = PLACE_PREFIX.match(prefix)
+        if named:  # "青岚市人工智能" keeps 青岚市 whatever the tagger knows of it
+            prefix = prefix[named.end() :]
         for place in place_names(prefix):
             if prefix.startswith(place):
                 prefix = prefix[len(place) :]

@@ -109,6 +109,10 @@ def judge(
     for metric in query.metrics:
         if not any(v in window for v in metric_variants(metric)):
             reasons.append(f"does not state {metric}")
+    for noun, metric in query.qualifiers:
+        # 安家补贴 does not answer a question about 租房补贴
+        if not covers(noun, window):
+            reasons.append(f"does not state {noun}{metric}")
     cov = coverage(weights, window)
     if weights and cov < MIN_WINDOW_COVERAGE:
         missing = [t for t in weights if not covers(t, window)]

@@ -154,6 +154,8 @@ def asked_kinds(question: str) -> tuple[str, ...]:
     m = COUNT_Q.search(question)
     if m:
         kinds.insert(0, f"count:{m.group(1) or _english_counters(question)}")
+    if "percent" in kinds and "money" in kinds:
+        kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
     roles = {"contact", "addressee", "unit"}
     if not roles & set(kinds) and PERSON_Q.search(question):
         kinds.append("person")

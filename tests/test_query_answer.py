@@ -1,0 +1,241 @@
+"""The question side on documents and questions other than the bundled corpus.
+
+A small library of invented policy documents (a city that does not exist, a real province, a
+reply letter) indexed with the hashing embedder; every rule is checked on text written here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answer.followup import condense_question
+from rag.answer.messages import NOT_FOUND
+from rag.config import load_settings
+from rag.pipeline import Engine, build_index
+from rag.query import build_query, english_aliases
+from rag.text.facts import asked_kinds, stated_value, states, years_in
+from rag.text.lang import normalise, question_language, to_simplified
+from rag.text.lexicon import glossary, lexicon, use_user_dirs
+from rag.text.places import gazetteer_places, place_stem
+from rag.types import CorpusStats
+
+CANGLAN = """青岚市人民政府办公室关于印发青岚市支持人工智能产业发展若干措施的通知
+青政办发〔2023〕7号
+各区人民政府，市政府各部门：
+现将《青岚市支持人工智能产业发展若干措施》印发给你们，请认真贯彻执行。
+一、总体目标
+到2025年，全市人工智能核心产业规模达到120亿元，集聚人工智能企业80家以上。
+二、主要措施
+（一）支持算力建设。对新建智算中心按设备投资的10%给予补助，最高500万元。
+（二）支持人才引进。对引进的顶尖人才给予安家补贴100万元。
+（三）支持场景开放。每年发布人工智能应用场景清单，遴选示范项目20个。
+（四）支持企业上市。对在境内外上市的人工智能企业给予一次性奖励300万元。
+三、保障措施
+本措施由市工业和信息化局负责解释，联系人：林晓，联系电话：0571-88886666。
+青岚市人民政府办公室
+2023年3月15日
+"""
+
+HUAIYANG = """淮阳省工业和信息化厅关于省人大代表第88号建议的答复
+周明代表：
+您提出的《关于加快发展智能网联汽车的建议》收悉，现答复如下：
+近年来，我厅大力推进智能网联汽车产业发展。2022年全省智能网联汽车产值达到350亿元，同比增长18%。
+目前全省共有智能网联汽车整车企业12家，零部件企业260余家。
+下一步，我们将重点做好以下工作：一是完善测试道路，二是建设车联网先导区，三是培育龙头企业。
+淮阳省工业和信息化厅
+2023年6月30日
+"""
+
+SUNAN = """苏南市科技局关于人工智能专项资金的说明
+苏南市设立人工智能专项资金，每年安排2亿元，支持关键技术攻关。
+2024年共支持攻关项目35个，带动企业研发投入18亿元。
+苏南市科技局
+2024年12月1日
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    docs = tmp_path_factory.mktemp("other_docs")
+    (docs / "canglan.txt").write_text(CANGLAN, "utf-8")
+    (docs / "huaiyang.txt").write_text(HUAIYANG, "utf-8")
+    (docs / "sunan.txt").write_text(SUNAN, "utf-8")
+    settings = load_settings(index_dir=str(tmp_path_factory.mktemp("other_ix")), embedder="hash")
+    build_index([docs], settings)
+    return Engine(settings)
+
+
+# ---------------------------------------------------------------- pure text stages
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("全市有多少家人工智能企业？", ("count:家",)),
+        ("智算中心补助最高多少钱？", ("money",)),
+        ("产值同比增长率是多少？", ("percent",)),
+        ("这份通知是哪天印发的？", ("date",)),
+        ("通知的文号是什么？", ("doc_number",)),
+        ("联系人是谁？", ("contact",)),
+        ("这项建议是哪位代表提出的？", ("addressee",)),
+        ("由哪个部门负责解释？", ("unit",)),
+        ("how many enterprises are there?", ("count:家个",)),
+        ("Who is the contact person?", ("contact",)),
+        ("哪几年的计划？", ("date",)),
+    ],
+)
+def test_asked_kinds(question: str, kinds: tuple[str, ...]) -> None:
+    assert asked_kinds(normalise(question))[: len(kinds)] == kinds
+
+
+def test_stated_kinds_need_the_asked_counter_and_unit() -> None:
+    assert states("count:家", "集聚企业80家以上")
+    assert states("count:家", "零部件企业260余家")
+    assert not states("count:家", "遴选示范项目20个")
+    assert states("money", "最高500万元") and not states("money", "增长18%")
+    assert states("percent", "同比增长18%")
+    assert stated_value("contact", "联系人：林晓，联系电话：0571-88886666") == "林晓"
+    assert stated_value("unit", "（牵头单位：市科技局，配合单位：市财政局）") == "市科技局"
+    assert years_in("到2025年，2023-2025年") == ["2025", "2023"]
+
+
+def test_traditional_and_full_width_text_normalise_for_matching() -> None:
+    assert to_simplified("無錫高新區集聚了多少家企業") == "无锡高新区集聚了多少家企业"
+    assert normalise("２０２３年（一）") == "2023年(一)"
+    assert question_language("How many firms?") == "en"
+    assert question_language("青岚市有多少家企业？") == "zh"
+
+
+def test_places_come_from_the_gazetteer_not_only_the_tagger() -> None:
+    # jieba tags 大同 as an adverb and 烟台 as a noun: the division list knows both
+    assert gazetteer_places("富士康在大同累计培养了多少技术人才") == ["大同"]
+    assert gazetteer_places("总部放在了烟台") == ["烟台"]
+    assert gazetteer_places("矿区治理") == []  # a district name only when written whole
+    assert place_stem("淮阳省") == "淮阳" and place_stem("新吴区") == "新吴"
+
+
+def test_query_is_built_once_with_everything_later_steps_read() -> None:
+    stats = CorpusStats(idf={}, pinyin_map={}, metadata_text="青岚市人民政府办公室")
+    q = build_query("青岚市2023年人工智能核心产业规模是多少亿元？", stats=stats)
+    assert q.lang == "zh" and q.years == ("2023",) and q.shape == "fact"
+    assert q.metrics == ("产业规模",) and "money" in q.slots
+    # a place the documents' metadata names is checked against documents, not as a key term
+    assert q.places == ("青岚",) and not any("青岚" in t for t in q.terms)
+    assert build_query("？？？").is_empty and build_query("'; DROP TABLE x;--").is_empty
+    assert build_query("\x00\x00").text == ""
+    listing = build_query("青岚市支持人工智能产业发展有哪些主要措施？")
+    assert listing.shape == "list"
+    assert build_query("各地对人才的补贴分别是多少？").shape == "compare"
+
+
+def test_english_aliases_take_phrases_then_words_and_pinyin_names() -> None:
+    aliases = english_aliases(
+        "Who is the contact person of the Canglan guidance fund?", {"canglan": "苍岚"}
+    )
+    assert aliases == ["联系人", "引导基金", "引导", "基金", "苍岚"]
+
+
+def test_user_lexicons_extend_the_bundled_ones(tmp_path: Path) -> None:
+    (tmp_path / "glossary_en.txt").write_text("hydrogen\t氢能\n", "utf-8")
+    (tmp_path / "policy_terms.txt").write_text("低空经济\n", "utf-8")
+    try:
+        use_user_dirs(str(tmp_path))
+        assert glossary("glossary_en")["hydrogen"] == "氢能"
+        assert "低空经济" in lexicon("policy_terms") and "人工智能" in lexicon("policy_terms")
+    finally:
+        use_user_dirs("")
+    assert "hydrogen" not in glossary("glossary_en")
+
+
+def test_follow_ups_resolve_against_the_whole_conversation() -> None:
+    history = [
+        ("青岚市人工智能产业链有多少家企业？", "80家[1]"),
+        ("那新材料产业链呢？", "30家[1]"),
+    ]
+    assert (
+        condense_question("那新材料产业链呢？", history[:1]) == "青岚市新材料产业链有多少家企业？"
+    )
+    third = condense_question("那它们的总投资加起来是多少？", history)
+    assert third.startswith("青岚市新材料产业链") and "总投资" in third
+    assert "呢" not in third
+    assert condense_question("淮阳省有多少家整车企业？", history) == "淮阳省有多少家整车企业？"
+
+
+# ---------------------------------------------------------------- answers on other documents
+
+
+def test_fact_answer_cites_the_stating_sentence(engine: Engine) -> None:
+    answer = engine.ask("淮阳省智能网联汽车整车企业有多少家？")
+    assert answer.answered and answer.kind == "fact"
+    assert "12家" in answer.text
+    quote = answer.citations[0]
+    assert quote.source == "huaiyang.txt" and quote.line_start == quote.line_end == 5
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("淮阳省2019年智能网联汽车产值是多少？", "not for 2019"),  # a year nobody states
+        ("淮阳省智能网联汽车的营收是多少？", "does not state 营收"),  # a metric nobody states
+        ("青岚市对引进人才的租房补贴标准是多少？", "does not state 租房"),  # 安家补贴 is not it
+        ("海口市智能网联汽车产值是多少？", "海口"),  # a place not in the library
+    ],
+)
+def test_near_misses_are_refused_with_their_reason(
+    engine: Engine, question: str, reason: str
+) -> None:
+    answer = engine.ask(question)
+    assert not answer.answered and answer.citations == ()
+    assert answer.text.startswith(NOT_FOUND["zh"])
+    assert any(reason in r for r in answer.reasons), answer.reasons
+
+
+def test_meaningless_questions_are_refused(engine: Engine) -> None:
+    for question in ("？？？", "😀😀", "'; DROP TABLE x;--"):
+        answer = engine.ask(question)
+        assert not answer.answered and answer.citations == ()
+        assert answer.reasons == ("the question names nothing to look up",)
+
+
+def test_list_question_gets_the_items_of_the_section(engine: Engine) -> None:
+    answer = engine.ask("青岚市支持人工智能产业发展有哪些主要措施？")
+    assert answer.answered and answer.kind == "list"
+    lines = answer.text.split("\n")
+    assert lines[0].startswith("青岚市") and "共4项" in lines[0]
+    assert [c.line_start for c in answer.citations] == [8, 9, 10, 11]
+    assert "安家补贴100万元" in answer.citations[1].quote
+    shown = {h.chunk.chunk_id for h in answer.contexts}
+    assert all(c.chunk_id in shown for c in answer.citations)
+
+
+def test_traditional_question_finds_simplified_text(engine: Engine) -> None:
+    answer = engine.ask("淮陽省智能網聯汽車零部件企業有多少家？")
+    assert answer.answered and "260余家" in answer.citations[0].quote
+
+
+def test_english_question_states_the_role_asked(engine: Engine) -> None:
+    answer = engine.ask("Who is the contact person for the Canglan measures?")
+    assert answer.answered
+    assert answer.text.startswith("Contact person: 林晓")
+    refused = engine.ask("Who is the contact person for the Huaiyang reply?")
+    # the Huaiyang reply names an addressee (周明代表), not a contact person
+    assert not refused.answered
+
+
+def test_comparison_gives_one_line_per_document(engine: Engine) -> None:
+    answer = engine.ask("青岚市和淮阳省的企业分别有多少家？")
+    assert answer.answered and answer.kind == "compare"
+    assert {c.source for c in answer.citations} == {"canglan.txt", "huaiyang.txt"}
+    assert "80家" in answer.text and "12家" in answer.text
+    # a document that does not state it is named as such, not quoted
+    partial = engine.ask("青岚市和苏南市的人工智能专项资金分别是多少？")
+    assert partial.kind == "compare" and [c.source for c in partial.citations] == ["sunan.txt"]
+    assert "未说明的文件：青岚市" in partial.text
+
+
+def test_corpus_statistics_are_computed_once_per_index(engine: Engine) -> None:
+    stats = engine.stats()
+    assert isinstance(stats, CorpusStats) and stats is engine.stats()
+    assert "新吴区" not in stats.metadata_text and "青岚市" in stats.metadata_text
