@@ -52,6 +52,11 @@ def _layer(module: str) -> int:
     raise AssertionError(f"{module} has no layer: add it to LAYERS in tests/test_layers.py")
 
 
+def _is_module(name: str) -> bool:
+    path = RAG.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(imported rag module, at module level?) for every import in the file."""
     tree = ast.parse(path.read_text("utf-8"))
@@ -60,7 +65,11 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
     for node in ast.walk(tree):
         names: list[str] = []
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
+            # "from rag import bm25" imports the submodule rag.bm25, not the package API
+            names = [
+                f"{node.module}.{a.name}" if _is_module(f"{node.module}.{a.name}") else node.module
+                for a in node.names
+            ]
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         for name in names:
