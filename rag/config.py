@@ -59,6 +59,9 @@ class Settings:
     max_upload_chars: int = 300_000  # text characters per uploaded file; 0 = no cap
     upload_ttl_seconds: int = 7200  # a session's private uploads are deleted after this
     max_question_chars: int = 500
+    # folders of extra word lists (policy_terms.txt, glossary_en.txt, ...; see rag/lexicon/),
+    # separated by the OS path separator; their entries extend the bundled ones
+    user_dict: str = ""
 
     @property
     def corpus_path(self) -> Path:

@@ -30,6 +30,7 @@ from rag.store import (
     term_counts,
     writer_lock,
 )
+from rag.text.lexicon import use_user_dirs
 from rag.text.tokenize import tokenize
 from rag.types import Chunk, Document, IndexReport, Skipped
 
@@ -121,6 +122,7 @@ def build_index(
     One writer per index folder across processes: a second one waits for the first (a warning is
     logged), or raises IndexBusyError at once when wait is False.
     """
+    use_user_dirs(settings.user_dict)
     for given in paths:
         if not os.path.lexists(Path(given).expanduser()):
             # a typo must not empty the index: nothing is read, written or removed

@@ -28,6 +28,7 @@ from rag.query import build_query
 from rag.retrieve import rerank, retrieve
 from rag.store import StoredIndex, check_params, load_index, manifest_stamp
 from rag.text.lang import normalise, question_language, strip_controls
+from rag.text.lexicon import use_user_dirs
 from rag.text.places import place_names
 from rag.text.tokenize import tokenize
 from rag.types import (
@@ -58,6 +59,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        use_user_dirs(settings.user_dict)
         self._index: StoredIndex | None = None
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()

@@ -17,21 +17,30 @@ CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 _jieba_lock = threading.Lock()
 
 
-@cache
 def _tokenizer() -> Any:
+    # keyed by the word list, so a user dictionary added later builds a new tokenizer
+    return _tokenizer_for(lexicon("policy_terms"))
+
+
+@cache
+def _tokenizer_for(terms: tuple[str, ...]) -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
-    for term in lexicon("policy_terms"):
+    for term in terms:
         tok.add_word(term, freq=200000)
     return tok
 
 
-@cache
 def stop_words() -> frozenset[str]:
     """Function and question words dropped from BM25 tokens."""
-    return frozenset(lexicon("stop_words"))
+    return _as_set(lexicon("stop_words"))
+
+
+@cache
+def _as_set(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words)
 
 
 def tokenize(text: str) -> list[str]:
