@@ -117,8 +117,10 @@ def test_follow_up_passes_history(server: tuple[str, RecordingEngine]) -> None:
 
 @pytest.mark.slow  # a live server: ~20 s for the module
 def test_filters_restrict_the_sources(server: tuple[str, Engine]) -> None:
-    url, _ = server
-    _text, sources = _ask(_client(url), FUND_Q, region="温州")
+    url, engine = server
+    # the region as the documents name it (温州 or 温州市), as the dropdown offers it
+    region = next(d.region for d in engine.documents() if d.region and "温州" in d.region)
+    _text, sources = _ask(_client(url), FUND_Q, region=region)
     assert "jincheng-2024-reply-npc-268.txt" not in sources
 
 
@@ -306,3 +308,145 @@ def test_accept_uploads_limits_size_and_deduplicates(tmp_path: Path) -> None:
     assert (uploads / "doc-2.txt").read_text(encoding="utf-8") == "乙"
     assert len(rejected) == 1 and "limit is 1 MB" in rejected[0].reason
     assert sorted(p.name for p in uploads.iterdir()) == ["doc-2.txt", "doc.txt"]
+
+
+# --- rendering of list answers, exports, filters, examples, stored conversations ------------
+
+
+def _cit(n: int, doc: Document, quote: str) -> Citation:
+    start = doc.text.index(quote)
+    line = doc.line_of(start)
+    return Citation(
+        n,
+        "d1:0",
+        doc.doc_id,
+        doc.path,
+        doc.source,
+        None,
+        quote,
+        start,
+        start + len(quote),
+        line,
+        line,
+    )
+
+
+def _lined_doc() -> Document:
+    from rag.store import line_starts
+
+    raw = "某市关于加快发展智能制造的若干措施\n一、设立专项资金1亿元。\n二、建设算力中心。\n"
+    return Document(
+        doc_id="d1",
+        path="/x/m.txt",
+        source="m.txt",
+        fmt="txt",
+        text=raw,
+        raw_text=raw,
+        spans=((0, 0, len(raw)),),
+        raw_line_starts=line_starts(raw),
+        title="某市关于加快发展智能制造的若干措施",
+        issuer="某市人民政府办公室",
+        date="2024-05-01",
+        doc_number="某政办发〔2024〕3号",
+    )
+
+
+def test_list_answer_renders_as_a_list_with_links() -> None:
+    from dataclasses import replace
+
+    doc = _lined_doc()
+    cits = [_cit(1, doc, "设立专项资金1亿元"), _cit(2, doc, "建设算力中心")]
+    answer = replace(
+        _answer("主要措施有两项：\n- 设立专项资金1亿元[1]\n- 建设算力中心[2]", cits, []),
+        kind="list",
+    )
+    chat = chat_text(answer, 0)
+    assert chat.startswith("主要措施有两项：<ul")
+    assert chat.count("<li>") == 2 and 'href="#cite-2">[2]</a></li>' in chat
+
+
+def test_markdown_export_has_quote_file_number_date_and_lines() -> None:
+    from ui.render import answer_markdown, conversation_markdown
+
+    doc = _lined_doc()
+    answer = _answer("设立专项资金1亿元[1]", [_cit(1, doc, "设立专项资金1亿元")], [])
+    md = answer_markdown(answer, lambda _id: doc, "en")
+    assert "### Question: q?" in md
+    assert "> 设立专项资金1亿元" in md
+    assert "m.txt" in md and "某政办发〔2024〕3号" in md and "2024-05-01" in md
+    assert "line 2" in md and "<" not in md
+    whole = conversation_markdown([answer, answer], lambda _id: doc, "zh")
+    assert whole.count("### 问题: q?") == 2
+
+
+def test_document_view_numbers_raw_lines_and_marks_the_cited_one() -> None:
+    doc = _lined_doc()
+    html = document_html(doc, [_cit(1, doc, "建设算力中心")], 1)
+    assert '<div class="ln" data-line="1">' in html
+    assert (
+        '<div class="ln cited" data-line="3"><span class="ln-t">二、'
+        '<mark class="selected" data-n="1" id="doc-cite-1">建设算力中心</mark>' in html
+    )
+
+
+def test_not_found_names_the_active_filters() -> None:
+    from rag.types import Filters
+    from ui.render import filters_summary
+
+    answer = _answer("文档中没有找到相关信息。", [], [], answered=False)
+    filters = Filters(region="某市", year_from=2018, year_to=2018)
+    html = sources_html(answer, lambda _id: None, 0, "en", filters)
+    assert "Filters are on: region 某市; years 2018–2018" in html
+    assert "2018" in chat_text(answer, 0, "zh", filters_summary(filters, "zh"))
+    assert filters_summary(Filters(), "zh") == ""
+
+
+def test_example_questions_come_from_the_documents_titles() -> None:
+    from ui.render import example_questions
+
+    doc = _lined_doc()
+    assert example_questions([doc], "zh") == [
+        "《某市关于加快发展智能制造的若干措施》提出了哪些措施？"
+    ]
+    assert example_questions([doc], "en")[0].startswith("What measures does “某市")
+    untitled = Document("d2", "/x/u.txt", "u.txt", "txt", "x", "x", ((0, 0, 1),), (0,))
+    assert example_questions([untitled]) == []
+
+
+def test_every_text_has_both_languages() -> None:
+    from ui.i18n import TEXTS, t
+
+    for key, (zh, en) in TEXTS.items():
+        assert zh.strip() and en.strip(), key
+        assert zh != en or key in ("k",), key
+    assert t("en", "too_long", n=600, limit=500).endswith("(setting max_question_chars).")
+
+
+def test_conversations_round_trip_through_browser_storage() -> None:
+    import json
+
+    from ui import history
+
+    doc = _lined_doc()
+    answer = _answer("设立专项资金1亿元[1]", [_cit(1, doc, "设立专项资金1亿元")], [])
+    messages = [{"role": "user", "content": "q?"}, {"role": "assistant", "content": "a"}]
+    store = history.save_chat(None, "c1", messages, [answer], {1: 0}, "New chat")
+    store = json.loads(json.dumps(store))  # what the browser keeps is JSON
+    loaded = history.load_chat(store, "c1")
+    assert loaded is not None
+    got_messages, (got,), turns = loaded
+    assert got_messages == messages and turns == {1: 0}
+    assert got.citations == answer.citations and got.text == answer.text
+    store = history.rename_chat(store, "c1", "资金")
+    assert history.chat_choices(store) == [("资金", "c1")]
+    assert history.load_chat(history.delete_chat(store, "c1"), "c1") is None
+    assert history.valid_store("garbage") == history.empty_store()
+
+
+def test_accept_uploads_caps_characters(tmp_path: Path) -> None:
+    src = tmp_path / "long.txt"
+    src.write_text("人工智能产业发展。" * 200, encoding="utf-8")
+    accepted, rejected = accept_uploads([("long.txt", src)], tmp_path / "up", 1, max_chars=100)
+    assert not accepted and "limit is 100" in rejected[0].reason
+    assert "max_upload_chars" in rejected[0].reason
+    assert not (tmp_path / "up" / "long.txt").exists()

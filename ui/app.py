@@ -83,7 +83,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
                 show_label=False,
                 elem_id="rag-lang",
                 scale=0,
-                min_width=180,
+                min_width=200,
                 container=False,
             )
         with gr.Tabs():
@@ -413,6 +413,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
             language,
             session,
             private,
+            store,
         ]
         ask_outputs = [
             chatbot,
@@ -424,8 +425,9 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
             answer_dl,
             chat_dl,
             session,
+            store,
+            chats,
         ]
-        saved = [session, chatbot, store, language]
 
         asked = gr.on(
             [question.submit, send.click],
@@ -439,7 +441,6 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
             concurrency_limit=ASK_CONCURRENCY,
             concurrency_id="ask",
         )
-        asked.success(h.save_chat, saved, [store, chats], api_visibility="private")
         picked = chatbot.example_select(h.pick_example, None, [pending], api_visibility="private")
         asked_example = picked.then(
             h.ask,
@@ -448,7 +449,6 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
             concurrency_id="ask",
             api_visibility="private",
         )
-        asked_example.success(h.save_chat, saved, [store, chats], api_visibility="private")
         stop.click(
             h.stop,
             [language],

@@ -6,6 +6,7 @@ components, they return values and gr.update(...)s in the order app.py lists the
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
 import tempfile
@@ -137,6 +138,9 @@ class Handlers:
         self.library_uploads = library_uploads
         self.exports = Path(tempfile.mkdtemp(prefix="rag-exports-"))
         self.sessions_dir = Path(tempfile.mkdtemp(prefix="rag-sessions-"))
+        # sessions still open when the server stops leave nothing behind
+        for folder in (self.exports, self.sessions_dir):
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         # one indexing run at a time: the machine's cores are shared with the asks
         self._indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-index")
         self.label_specs: list[dict[str, str]] = []  # set by app.py: component attr -> text key
@@ -229,9 +233,11 @@ class Handlers:
         lang: str,
         session: Session,
         private: PrivateLibrary | None,
+        store: Any = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream an answer into the chat; then its sources, exports and the buttons back."""
-        # outputs: chat, sources, doc_view, cite_pick, send, stop, answer_dl, chat_dl, session
+        # outputs: chat, sources, doc_view, cite_pick, send, stop, answer_dl, chat_dl, session,
+        # store, chats (the conversation is saved with the answer, so a reload never loses it)
         chat = list(chat or [])
         busy = (gr.update(interactive=False), gr.update(visible=True))
         idle = (gr.update(interactive=True), gr.update(visible=False))
@@ -240,7 +246,7 @@ class Handlers:
             q = self._validate(question, lang)
         except RagError as e:
             chat.append({"role": "assistant", "content": error_text(str(e))})
-            yield chat, skip, skip, skip, *idle, skip, skip, session
+            yield chat, skip, skip, skip, *idle, skip, skip, session, skip, skip
             return
         engine = self.engine_for(private)
         filters = build_filters(doc_ids, region, year_from, year_to)
@@ -255,6 +261,8 @@ class Handlers:
             skip,
             skip,
             session,
+            skip,
+            skip,
         )
         history_pairs = [(a.question, a.text) for a in session.answers[-HISTORY_TURNS:]]
         text = ""
@@ -270,7 +278,7 @@ class Handlers:
             for piece in stream:
                 text += piece
                 chat[-1] = {"role": "assistant", "content": esc(text)}
-                yield chat, skip, skip, skip, *busy, skip, skip, session
+                yield chat, skip, skip, skip, *busy, skip, skip, session, skip, skip
             answer = stream.answer
         except RagError as e:
             text = str(e)
@@ -279,7 +287,7 @@ class Handlers:
             text = t(lang, "internal_error")
         if answer is None:
             chat[-1] = {"role": "assistant", "content": error_text(text)}
-            yield chat, placeholder_html(text), skip, skip, *idle, skip, skip, session
+            yield chat, placeholder_html(text), skip, skip, *idle, skip, skip, session, skip, skip
             return
         session.answers.append(answer)
         turn = len(session.answers) - 1
@@ -300,6 +308,7 @@ class Handlers:
             self._export_answer(session, turn, lookup, lang),
             self._export_chat(session, lookup, lang),
             session,
+            *self.save_chat(session, chat, store, lang),
         )
 
     def pick_example(self, evt: gr.SelectData) -> str:
