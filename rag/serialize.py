@@ -83,6 +83,9 @@ def answer_json(answer: Answer, docs: Mapping[str, Document]) -> dict[str, Any]:
         "mode": answer.mode,
         "note": answer.note,
         "standalone_question": answer.standalone_question,
+        "kind": answer.kind,
+        "lang": answer.lang,
+        "reasons": list(answer.reasons),
         "citations": [citation_json(c) for c in answer.citations],
         "contexts": [hit_json(h, docs) for h in answer.contexts],
     }

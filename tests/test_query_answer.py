@@ -239,3 +239,22 @@ def test_corpus_statistics_are_computed_once_per_index(engine: Engine) -> None:
     stats = engine.stats()
     assert isinstance(stats, CorpusStats) and stats is engine.stats()
     assert "新吴区" not in stats.metadata_text and "青岚市" in stats.metadata_text
+
+
+def test_cli_json_carries_the_decision_and_its_reasons(engine: Engine) -> None:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "？？？", "--json", "--embedder", "hash"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "RAG_INDEX_DIR": engine.settings.index_dir},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["answered"] is False and answer["citations"] == []
+    assert answer["kind"] == "not_found"
+    assert answer["reasons"] == ["the question names nothing to look up"]
