@@ -450,3 +450,49 @@ def test_accept_uploads_caps_characters(tmp_path: Path) -> None:
     assert not accepted and "limit is 100" in rejected[0].reason
     assert "max_upload_chars" in rejected[0].reason
     assert not (tmp_path / "up" / "long.txt").exists()
+
+
+def _drain(gen: Any) -> tuple[Any, ...]:
+    """The last value a generator handler yields (what the page shows in the end)."""
+    return list(gen)[-1]
+
+
+@pytest.mark.slow  # builds a small index
+def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> None:
+    from ui.handlers import Handlers, Session, close_private
+
+    settings = load_settings(cwd=ROOT, index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([ROOT / "corpus" / "jincheng-2024-reply-npc-268.txt"], settings)
+    engine = Engine(settings)
+
+    def temp_upload() -> str:  # stands for Gradio's temporary copy of an upload
+        path = tmp_path / "gradio" / "测试市专项资金.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(UPLOAD_TEXT, encoding="utf-8")
+        return str(path)
+
+    private_h = Handlers(engine)
+    temp = temp_upload()
+    status, _upload, *_corpus, _session, private = _drain(
+        private_h.add_documents([temp], Session(), None, "en")
+    )
+    assert "added" in status and not Path(temp).exists()  # the temporary copy is gone
+    assert private is not None and len(private.engine.documents()) == 2
+    assert len(engine.documents()) == 1  # the shared library did not change
+    folder = private.folder
+    close_private(private)  # the session ended or its time ran out
+    assert not folder.exists()
+
+    library_h = Handlers(engine, library_uploads=True)
+    status, *_rest, private = _drain(
+        library_h.add_documents([temp_upload()], Session(), None, "en")
+    )
+    assert "added" in status and private is None
+    assert len(engine.documents()) == 2
+    assert (Path(settings.index_dir) / "uploads" / "测试市专项资金.txt").is_file()
+    upload = next(d for d in engine.documents() if d.source == "测试市专项资金.txt")
+    message, *_ = library_h.delete_document(upload.doc_id, None, "en")
+    assert message == "Deleted: 测试市专项资金.txt" and len(engine.documents()) == 1
+    corpus_doc = engine.documents()[0]
+    message, *_ = library_h.delete_document(corpus_doc.doc_id, None, "en")
+    assert "only uploads can be deleted" in message and len(engine.documents()) == 1
