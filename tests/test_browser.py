@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -390,3 +391,40 @@ def test_update_screenshots(browser: Any, app_url: str) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(docs / f"{name}-documents.png"))
         page.context.close()
+
+
+class SlowEngine(Engine):
+    """The real engine, streaming its answer slowly enough to press Stop."""
+
+    def ask_stream(self, question: str, **kwargs: Any) -> Any:
+        from rag.types import AnswerStream
+
+        inner = super().ask_stream(question, **kwargs)
+
+        def pieces() -> Iterator[Any]:
+            for piece in inner:
+                yield piece
+                time.sleep(1.0)
+            yield inner.answer
+
+        return AnswerStream(pieces())
+
+
+def test_stop_cancels_an_answer(browser: Any, engine: Engine) -> None:
+    app = build_app(SlowEngine(engine.settings))
+    port = _free_port()
+    launch(app, engine.settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    try:
+        page = _open(browser, f"http://127.0.0.1:{port}/")
+        page.locator("#rag-question textarea").fill(FUND_Q)
+        page.locator("#rag-send").click()
+        page.locator("#rag-stop").wait_for(state="visible")
+        assert page.locator("#rag-send").is_disabled()
+        page.locator("#rag-stop").click()
+        page.locator("#rag-send:not([disabled])").wait_for()
+        page.locator("#rag-stop").wait_for(state="hidden")
+        page.wait_for_timeout(2000)
+        assert page.locator("#rag-sources .cite-card").count() == 0  # the answer never finished
+        page.context.close()
+    finally:
+        app.close()
