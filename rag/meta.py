@@ -363,12 +363,19 @@ def _place_candidates(segment: str) -> list[tuple[str, bool]]:
         for size in range(min(GAZETTEER_MAX_CHARS, len(segment) - i), 1, -1):
             name = segment[i : i + size]
             full = table.get(name)
-            if full:
+            if full and (size > 2 or not _is_common_word(name)):
                 out.append((full, name == full))
                 i += size - 1
                 break
         i += 1
     return out
+
+
+@cache
+def _is_common_word(word: str) -> bool:
+    """True when jieba's dictionary knows word as a verb or adjective: 合作 (合作市) is one."""
+    tags = tag(word)
+    return len(tags) == 1 and tags[0][1].startswith(("v", "a", "i", "l"))
 
 
 def _first_place(segment: str) -> str | None:

@@ -217,3 +217,8 @@ def test_doc_numbers_cited_in_the_body_are_not_the_documents_own() -> None:
 def test_a_bare_city_name_is_completed_from_the_gazetteer() -> None:
     text = "成都推进人工智能产业建圈强链\n近日，成都发布人工智能产业生态图谱，集聚企业800余家。"
     assert extract_meta(text).region == "成都市"
+
+
+def test_a_city_whose_name_is_a_common_word_needs_its_suffix() -> None:
+    assert extract_meta("加强区域合作，深化产学研合作。\n推动合作共赢。").region is None
+    assert extract_meta("合作市推进智慧牧业建设。\n合作市加强区域合作。").region == "合作市"
