@@ -35,7 +35,7 @@ import numpy as np
 
 from rag import bm25
 from rag.errors import ConfigError, IndexBusyError, IndexMismatchError, IndexMissingError
-from rag.text.tokenize import pinyin_terms
+from rag.text.tokenize import CJK_RUN_RE, pinyin
 from rag.types import Chunk, Document
 
 FORMAT = 2
@@ -270,8 +270,9 @@ class Segment:
             self.lengths = z["lengths"]
             self.row_doc = z["row_doc"]  # local document number of each row
         self.vocab = (folder / "vocab.txt").read_text("utf-8").split("\n")
+        self.spellings = (folder / "pinyin.txt").read_text("utf-8").split("\n")
         if self.vocab == [""]:
-            self.vocab = []
+            self.vocab, self.spellings = [], []
         with self._db_lock:
             got = self._db.execute(
                 "SELECT doc_id, path, source, title, issuer, date, region FROM documents "
@@ -437,6 +438,8 @@ def _write_segment(
         row_doc=np.array([doc_no[c.doc_id] for c in chunks], dtype=np.int32),
     )
     (folder / "vocab.txt").write_text("\n".join(vocab), "utf-8")
+    # spelled once here, so opening a big index does not run pypinyin over its vocabulary
+    (folder / "pinyin.txt").write_text("\n".join(_spelling(t) for t in vocab), "utf-8")
     entry: dict[str, Any] = {
         "name": folder.name.strip(".").removesuffix(".tmp"),
         "chunks": len(chunks),
@@ -450,6 +453,12 @@ def _write_segment(
         with f.open("rb") as fh:
             os.fsync(fh.fileno())
     return entry
+
+
+def _spelling(term: str) -> str:
+    """The pinyin a term is found by in English questions ("" for none), the rule of
+    rag.text.tokenize.pinyin_terms: Chinese terms of 2-4 characters."""
+    return pinyin(term) if 2 <= len(term) <= 4 and CJK_RUN_RE.fullmatch(term) else ""
 
 
 def _write_hnsw(path: Path, vectors: np.ndarray) -> dict[str, Any]:
@@ -668,7 +677,18 @@ class FaissStore:
     def pinyin_map(self) -> Mapping[str, str]:
         """Pinyin -> indexed Chinese term, for English questions that name places in pinyin."""
         if self._pinyin is None:
-            self._pinyin = pinyin_terms(self.bm25.doc_freq)
+            spelling = [""] * len(self._vocab)
+            for s, seg in enumerate(self._segments):
+                for gid, py in zip(self._l2g[s].tolist(), seg.spellings, strict=True):
+                    spelling[gid] = py
+            terms = list(self._vocab)
+            best: dict[str, tuple[int, str]] = {}
+            df = self._df.tolist()
+            for gid in np.flatnonzero(self._df > 0).tolist():
+                py = spelling[gid]
+                if py and (py not in best or df[gid] > best[py][0]):
+                    best[py] = (df[gid], terms[gid])
+            self._pinyin = {py: term for py, (_, term) in best.items()}
         return self._pinyin
 
     def doc_infos(self) -> Sequence[DocInfo]:
@@ -744,7 +764,8 @@ class FaissStore:
                 bits = np.packbits(local_mask, bitorder="little")
                 params = params or faiss.SearchParameters()
                 params.sel = faiss.IDSelectorBitmap(seg.n, faiss.swig_ptr(bits))
-            scores, ids = seg.faiss.search(q, kk, params=params)
+            with _one_thread(faiss):
+                scores, ids = seg.faiss.search(q, kk, params=params)
             keep = ids[0] >= 0
             all_rows.append(ids[0][keep].astype(np.int64) + off)
             all_scores.append(scores[0][keep])
@@ -856,6 +877,18 @@ def _segment_term_counts(seg: Segment, local_rows: np.ndarray) -> list[dict[str,
     ):
         out[pos[r]][seg.vocab[t]] = int(c)
     return out
+
+
+@contextmanager
+def _one_thread(faiss: Any) -> Iterator[None]:
+    """Search one query on the calling thread: waking OpenMP workers for a single query costs
+    tens of milliseconds on a busy machine (0.1 ms single-threaded at 10k chunks)."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _top(rows: list[np.ndarray], scores: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
