@@ -134,8 +134,10 @@ def _joins(prev: str, nxt: str) -> bool:
         return False
     if _is_heading(prev) and len(prev) < WRAP_MIN_CHARS:
         return False
-    # Tab-separated lines are table rows; wraps happen between Chinese characters.
-    if "\t" in prev or "\t" in nxt or not (_is_cjk(prev[-1]) or prev[-1] in MID_SENTENCE):
+    # Lines with tabs or " | " cells are table rows; wraps happen between Chinese characters.
+    if any(cell in line for line in (prev, nxt) for cell in ("\t", " | ")):
+        return False
+    if not (_is_cjk(prev[-1]) or prev[-1] in MID_SENTENCE):
         return False
     if not _is_cjk(nxt[0]):
         return False

@@ -390,7 +390,7 @@ def _region(text: str, lines: list[str], issuer: str | None, title: str | None) 
         if found:
             return found
     if title:
-        for anchor in re.finditer(r"^|关于|印发|《", title):
+        for anchor in re.finditer(r"^|关于(?:印发)?|印发|《", title):
             found = _admin_chain(title[anchor.end() :], text)
             if found:
                 return found

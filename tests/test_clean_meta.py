@@ -196,3 +196,8 @@ def test_footer_is_cut_only_near_the_end() -> None:
     assert clean_text(early).text.startswith("主办单位：青岚市科学技术局\n第0段")
     late = body + "版权所有 © 2024 青岚市科学技术局\n地址：青岚市人民路1号\n"
     assert clean_text(late).text.endswith("第9段正文，介绍工作进展。")
+
+
+def test_table_rows_are_not_joined_as_hard_wraps() -> None:
+    raw = "索引号： | 0001/2024 | 主题分类： | 工业、交通\n发布机构： | 青岚市科学技术局"
+    assert clean_text(raw).text == raw

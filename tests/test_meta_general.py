@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag.clean import clean_text
+from rag.ingest import read_file
 from rag.meta import DOC_NUMBER_RE, extract_meta, iso_date
 from rag.types import DocMeta
 
@@ -222,3 +223,15 @@ def test_a_bare_city_name_is_completed_from_the_gazetteer() -> None:
 def test_a_city_whose_name_is_a_common_word_needs_its_suffix() -> None:
     assert extract_meta("加强区域合作，深化产学研合作。\n推动合作共赢。").region is None
     assert extract_meta("合作市推进智慧牧业建设。\n合作市加强区域合作。").region == "合作市"
+
+
+def test_html_portal_page_with_a_label_table() -> None:
+    # label cells come out of the HTML as " | "-separated rows, which must not be joined
+    raw = read_file(DOCS.parent / "docs_html" / "ningbo_portal_table.html")
+    assert extract_meta(clean_text(raw.text).text) == DocMeta(
+        title="关于印发宁波市人工智能产业发展行动方案的通知",
+        issuer="宁波市经济和信息化局",
+        date="2024-02-28",
+        doc_number="甬经信〔2024〕9号",
+        region="宁波市",
+    )
