@@ -11,9 +11,10 @@ general transformation and kept only when a search shows the documents cannot an
   passages' documents nor the original's reference documents contain anywhere;
 - place: in a Chinese question, the first province or city (eval/near_miss_places.txt, with or
   without 省/市) replaced by one of the same level that no indexed document mentions;
-- metric: for a Chinese question with one ask, a metric word (eval/near_miss_metrics.txt)
-  swapped for another the documents never mention, or a count ask (多少家企业) turned into an
-  amount ask about such a metric (企业的营业收入是多少亿元).
+- metric: for a Chinese question with one ask (or the first clause of one with several, when
+  it asks one thing), a metric word (eval/near_miss_metrics.txt) swapped for another the
+  documents never mention, or a count ask (多少家企业) turned into an amount ask about such a
+  metric (企业的营业收入是多少亿元).
 
 Each variant is labelled answerable=false with kind near_miss_<change> and the change made.
 The absence check searches a hash-embedder index of the corpus with BM25 (deterministic, no
@@ -56,6 +57,7 @@ COUNT_ASK_RE = re.compile(
     r"(?:已经|已)?(?:有|聚集了|集聚了|聚集|集聚|引进了|包含|共有|培养了)?"
     r"(?:多少|几)(?:家|个|所|名|位)([^？?，,。；;！!\s]{1,14})"
 )
+CLAUSE_RE = re.compile(r"[？?，,；;]")
 INSERTED_YEARS = (*range(2016, 2009, -1), 2027, 2028, 2029)
 
 
@@ -88,13 +90,25 @@ def read_places(path: Path = PLACES_FILE) -> list[Place]:
     return out
 
 
-def read_metrics(path: Path = METRICS_FILE) -> list[tuple[str, str]]:
-    """(metric, unit) pairs, in file order."""
+@dataclass(frozen=True, slots=True)
+class Metric:
+    forms: tuple[str, ...]  # 投资总额, 总投资, 投资 ...: the first is used in questions
+    unit: str  # 亿元
+
+    @property
+    def word(self) -> str:
+        return self.forms[0]
+
+
+def read_metrics(path: Path = METRICS_FILE) -> list[Metric]:
+    """The metric list: forms (comma-separated) <TAB> unit, one metric per line, # comments."""
     out = []
     for line in path.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            word, _, unit = line.partition("\t")
-            out.append((word.strip(), unit.strip()))
+            forms, _, unit = line.partition("\t")
+            words = tuple(f.strip() for f in forms.split(",") if f.strip())
+            if words:
+                out.append(Metric(words, unit.strip()))
     return out
 
 
@@ -175,30 +189,44 @@ def place_variant(
 
 
 def metric_variant(
-    row: dict[str, Any], corpus: Corpus, metrics: Sequence[tuple[str, str]]
+    row: dict[str, Any], corpus: Corpus, metrics: Sequence[Metric]
 ) -> dict[str, Any] | None:
-    """The question about a metric its documents never mention, or None (also for 2+ asks)."""
+    """The question about a metric its documents never mention, or None.
+
+    A question with several asks keeps only its first clause, when that clause asks one thing:
+    changing one ask of two would leave the other answerable.
+    """
     q, sources = row["user_input"], row["reference_sources"]
-    if question_language(q) != "zh" or len(ASK_RE.findall(q)) != 1:
+    if question_language(q) != "zh":
         return None
-    named = sorted((m for m, _ in metrics if m in q), key=lambda m: (q.find(m), -len(m)))
+    if len(ASK_RE.findall(q)) != 1:
+        first = CLAUSE_RE.split(q, maxsplit=1)[0]
+        if len(ASK_RE.findall(first)) != 1:
+            return None
+        q = first + "？"
+    named = sorted(
+        ((f, m) for m in metrics for f in m.forms if f in q),
+        key=lambda x: (q.find(x[0]), -len(x[0])),
+    )
     choices = _rotate(list(metrics), row["id"])
     if named:
-        old = named[0]
-        for new, _unit in choices:
-            if new in old or old in new:
+        old, old_metric = named[0]
+        for new in choices:
+            if new == old_metric or any(
+                a in b or b in a for a in new.forms for b in old_metric.forms
+            ):
                 continue
-            new_q = q.replace(old, new)
-            if _absent(corpus, new_q, sources, new):
-                return _variant(row, "metric", new_q, old, new)
+            new_q = q.replace(old, new.word)
+            if _absent(corpus, new_q, sources, *new.forms):
+                return _variant(row, "metric", new_q, old, new.word)
         return None
     ask = COUNT_ASK_RE.search(q)
     if ask is None:
         return None
-    for new, unit in choices:
-        new_q = f"{q[: ask.start()]}{ask.group(1)}的{new}是多少{unit}{q[ask.end() :]}"
-        if _absent(corpus, new_q, sources, new):
-            return _variant(row, "metric", new_q, ask.group(0), f"{new}（{unit}）")
+    for new in choices:
+        new_q = f"{q[: ask.start()]}{ask.group(1)}的{new.word}是多少{new.unit}{q[ask.end() :]}"
+        if _absent(corpus, new_q, sources, *new.forms):
+            return _variant(row, "metric", new_q, ask.group(0), f"{new.word}（{new.unit}）")
     return None
 
 
@@ -218,7 +246,7 @@ def near_misses(
     corpus: Corpus,
     *,
     places: Sequence[Place] | None = None,
-    metrics: Sequence[tuple[str, str]] | None = None,
+    metrics: Sequence[Metric] | None = None,
 ) -> list[dict[str, Any]]:
     """Every near-miss variant of the answerable single-document rows, in row order."""
     places = read_places() if places is None else places

@@ -371,6 +371,8 @@ def _nm_rows() -> list[dict]:
          "reference_sources": ["luoyang.txt"], "answerable": True},
         {"id": "ly-02", "user_input": "2023年洛阳市人工智能核心企业有多少家？",
          "reference_sources": ["luoyang.txt"], "answerable": True},
+        {"id": "ly-03", "user_input": "洛阳市有多少家人工智能核心企业，营业收入多少？",
+         "reference_sources": ["luoyang.txt"], "answerable": True},
         {"id": "ly-en", "user_input": "How many AI core enterprises does Luoyang have?",
          "reference_sources": ["luoyang.txt"], "answerable": True},
         {"id": "xd", "user_input": "洛阳市和合肥市各有什么产业？",
@@ -392,15 +394,15 @@ def nm_corpus(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
 
 
 def test_near_miss_variants_change_one_detail_checked_by_search(nm_corpus) -> None:  # type: ignore[no-untyped-def]
-    from eval.near_miss import Place, near_misses
+    from eval.near_miss import Metric, Place, near_misses
 
     places = [Place(name, name[:-1], name[-1]) for name in ("洛阳市", "合肥市", "西宁市", "河南省")]
     # 营业收入 is in the Luoyang text, so only 年产值 may replace a count ask
-    metric_list = [("营业收入", "亿元"), ("年产值", "亿元")]
+    metric_list = [Metric(("营业收入", "营收"), "亿元"), Metric(("年产值", "产值"), "亿元")]
     out = near_misses(_nm_rows(), nm_corpus, places=places, metrics=metric_list)
     by_id = {v["id"]: v for v in out}
     # cross-document and unanswerable rows make no variants
-    assert {v["variant_of"] for v in out} == {"ly-01", "ly-02", "ly-en"}
+    assert {v["variant_of"] for v in out} == {"ly-01", "ly-02", "ly-03", "ly-en"}
     assert all(v["answerable"] is False for v in out)
     # the year 2022 is in the document, 2024 is not: the search-based check skips 2022
     assert by_id["ly-02-nm-year"]["user_input"] == "2024年洛阳市人工智能核心企业有多少家？"
@@ -416,6 +418,8 @@ def test_near_miss_variants_change_one_detail_checked_by_search(nm_corpus) -> No
     assert (
         by_id["ly-01-nm-metric"]["user_input"] == "洛阳市目前人工智能核心企业的年产值是多少亿元？"
     )
+    # of two asks, the first clause alone is changed (the second would stay answerable)
+    assert by_id["ly-03-nm-metric"]["user_input"] == "洛阳市人工智能核心企业的年产值是多少亿元？"
     # English: a year put in front; no Chinese place or metric rules
     assert by_id["ly-en-nm-year"]["user_input"].startswith("In ")
     assert "ly-en-nm-place" not in by_id and "ly-en-nm-metric" not in by_id
