@@ -89,8 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(sv)
 
-    ev = sub.add_parser("eval", help="measure retrieval and answers on a question set")
-    ev.add_argument("--qa", help="question set (JSONL, or CMRC-2018 JSON); default eval/dev.jsonl")
+    ev = sub.add_parser("eval", help="measure retrieval and answers on question sets")
+    ev.add_argument("--qa", help="one question set (JSONL, or CMRC-2018 JSON) in detail")
+    ev.add_argument(
+        "--sets",
+        help="sets side by side (default all): dev,near_miss,dev_hant,dev_en,cmrc,drcd",
+    )
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--limit", type=int, help="first N questions per set (benchmarks: N sampled)")
     common(ev)
@@ -399,7 +403,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.harness import run_eval_cli
 
-    return run_eval_cli(_settings(args), qa=args.qa, as_json=args.json, limit=args.limit)
+    return run_eval_cli(
+        _settings(args), qa=args.qa, as_json=args.json, limit=args.limit, sets=args.sets
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
