@@ -254,24 +254,46 @@ def _letterhead(lines: list[str]) -> str | None:
     return None
 
 
+def _issuer_line(line: str) -> str | None:
+    """The issuer(s) a signature line names; joint issuers separated by spaces join with 、."""
+    parts = line.split()
+    if len(parts) > 1 and all(_is_issuer(p) for p in parts):
+        return "、".join(parts)
+    name = _squash(line)
+    return name if _is_issuer(name) else None
+
+
+_TRAILING_DATE_RE = re.compile(
+    r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零ＯOo0一二三四五六七八九]{4}\s*年.{1,8}日)$"
+)
+
+
 def _signature(lines: list[str]) -> tuple[str | None, str | None]:
     """(issuer, date) from the sign-off block: an organisation line followed by a date line."""
     tail = lines[-TAIL_LINES:]
-    for i in range(len(tail) - 1, 0, -1):
+    for i in range(len(tail) - 1, -1, -1):
         line = _squash(tail[i])
         if not _DATE_LINE_RE.match(line):
+            # issuer and date on one line: "青岚市科学技术局　　2024年5月6日"
+            m = _TRAILING_DATE_RE.search(tail[i])
+            if m and len(line) <= 40:
+                issuer = _issuer_line(tail[i][: m.start()].strip())
+                date = iso_date(m[0])
+                if issuer and date:
+                    return issuer, date
             continue  # "…印发" lines date the print office; prose lines mention dates
         date = iso_date(line)
-        if not date:
+        if not date or i == 0:
             continue
-        before = _squash(tail[i - 1])
+        before = tail[i - 1]
         # the issuer's name may itself be hard-wrapped over two short lines
-        candidates = ([_squash(tail[i - 2]) + before] if i >= 2 and len(before) < 8 else []) + [
-            before
-        ]
+        candidates = [before]
+        if i >= 2 and len(_squash(before)) < 8:
+            candidates.insert(0, _squash(tail[i - 2]) + _squash(before))
         for cand in candidates:
-            if _is_issuer(cand):
-                return cand, date
+            issuer = _issuer_line(cand)
+            if issuer:
+                return issuer, date
         return None, date
     return None, None
 

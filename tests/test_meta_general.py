@@ -235,3 +235,26 @@ def test_html_portal_page_with_a_label_table() -> None:
         doc_number="甬经信〔2024〕9号",
         region="宁波市",
     )
+
+
+@pytest.mark.parametrize(
+    ("tail", "issuer", "date"),
+    [
+        ("青岚市科学技术局　　　　2024年5月6日", "青岚市科学技术局", "2024-05-06"),
+        (
+            "青岚市科学技术局　　青岚市财政局\n2024年5月6日",
+            "青岚市科学技术局、青岚市财政局",
+            "2024-05-06",
+        ),
+        (
+            "青岚市科学技术局\n二〇二四年五月六日\n（此件主动公开）",
+            "青岚市科学技术局",
+            "2024-05-06",
+        ),
+        ("青岚市工业和信\n息化局\n2024年5月6日", "青岚市工业和信息化局", "2024-05-06"),
+    ],
+)
+def test_signature_shapes(tail: str, issuer: str, date: str) -> None:
+    text = f"关于做好2024年度科技项目申报工作的通知\n各县（市、区）：\n请按要求申报。\n{tail}"
+    meta = extract_meta(text)
+    assert (meta.issuer, meta.date, meta.region) == (issuer, date, "青岚市")
