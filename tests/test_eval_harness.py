@@ -562,3 +562,22 @@ def test_suite_sets_and_table() -> None:
     assert lines[5].split() == ["refused", "when", "unanswerable", "0.900"]
     assert lines[6].split() == ["false", "refusals", "0.040"]
     assert "dev: refused 9/10 unanswerable, 3/75 answerable" in table
+
+
+def test_run_eval_cli_suite_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(embedder="hash", index_dir=str(tmp_path / "index"))
+    runs = tmp_path / "runs"
+    assert harness.run_eval_cli(settings, sets="dev,near_miss", limit=2, runs_dir=runs) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["dev", "near-miss"]
+    assert out.splitlines()[1].split() == ["questions", "2", "2"]
+    [run] = runs.glob("suite-*")
+    report = json.loads((run / "suite.json").read_text("utf-8"))
+    assert report["table"]["near_miss"]["recall@5"] is None  # nothing answerable to retrieve
+    assert report["sets"]["dev"]["questions"] == 2
+    assert (run / "dev" / "questions.jsonl").is_file()
+    assert (run / "near_miss" / "summary.json").is_file()
+    assert harness.run_eval_cli(settings, sets="dev,squad", runs_dir=runs) == 2
+    assert "unknown question set(s) squad" in capsys.readouterr().err
