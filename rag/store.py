@@ -270,9 +270,14 @@ class Segment:
             self.lengths = z["lengths"]
             self.row_doc = z["row_doc"]  # local document number of each row
         self.vocab = (folder / "vocab.txt").read_text("utf-8").split("\n")
-        self.spellings = (folder / "pinyin.txt").read_text("utf-8").split("\n")
         if self.vocab == [""]:
-            self.vocab, self.spellings = [], []
+            self.vocab = []
+        spelled = folder / "pinyin.txt"
+        self.spellings = (
+            spelled.read_text("utf-8").split("\n")[: len(self.vocab)]
+            if spelled.is_file()
+            else [_spelling(t) for t in self.vocab]  # written before spellings were stored
+        )
         with self._db_lock:
             got = self._db.execute(
                 "SELECT doc_id, path, source, title, issuer, date, region FROM documents "
@@ -783,8 +788,10 @@ class FaissStore:
             out[pick] = np.asarray(self._segments[s].vectors[local], dtype=np.float32) @ q
         return out
 
-    def _bm25_accumulate(self, tokens: Sequence[str]) -> np.ndarray:
-        scores = np.zeros(self._n, dtype=np.float32)
+    def _bm25_postings(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of every row holding a query term (deleted ones too); the work grows
+        with the query terms' postings, not with the index (a dense accumulator for long ones)."""
+        parts: list[tuple[np.ndarray, np.ndarray]] = []
         avg = self._avg_length
         for term in dict.fromkeys(tokens):
             gid = self._vocab.get(term)
@@ -798,19 +805,34 @@ class FaissStore:
                 a, b = seg.indptr[lid], seg.indptr[lid + 1]
                 rows = seg.post_rows[a:b].astype(np.int64) + self._offsets[s]
                 tf = seg.post_counts[a:b]
-                scores[rows] += bm25.term_scores(idf, tf, self._lengths[rows], avg)
-        return scores
+                parts.append((rows, bm25.term_scores(idf, tf, self._lengths[rows], avg)))
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if len(parts) == 1:
+            return parts[0]
+        if sum(len(r) for r, _ in parts) * 8 < self._n:
+            rows = np.unique(np.concatenate([r for r, _ in parts]))
+            scores = np.zeros(len(rows), dtype=np.float32)
+            for r, sc in parts:  # float32, term by term: the same sums as the dense path
+                scores[np.searchsorted(rows, r)] += sc
+            return rows, scores
+        dense = np.zeros(self._n, dtype=np.float32)
+        for r, sc in parts:
+            dense[r] += sc
+        rows = np.flatnonzero(dense)
+        return rows, dense[rows]
 
     def bm25_search(
         self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows by Okapi BM25 (rows scoring 0 are left out), filtered before ranking."""
-        scores = self._bm25_accumulate(tokens)
+        rows, scores = self._bm25_postings(tokens)
         mask = self._allowed_mask(allowed)
         if mask is not None:
-            scores[~mask] = 0
-        hits = np.flatnonzero(scores > 0)
-        return _top([hits], [scores[hits]], k)
+            keep = mask[rows]
+            rows, scores = rows[keep], scores[keep]
+        hit = scores > 0
+        return _top([rows[hit]], [scores[hit]], k)
 
     def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray:
         """BM25 scores of these rows only (a binary search in each query term's postings)."""
