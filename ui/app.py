@@ -12,10 +12,8 @@ from typing import Any
 
 import gradio as gr
 
-from rag.config import Settings
-from rag.errors import IndexMissingError
+from rag import Engine, IndexMissingError, Settings, build_index
 from rag.ingest import SUPPORTED
-from rag.pipeline import Engine, build_index
 from rag.progress import progress_bar
 from ui.handlers import (
     ANY,

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,9 +20,8 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import QuestionError, RagError
-from rag.pipeline import Engine
-from rag.types import Answer, Document, Filters, IndexReport
+from rag import Answer, Document, Engine, Filters, QuestionError, RagError
+from rag.types import IndexReport
 from ui import history
 from ui.i18n import t
 from ui.render import (
@@ -175,9 +173,9 @@ class Handlers:
         engine = self.engine_for(private)
         docs = self.documents(private)
         try:
-            counts = dict(Counter(c.doc_id for c in engine.index.chunks))
-        except (AttributeError, RagError):
-            counts = {}  # the store does not expose its chunks: leave the column empty
+            counts = {d.doc_id: len(engine.doc_chunks(d.doc_id)) for d in docs}
+        except RagError:
+            counts = {}
         sizes: dict[str, int | None] = {}
         for d in docs:
             try:

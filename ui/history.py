@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from rag.types import Answer, Citation
+from rag import Answer, Citation
 
 MAX_CHATS = 30  # the browser's storage is small (about 5 MB per site)
 TITLE_CHARS = 40
@@ -27,6 +27,10 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     """An Answer as JSON-ready data, without its retrieved passages."""
     data = dataclasses.asdict(dataclasses.replace(answer, contexts=()))
     data.pop("contexts", None)
+    # a {"path": ...} object reads as a file to Gradio's clients, which would try to fetch it
+    data["citations"] = [
+        {("file_path" if k == "path" else k): v for k, v in c.items()} for c in data["citations"]
+    ]
     return data
 
 
@@ -36,7 +40,13 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
     values = {k: v for k, v in data.items() if k in names}
     cit_names = {f.name for f in dataclasses.fields(Citation)}
     values["citations"] = tuple(
-        Citation(**{k: v for k, v in c.items() if k in cit_names})
+        Citation(
+            **{
+                name: v
+                for k, v in c.items()
+                if (name := "path" if k == "file_path" else k) in cit_names
+            }
+        )
         for c in data.get("citations", [])
     )
     values["contexts"] = ()

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
-from rag.types import Answer, Citation, Document, Filters, Hit
+from rag import Answer, Citation, Document, Filters, Hit
 from ui.i18n import t
 
 # Characters of the surrounding text shown on each side of a quote when its chunk is unknown.
@@ -154,7 +154,7 @@ def sources_html(
         parts.append(
             '<div class="not-found" role="status">'
             f"<strong>{NOT_FOUND_MARK} {esc(t(lang, 'not_found_head'))}</strong>"
-            f"<p>{esc(answer.text)}</p>"
+            + _paragraph_and_items(answer.text)
             + (f'<p class="filters-note">{esc(note)}</p>' if note else "")
             + (f'<p class="rag-note">{esc(answer.note)}</p>' if answer.note else "")
             + "</div>"
@@ -180,6 +180,13 @@ def sources_html(
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _paragraph_and_items(text: str) -> str:
+    """A refusal's lead as a paragraph and its "- closest passage" lines as a list."""
+    lead, items = split_items(text)
+    lis = "".join(f"<li>{esc(item)}</li>" for item in items)
+    return f"<p>{esc(lead)}</p>" + (f'<ul class="closest">{lis}</ul>' if items else "")
 
 
 def _searched_list(contexts: Sequence[Hit], lookup: DocLookup, lang: str) -> str:

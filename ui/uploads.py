@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import RagError
+from rag import Document, Engine, RagError, build_index
+from rag.indexing import load_document
 from rag.ingest import SUPPORTED
-from rag.pipeline import Engine, build_index, load_document
 from rag.store import UPLOADS
-from rag.types import Document, IndexReport
+from rag.types import IndexReport
 
 log = logging.getLogger(__name__)
 
