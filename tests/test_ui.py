@@ -473,9 +473,10 @@ def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> No
 
     private_h = Handlers(engine)
     temp = temp_upload()
-    status, _upload, *_corpus, _session, private = _drain(
-        private_h.add_documents([temp], Session(), None, "en")
-    )
+    steps = list(private_h.add_documents([temp], Session(), None, "en"))
+    # the page hears at once that indexing runs in the background, then the result
+    assert steps[0][0] == "Indexing in the background; you can keep asking."
+    status, _upload, *_corpus, _session, private = steps[-1]
     assert "added" in status and not Path(temp).exists()  # the temporary copy is gone
     assert private is not None and len(private.engine.documents()) == 2
     assert len(engine.documents()) == 1  # the shared library did not change

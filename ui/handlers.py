@@ -626,12 +626,12 @@ class Handlers:
         self, lang: str, session: Session, private: PrivateLibrary | None
     ) -> tuple[Any, ...]:
         """Every label in the chosen language, and the shown answer rendered again."""
-        labels = [
-            gr.update(
-                **{a: t(lang, key, **self.label_values.get(key, {})) for a, key in spec.items()}
-            )
-            for spec in self.label_specs
-        ]
+        labels = []
+        for spec in self.label_specs:
+            texts: dict[str, Any] = {
+                attr: t(lang, key, **self.label_values.get(key, {})) for attr, key in spec.items()
+            }
+            labels.append(gr.update(**texts))
         lookup = self.lookup_in(self.engine_for(private))
         if session.answers and session.shown >= 0:
             turn = session.shown
