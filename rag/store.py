@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -122,8 +122,6 @@ class IndexStore(Protocol):
         self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]: ...
     def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray: ...
-    def vectors_of(self, doc_id: str) -> np.ndarray: ...
-    def term_counts_of(self, doc_id: str) -> list[dict[str, int]]: ...
 
 
 class IndexWriter(Protocol):
@@ -525,8 +523,6 @@ class _Documents(Mapping[str, Document]):
             raise KeyError(doc_id)
         info = self._store._infos[self._store._doc_index[doc_id]]
         if (doc.path, doc.source) != (info.path, info.source):  # moved since it was embedded
-            from dataclasses import replace
-
             doc = replace(doc, path=info.path, source=info.source)
         if len(self._cache) > 512:
             self._cache.pop(next(iter(self._cache)))
@@ -597,8 +593,6 @@ class FaissStore:
                 doc_map[j] = len(self._infos)
                 path = path_of.get(info.doc_id, info.path)
                 if path != info.path:
-                    from dataclasses import replace
-
                     info = replace(info, path=path, source=os.path.basename(path))
                 self._infos.append(info)
                 self._doc_where[info.doc_id] = (s, j)
@@ -860,28 +854,6 @@ class FaissStore:
                 tf = seg.post_counts[seg.indptr[lid] + at[has]]
                 out[pick[has]] += bm25.term_scores(idf, tf, lengths[pick[has]], self._avg_length)
         return out
-
-    # -- what the writer reuses
-
-    def vectors_of(self, doc_id: str) -> np.ndarray:
-        rows = np.asarray(self.chunks_of(doc_id), dtype=np.int64)
-        return self.dense_rows(rows)
-
-    def dense_rows(self, rows: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(rows), self.params.dim), dtype=np.float32)
-        seg_of = np.searchsorted(self._offsets, rows, side="right") - 1
-        for s in np.unique(seg_of).tolist():
-            pick = seg_of == s
-            out[pick] = self._segments[s].vectors[rows[pick] - self._offsets[s]]
-        return out
-
-    def term_counts_of(self, doc_id: str) -> list[dict[str, int]]:
-        where = self._doc_where.get(doc_id)
-        if where is None:
-            return []
-        seg = self._segments[where[0]]
-        local = np.flatnonzero(seg.row_doc == where[1])
-        return _segment_term_counts(seg, local)
 
 
 def _segment_term_counts(seg: Segment, local_rows: np.ndarray) -> list[dict[str, int]]:
