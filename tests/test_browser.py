@@ -241,7 +241,7 @@ def test_upload_region_is_not_a_word_from_the_text(page: Any, tmp_path: Path) ->
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     page.get_by_role("tab", name=t("zh", "tab_docs")).click()
     page.locator("#rag-upload input[type=file]").set_input_files(str(upload))
-    page.locator("#rag-add").click()
+    page.locator("#rag-add, button:has-text('加入索引')").first.click()
     status = page.locator("#rag-upload-status")
     status.filter(has_text=UPLOAD_NAME).wait_for()
     assert "✅" in status.inner_text()
@@ -249,20 +249,20 @@ def test_upload_region_is_not_a_word_from_the_text(page: Any, tmp_path: Path) ->
     assert "青岚市人民政府办公室关于支持人工智能人才发展的若干措施" in row.inner_text()
     assert "安家" not in row.inner_text()
     page.get_by_role("tab", name=t("zh", "tab_ask")).click()
-    page.locator("#rag-filters").get_by_text(t("zh", "filters")).click()
-    page.locator("#rag-region input").click()
+    page.get_by_text(t("zh", "filters")).first.click()
+    page.locator("#rag-region input, input[aria-label*='地区']").first.click()
     options = page.locator("ul[role=listbox] li").all_inner_texts()
     assert options and not any("安家" in o for o in options)
 
 
 def test_not_found_names_the_active_filters(page: Any) -> None:
-    page.locator("#rag-filters").get_by_text(t("zh", "filters")).click()
-    page.locator("#rag-year-from input").click()
+    page.get_by_text(t("zh", "filters")).first.click()
+    page.locator("#rag-year-from input, input[aria-label*='From year']").first.click()
     first_year = page.locator("ul[role=listbox] li").nth(1)
     year = first_year.inner_text().strip()
     first_year.click()
     _ask(page, MISSING_Q)
-    page.locator("#rag-filters").get_by_text(t("zh", "filters")).click()  # collapse it again
+    page.get_by_text(t("zh", "filters")).first.click()  # collapse it again
     assert page.locator("#rag-sources .not-found .filters-note").is_visible()
     note = _last_bot(page).inner_text()
     assert year in note and "筛选" in note
