@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -419,19 +420,21 @@ def _write_segment(
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     np.save(folder / "vectors.npy", vectors)
     vocab: dict[str, int] = {}
-    rows: list[int] = []
-    terms: list[int] = []
-    tfs: list[int] = []
+    # typed arrays, not lists of ints: a million chunks hold ~10^8 (row, term, count) entries
+    per_row = np.zeros(len(chunks), dtype=np.int64)
+    terms = array("q")
+    tfs = array("q")
     lengths = np.zeros(len(chunks), dtype=np.float32)
     for r, tc in enumerate(counts):
-        for term, tf in tc.items():
-            rows.append(r)
-            terms.append(vocab.setdefault(term, len(vocab)))
-            tfs.append(tf)
+        terms.extend([vocab.setdefault(term, len(vocab)) for term in tc])
+        tfs.extend(tc.values())
+        per_row[r] = len(tc)
         lengths[r] = sum(tc.values())
+    rows = np.repeat(np.arange(len(chunks), dtype=np.int64), per_row)
     indptr, post_rows, post_counts = bm25.csc(
-        np.array(rows, dtype=np.int64), np.array(terms, dtype=np.int64), np.array(tfs), len(vocab)
+        rows, np.frombuffer(terms, dtype=np.int64), np.frombuffer(tfs, dtype=np.int64), len(vocab)
     )
+    del rows, terms, tfs
     np.savez(
         folder / "bm25.npz",
         indptr=indptr,
