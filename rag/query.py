@@ -16,10 +16,11 @@ from rag.text.places import (
     places_in,
     tag,
 )
-from rag.text.tokenize import stop_words, tokenize
+from rag.text.tokenize import known_word, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
-LATIN_WORD_RE = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
+LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 # interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic
 QUESTION_PATTERN = re.compile(
     r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]"
@@ -88,6 +89,28 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
     ]
     # "新吴区" and "吴区" both match: keep the longest names only
     return [f for f in found if not any(f != g and f in g for g in found)]
+
+
+def _glossed_words(question: str, pinyin_map: dict[str, str] | None) -> set[str]:
+    """The English words of a question that a glossary phrase or a pinyin name accounts for."""
+    words = [w.lower() for w in LATIN_WORD_RE.findall(question)]
+    gloss = glossary("glossary_en")
+    used: set[str] = set()
+    longest = max((len(k.split()) for k in gloss), default=1)
+    for size in range(longest, 0, -1):
+        for i in range(len(words) - size + 1):
+            if " ".join(words[i : i + size]) in gloss:
+                used.update(words[i : i + size])
+    for i, w in enumerate(words):
+        pair = w + words[i + 1] if i + 1 < len(words) else ""
+        if pinyin_map and (w in pinyin_map or pair in pinyin_map):
+            used.update({w, words[i + 1]} if pair in pinyin_map else {w})
+    return used
+
+
+def _unmapped(word: str) -> bool:
+    """An English content word that neither the glossary nor the index accounts for."""
+    return len(word) >= 3 and word.isalpha() and word not in stop_words()
 
 
 def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
@@ -163,13 +186,26 @@ def build_query(
         named += [a for a in aliases if place_names(a)]
     places = list(dict.fromkeys(place_stem(p) for p in named))
     # place words are checked against whole documents, not counted as a sentence's key terms
+    names = {w for w, flag in tags if flag in NAME_FLAGS}
+    # place words are checked against whole documents, not counted as a sentence's key terms;
+    # fragments the tokenizer's HMM invented from unknown text match nothing and are dropped
+    idf = stats.idf if stats else {}
     terms = tuple(
-        t for t in key_terms(list(own_tokens) + list(aliases)) if not any(t in p for p in named)
+        t
+        for t in key_terms(list(own_tokens) + list(aliases))
+        if not any(t in p for p in named)
+        and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
     )
+    unmapped: tuple[str, ...] = ()
     if lang == "en":
-        # English words carry meaning only through their Chinese aliases or indexed Latin terms
-        idf = stats.idf if stats else {}
-        terms = tuple(t for t in terms if not t.isascii() or t in idf or t in aliases)
+        # English words count through their Chinese aliases or indexed Latin terms; a content
+        # word with neither ("mayor") stays a light key term no Chinese sentence covers: a
+        # question that names nothing else is not answered from its place alone
+        used = _glossed_words(normalised, pinyin_map)
+        unmapped = tuple(
+            t for t in terms if t.isascii() and t not in idf and t not in used and _unmapped(t)
+        )
+        terms = tuple(t for t in terms if not t.isascii() or t in idf or t in unmapped)
     metrics = _metrics(normalised, aliases)
     shape = (
         "compare"
@@ -190,6 +226,7 @@ def build_query(
         aliases=aliases,
         terms=terms,
         verbs=tuple(w for w, flag in tags if flag.startswith("v") and w in terms),
+        unmapped=unmapped,
         places=tuple(places),
         years=tuple(years_in(normalised)),
         metrics=metrics,

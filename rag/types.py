@@ -154,6 +154,8 @@ class Query:
     aliases: tuple[str, ...]  # Chinese terms for an English question's words and names
     terms: tuple[str, ...]  # key terms: tokens that name the topic (no question words)
     verbs: tuple[str, ...]  # key terms tagged as verbs: often paraphrased (建立 ~ 创建)
+    unmapped: tuple[str, ...]  # English key words with no Chinese term: not matched, but
+    # a question naming nothing else ("Who is the mayor of Wenzhou?") is not answered
     places: tuple[str, ...]  # place stems named (晋城, 湖南), in Chinese
     years: tuple[str, ...]  # years named ("2023")
     metrics: tuple[str, ...]  # measured quantities asked about (产值, 营收)

@@ -239,7 +239,6 @@ KIND_LABELS_EN = {
     "contact": "Contact person",
     "addressee": "Addressed to",
     "unit": "Responsible unit",
-    "person": "Person",
     "quantity": "Figure",
 }
 
@@ -594,6 +593,9 @@ def extractive_answer(
         if not any(place_in(place, d, _norm(d.text)) for d in docs.values()):
             return refuse(f"{place} is not in the documents found")
     weights = term_weights(query, stats)
+    if query.unmapped and not weights:
+        # "Who is the mayor of Wenzhou?": the place is known, what is asked about is not
+        return refuse(f"key terms not covered: {' '.join(query.unmapped[:4])}")
     texts = [
         _norm(f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}")
         for p in passages

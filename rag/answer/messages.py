@@ -41,7 +41,6 @@ KIND_ZH = {
     "contact": "联系人",
     "addressee": "提出人",
     "unit": "责任单位",
-    "person": "人员",
     "quantity": "数字",
 }
 

@@ -48,6 +48,7 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
     return {
         t: stats.idf.get(t, stats.max_idf) * (VERB_WEIGHT if t in query.verbs else 1.0)
         for t in kept
+        if t not in query.unmapped
     }
 
 

@@ -118,16 +118,12 @@ KINDS = (
 BY_NAME = {k.name: k for k in KINDS}
 # a count asks for a number with the counter the question used ("多少家" -> "33家", "60余家")
 COUNT_STATED = rf"{NUM}\s*[余多]?\s*(?:{{counter}})"
-QUANTITY_STATED = re.compile(rf"\d[\d.,]*\s*(?:[余多]?\s*[{COUNTERS}亿万千元%％米亩吨]|P|p)")
+# a figure: digits, or Chinese numerals of two characters or more ("三千", "十五")
+QUANTITY_STATED = re.compile(
+    r"\d|[一二两三四五六七八九十][十百千万亿]|[十百千万亿][一二三四五六七八九]"
+)
 QUANTITY_Q = re.compile(
     r"多少|多大|多高|多长|(?<![哪这那])几|规模|how (many|much|large|big)|size", re.I
-)
-PERSON_Q = re.compile(
-    r"谁|哪位|\bwho\b|which (person|academician|expert|official|deputy|member|leader)", re.I
-)
-PERSON_STATED = re.compile(
-    r"[\u4e00-\u9fff]{2,4}\s*(委员|代表|同志|先生|女士|局长|主任|厅长|市长|书记|院士|教授|专家"
-    r"|博士|董事长|总经理)|联系人"
 )
 
 
@@ -156,9 +152,6 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{m.group(1) or _english_counters(question)}")
     if "percent" in kinds and "money" in kinds:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
-    roles = {"contact", "addressee", "unit"}
-    if not roles & set(kinds) and PERSON_Q.search(question):
-        kinds.append("person")
     if not kinds and QUANTITY_Q.search(question):
         kinds.append("quantity")
     return tuple(dict.fromkeys(kinds))
@@ -173,8 +166,6 @@ def states(kind: str, sentence: str) -> bool:
         return bool(re.search(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"), sentence))
     if kind == "quantity":
         return bool(QUANTITY_STATED.search(sentence))
-    if kind == "person":
-        return bool(PERSON_STATED.search(sentence))
     return bool(BY_NAME[kind].stated.search(sentence))
 
 
@@ -194,8 +185,6 @@ def stated_value(kind: str, sentence: str) -> str | None:
         )
     elif kind == "quantity":
         pattern = QUANTITY_STATED
-    elif kind == "person":
-        pattern = PERSON_STATED
     elif kind == "contact":
         pattern = re.compile(r"(?:联系人|联络人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
     elif kind == "unit":

@@ -69,9 +69,17 @@ def gazetteer() -> dict[str, str]:
         for suffix in STEM_SUFFIXES:
             stem = name[: -len(suffix)]
             if name.endswith(suffix) and len(stem) >= 2 and stem not in generic:
-                table.setdefault(stem, name)
+                # 合作 (合作市) is first a verb: such stems count only with their suffix
+                if not _common_word(stem):
+                    table.setdefault(stem, name)
                 break
     return table
+
+
+def _common_word(word: str) -> bool:
+    """True when jieba's dictionary tags the word as a verb or an adjective."""
+    flag = posseg().dt.word_tag_tab.get(word, "")
+    return flag[:1] in ("v", "a")
 
 
 def gazetteer_places(text: str) -> list[str]:

@@ -72,3 +72,14 @@ def pinyin_terms(doc_freq: Mapping[str, int]) -> dict[str, str]:
             if py not in best or df > best[py][0]:
                 best[py] = (df, term)
     return {py: term for py, (_, term) in best.items()}
+
+
+def known_word(word: str) -> bool:
+    """True when jieba's dictionary (with the policy terms) holds the word.
+
+    Search-mode tokens the HMM invents from unknown text ("松有" of "鸡毛松有多高") are not.
+    """
+    tok = _tokenizer()
+    with _jieba_lock:
+        tok.check_initialized()
+        return bool(tok.FREQ.get(word))
