@@ -22,6 +22,7 @@ from ui.handlers import (
     build_filters,
     close_private,
     doc_choices,
+    mode_choices,
     region_choices,
     year_choices,
 )
@@ -34,7 +35,6 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 CSS = (ASSETS / "app.css").read_text(encoding="utf-8")
 SOURCES_JS = (ASSETS / "sources.js").read_text(encoding="utf-8")
 ASK_CONCURRENCY = 4
-MODES = [("抽取式 Extractive (offline)", "extractive"), ("LLM", "llm")]
 
 # Brings the selected quote of a newly opened document into view.
 DOC_JS = """
@@ -212,13 +212,14 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
                             llm = settings.llm_configured
                             mode = tr(
                                 gr.Radio(
-                                    choices=MODES,
+                                    choices=mode_choices(lang),
                                     value=settings.answer_mode if llm else "extractive",
                                     label=t(lang, "mode"),
                                     interactive=llm,
                                     info=None if llm else t(lang, "no_llm"),
                                 ),
                                 label="mode",
+                                choices="mode_extractive",  # the modes, named anew
                                 **({} if llm else {"info": "no_llm"}),
                             )
                             k = tr(

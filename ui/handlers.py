@@ -116,6 +116,11 @@ def year_choices(docs: list[Document], lang: str) -> list[tuple[str, str]]:
     return [(t(lang, "any"), ANY), *((y, y) for y in years)]
 
 
+def mode_choices(lang: str) -> list[tuple[str, str]]:
+    """The answer modes, named in the page's language."""
+    return [(t(lang, "mode_extractive"), "extractive"), ("LLM", "llm")]
+
+
 def cite_choices(answer: Answer | None) -> list[tuple[str, int]]:
     """(label, n) of each citation of an answer for the citation picker."""
     if answer is None:
@@ -629,8 +634,12 @@ class Handlers:
         labels = []
         for spec in self.label_specs:
             texts: dict[str, Any] = {
-                attr: t(lang, key, **self.label_values.get(key, {})) for attr, key in spec.items()
+                attr: t(lang, key, **self.label_values.get(key, {}))
+                for attr, key in spec.items()
+                if attr != "choices"
             }
+            if "choices" in spec:
+                texts["choices"] = mode_choices(lang)
             labels.append(gr.update(**texts))
         lookup = self.lookup_in(self.engine_for(private))
         if session.answers and session.shown >= 0:
