@@ -20,7 +20,7 @@ import numpy as np
 
 from eval import metrics
 from eval.datasets import Question
-from rag.config import Settings
+from rag import Settings
 from rag.embed import embed_in_batches, get_embedder
 
 CHUNK_SIZE = 500

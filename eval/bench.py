@@ -29,9 +29,8 @@ from eval.speed import (
     serving_process,
     warm_latency,
 )
-from rag.config import Settings
-from rag.errors import EXIT_OK, EXIT_USER, RagError
-from rag.pipeline import Engine
+from rag import Engine, RagError, Settings
+from rag.errors import EXIT_OK, EXIT_USER
 
 SEED = 2018
 CMRC_ANSWER_SAMPLE = 200  # CMRC questions answered (all 1002 are used for retrieval)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag import RagError
 from rag.config import PROJECT_DIR
-from rag.errors import RagError
 
 EVAL_DIR = Path(__file__).resolve().parent
 DEV_SET = EVAL_DIR / "dev.jsonl"

@@ -18,9 +18,8 @@ from eval.indexes import corpus_engine, prepare
 from eval.measure import MODES, EvalResult, run_eval, summarise
 from eval.report import format_suite, format_table, new_run_dir, suite_row, write_run
 from eval.suite import SETS, pick_sets, run_set
-from rag.config import Settings
-from rag.errors import EXIT_BUG, EXIT_OK, EXIT_USER, RagError
-from rag.pipeline import Engine
+from rag import Engine, RagError, Settings
+from rag.errors import EXIT_BUG, EXIT_OK, EXIT_USER
 from rag.progress import progress_bar
 
 __all__ = ["MODES", "EvalResult", "run_eval", "run_eval_cli", "summarise"]

@@ -15,9 +15,7 @@ from eval.datasets import (
     load_cmrc,
     load_jsonl,
 )
-from rag.config import Settings
-from rag.errors import IndexMismatchError
-from rag.pipeline import Engine, build_index
+from rag import Engine, IndexMismatchError, Settings, build_index
 from rag.progress import progress_bar
 
 

@@ -12,10 +12,9 @@ from typing import Any
 
 from eval import metrics
 from eval.datasets import PassageSet, Question
-from rag.pipeline import Engine
+from rag import Engine, Filters, Hit
 from rag.progress import ProgressCallback
 from rag.serialize import citation_json
-from rag.types import Filters, Hit
 
 MODES = ("dense", "bm25", "fused")
 DEPTH = 10  # hits fetched per search: recall@1 and @5 are its prefixes, MRR is MRR@10

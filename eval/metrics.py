@@ -8,9 +8,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rag.errors import RagError
+from rag import Citation, RagError
 from rag.pipeline import load_document
-from rag.types import Citation
 
 MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 _SPACE_RE = re.compile(r"\s+")

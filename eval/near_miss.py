@@ -36,8 +36,7 @@ from typing import Any, Protocol
 from eval.datasets import DEV_SET, EVAL_DIR, RUNS_DIR
 from eval.indexes import set_index
 from eval.metrics import normalise
-from rag.config import load_settings
-from rag.pipeline import Engine
+from rag import Engine, load_settings
 from rag.text.lang import question_language
 
 NEAR_MISS_SET = EVAL_DIR / "near_miss.jsonl"

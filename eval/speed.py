@@ -27,10 +27,10 @@ from typing import Any
 
 from eval import metrics
 from eval.datasets import Question
-from rag.config import PROJECT_DIR, Settings
+from rag import Engine, IndexMismatchError, Settings, build_index
+from rag.config import PROJECT_DIR
 from rag.embed import embed_in_batches
-from rag.errors import IndexMismatchError
-from rag.pipeline import EMBED_BATCH, Engine, build_index, passage_text
+from rag.pipeline import EMBED_BATCH, passage_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,7 @@ from eval.datasets import (
 )
 from eval.indexes import corpus_engine, set_index
 from eval.measure import EvalResult, run_eval, run_passage_eval
-from rag.config import Settings
-from rag.pipeline import Engine
+from rag import Engine, Settings
 from rag.progress import ProgressCallback
 
 SEED = 2018

@@ -12,8 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval import baseline, harness, measure, metrics
 from eval.datasets import CMRC_TRIAL, DatasetError, load_cmrc, load_jsonl, sample
-from rag.config import load_settings
-from rag.pipeline import Engine, build_index
+from rag import Engine, build_index, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
