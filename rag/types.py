@@ -168,7 +168,8 @@ class Query:
     @property
     def is_empty(self) -> bool:
         """True when the question names nothing to look up ("？？？", emoji)."""
-        return not self.terms and not self.places and not self.years
+        looked_up = [t for t in self.terms if t not in self.unmapped]
+        return not looked_up and not self.places and not self.years
 
 
 @dataclass(frozen=True, slots=True)
