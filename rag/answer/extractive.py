@@ -215,6 +215,32 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     return out
 
 
+def _quoted(
+    query: Query,
+    text: str,
+    citations: Sequence[Citation],
+    contexts: tuple[Hit, ...],
+    *,
+    kind: str,
+    reasons: tuple[str, ...],
+    note: str,
+) -> Answer:
+    """An answered extractive Answer (refusals are made by messages.not_stated_answer)."""
+    return Answer(
+        question=query.text,
+        text=text,
+        citations=tuple(citations),
+        contexts=contexts,
+        answered=True,
+        mode="extractive",
+        note=note,
+        standalone_question=query.standalone,
+        reasons=reasons,
+        kind=kind,
+        lang=query.lang,
+    )
+
+
 def _cite(chosen: Sequence[Candidate]) -> list[Citation]:
     return [make_citation(n, c.passage, c.start, c.end) for n, c in enumerate(chosen, 1)]
 
@@ -280,20 +306,8 @@ def _fact_answer(
         text = f"{_english_lead(query, chosen)} {quotes}"
     else:
         text = "".join(f"{c.text}[{n}]" for n, c in enumerate(chosen, 1))
-    return Answer(
-        question=query.text,
-        text=text,
-        citations=tuple(citations),
-        contexts=contexts,
-        answered=True,
-        mode="extractive",
-        note=note,
-        standalone_question=query.standalone,
-        reasons=tuple(f"states {s.split(':')[0]}" for s in query.slots)
-        or ("covers the key terms",),
-        kind="fact",
-        lang=query.lang,
-    )
+    reasons = tuple(f"states {s.split(':')[0]}" for s in query.slots) or ("covers the key terms",)
+    return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
 
 
 def _fill_slots(
@@ -498,19 +512,9 @@ def _list_answer(
         lead = f"{_label(doc, 'zh')}{named}共{len(items)}项（{where}）："
         lines = [f"- {c.text}[{n}]" for n, c in enumerate(shown, 1)]
         more = [f"- ……另有{extra}项，见同一节。"] if extra else []
-    return Answer(
-        question=query.text,
-        text="\n".join([lead, *lines, *more]),
-        citations=tuple(citations),
-        contexts=contexts,
-        answered=True,
-        mode="extractive",
-        note=note,
-        standalone_question=query.standalone,
-        reasons=(f"lists {len(items)} items of one section",),
-        kind="list",
-        lang=query.lang,
-    )
+    reasons = (f"lists {len(items)} items of one section",)
+    text = "\n".join([lead, *lines, *more])
+    return _quoted(query, text, citations, contexts, kind="list", reasons=reasons, note=note)
 
 
 def _list_ok(verdict: Verdict) -> bool:
@@ -546,22 +550,9 @@ def _compare_answer(
         lead = f"{len(lines)}份文件提到："
         body = [f"- {_label(c.doc, 'zh')}：{c.text}[{n}]" for n, c in enumerate(lines, 1)]
         tail = ["未说明的文件：" + "、".join(_label(d, "zh") for d in silent)] if silent else []
-    return Answer(
-        question=query.text,
-        text="\n".join([lead, *body, *tail]),
-        citations=tuple(citations),
-        contexts=contexts,
-        answered=True,
-        mode="extractive",
-        note=note,
-        standalone_question=query.standalone,
-        reasons=(
-            f"{len(lines)} documents state it",
-            *(f"not stated in {d.source}" for d in silent),
-        ),
-        kind="compare",
-        lang=query.lang,
-    )
+    reasons = (f"{len(lines)} documents state it", *(f"not stated in {d.source}" for d in silent))
+    text = "\n".join([lead, *body, *tail])
+    return _quoted(query, text, citations, contexts, kind="compare", reasons=reasons, note=note)
 
 
 # ---------------------------------------------------------------- the answerer
