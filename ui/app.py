@@ -27,7 +27,7 @@ from ui.handlers import (
     year_choices,
 )
 from ui.i18n import DEFAULT_LANG, LANGS, t
-from ui.render import corpus_headers, corpus_rows, example_questions, placeholder_html
+from ui.render import example_questions, placeholder_html
 
 __all__ = ["build_app", "build_filters", "launch", "serve"]
 
@@ -326,7 +326,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
                     )
             with tr(gr.Tab(t(lang, "tab_docs"), id="docs"), label="tab_docs"):
                 corpus = gr.Dataframe(
-                    value={"data": corpus_rows(docs, lang=lang), "headers": corpus_headers(lang)},
+                    value=h.table(None, lang),
                     interactive=False,
                     wrap=True,
                     elem_id="rag-corpus",

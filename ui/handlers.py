@@ -174,7 +174,8 @@ class Handlers:
 
         return lookup
 
-    def _table(self, private: PrivateLibrary | None, lang: str) -> dict[str, Any]:
+    def table(self, private: PrivateLibrary | None, lang: str) -> dict[str, Any]:
+        """The documents table (rows and headers) a session sees."""
         engine = self.engine_for(private)
         docs = self.documents(private)
         try:
@@ -198,7 +199,7 @@ class Handlers:
         docs = self.documents(private)
         examples = [{"text": q} for q in example_questions(docs, lang)]
         return (
-            gr.update(value=self._table(private, lang)),
+            gr.update(value=self.table(private, lang)),
             gr.update(choices=doc_choices(docs)),
             gr.update(choices=region_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
