@@ -480,6 +480,14 @@ def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> No
     assert "added" in status and not Path(temp).exists()  # the temporary copy is gone
     assert private is not None and len(private.engine.documents()) == 2
     assert len(engine.documents()) == 1  # the shared library did not change
+    assert not private.refresh()  # nothing changed in the shared library
+    engine.add_files([ROOT / "corpus" / "wenzhou-2024-reply-cppcc-2.txt"])
+    assert private.refresh()  # the session now sees the new library file and keeps its upload
+    assert {d.source for d in private.engine.documents()} == {
+        "jincheng-2024-reply-npc-268.txt",
+        "wenzhou-2024-reply-cppcc-2.txt",
+        "测试市专项资金.txt",
+    }
     folder = private.folder
     close_private(private)  # the session ended or its time ran out
     assert not folder.exists()
@@ -489,11 +497,11 @@ def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> No
         library_h.add_documents([temp_upload()], Session(), None, "en")
     )
     assert "added" in status and private is None
-    assert len(engine.documents()) == 2
+    assert len(engine.documents()) == 3
     assert (Path(settings.index_dir) / "uploads" / "测试市专项资金.txt").is_file()
     upload = next(d for d in engine.documents() if d.source == "测试市专项资金.txt")
     message, *_ = library_h.delete_document(upload.doc_id, None, "en")
-    assert message == "Deleted: 测试市专项资金.txt" and len(engine.documents()) == 1
+    assert message == "Deleted: 测试市专项资金.txt" and len(engine.documents()) == 2
     corpus_doc = engine.documents()[0]
     message, *_ = library_h.delete_document(corpus_doc.doc_id, None, "en")
-    assert "only uploads can be deleted" in message and len(engine.documents()) == 1
+    assert "only uploads can be deleted" in message and len(engine.documents()) == 2

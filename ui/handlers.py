@@ -252,6 +252,11 @@ class Handlers:
             chat.append({"role": "assistant", "content": error_text(str(e))})
             yield chat, skip, skip, skip, *idle, skip, skip, session, skip, skip
             return
+        if private is not None:
+            try:
+                private.refresh()  # the shared library changed since this session's copy
+            except RagError as e:
+                log.warning("session index not refreshed: %s", e)
         engine = self.engine_for(private)
         filters = build_filters(doc_ids, region, year_from, year_to)
         chat.append({"role": "user", "content": esc(q)})

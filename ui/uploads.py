@@ -158,21 +158,37 @@ class PrivateLibrary:
         self.engine = Engine(self.settings)
         self._lock = threading.Lock()
         self._copied = False
+        self._shared_ids: frozenset[str] = frozenset()  # the shared documents when copied
+
+    def _copy_shared(self) -> None:
+        """Start the session's index as a copy of the shared one (its vectors are reused)."""
+        shutil.rmtree(self.settings.index_dir, ignore_errors=True)
+        self._shared_ids = self._shared_doc_ids()
+        shutil.copytree(self.shared.settings.index_dir, self.settings.index_dir, ignore=_NOT_COPIED)
+        self._copied = True
+
+    def _shared_doc_ids(self) -> frozenset[str]:
+        return frozenset(d.doc_id for d in self.shared.documents())
 
     def add(self, paths: Sequence[Path], progress: object = None) -> IndexReport:
         """Index uploads into the session's index (a copy of the shared one, made on first use)."""
         with self._lock:
             if not self._copied:
-                shutil.copytree(
-                    self.shared.settings.index_dir,
-                    self.settings.index_dir,
-                    ignore=_NOT_COPIED,
-                    dirs_exist_ok=True,
-                )
-                self._copied = True
+                self._copy_shared()
             report = build_index(list(paths), self.settings, progress=progress)  # type: ignore[arg-type]
             self.engine.reload()
             return report
+
+    def refresh(self) -> bool:
+        """Take in a change of the shared library (re-copy it, re-add the uploads); True if so."""
+        with self._lock:
+            if not self._copied or self._shared_doc_ids() == self._shared_ids:
+                return False
+            uploads = sorted(p for p in self.uploads_dir.glob("*") if p.is_file())
+            self._copy_shared()
+            build_index(uploads, self.settings)
+            self.engine.reload()
+            return True
 
     def remove(self, doc: Document) -> IndexReport:
         """Delete one upload and drop it from the session's index."""
