@@ -14,9 +14,10 @@ import pytest
 from rag import embed as embed_module
 from rag.config import load_settings
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.lexical import english_aliases, pinyin_terms, tokenize
 from rag.pipeline import Engine, build_index
+from rag.query import english_aliases
 from rag.store import load_index
+from rag.text.tokenize import pinyin_terms, tokenize
 from rag.types import Filters
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
