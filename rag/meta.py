@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from functools import cache
 
+from rag.text.facts import DOC_NUMBER_RE
 from rag.text.lexicon import lexicon
 from rag.text.places import (
     GAZETTEER_MAX_CHARS,
@@ -31,9 +32,6 @@ TITLE_MAX_CHARS = 80
 
 _WS = re.compile(r"\s+")
 _CJK = "\u4e00-\u9fff"
-DOC_NUMBER_RE = re.compile(
-    rf"[{_CJK}]{{1,12}}\s*[〔\[［(（【]\s*\d{{4}}\s*[〕\]］)）】]\s*第?\s*\d{{1,5}}\s*号"
-)
 
 # Header labels of government portal pages and document front matter. Each maps to the field
 # it fills (None: a label that is recognised, so that its value is not read as another's).

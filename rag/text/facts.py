@@ -16,7 +16,10 @@ from rag.text.lexicon import glossary
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
 COUNT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|number of", re.I)
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（【]\d{4}[〕\]］)）】]\d{1,5}号")
+# 文号: issuer abbreviation, year in brackets, serial number ("青政办发〔2023〕7号", "[2024] 第3号")
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+)
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NUMBER_RE = re.compile(r"\d")
 
