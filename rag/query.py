@@ -16,7 +16,7 @@ from rag.text.places import (
     places_in,
     tag,
 )
-from rag.text.tokenize import known_word, stop_words, tokenize
+from rag.text.tokenize import CJK_RUN_RE, known_word, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
 NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
@@ -89,6 +89,23 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
     ]
     # "新吴区" and "吴区" both match: keep the longest names only
     return [f for f in found if not any(f != g and f in g for g in found)]
+
+
+def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
+    """Names the tokenizer cut into single characters (阿閦佛 -> 阿 閦 佛), joined back.
+
+    Each character alone is too common to count; the run as written is a key term.
+    """
+    out = []
+    run = ""
+    for t in [*tokens, ""]:
+        if len(t) == 1 and CJK_RUN_RE.fullmatch(t) and run + t in text:
+            run += t
+            continue
+        if len(run) >= 2:
+            out.append(run)
+        run = t if len(t) == 1 and CJK_RUN_RE.fullmatch(t) else ""
+    return out
 
 
 def _glossed_words(question: str, pinyin_map: dict[str, str] | None) -> set[str]:
@@ -173,6 +190,8 @@ def build_query(
     pinyin_map = dict(stats.pinyin_map) if stats and lang == "en" else None
     aliases = tuple(english_aliases(normalised, pinyin_map)) if lang == "en" else ()
     own_tokens = tokenize(normalised)
+    joined = _single_char_names(own_tokens, normalised)
+    own_tokens += joined
     tokens = tuple(own_tokens + [a for a in aliases if a not in own_tokens])
     tags = tag(normalised)
     named = list(
@@ -186,7 +205,7 @@ def build_query(
         named += [a for a in aliases if place_names(a)]
     places = list(dict.fromkeys(place_stem(p) for p in named))
     # place words are checked against whole documents, not counted as a sentence's key terms
-    names = {w for w, flag in tags if flag in NAME_FLAGS}
+    names = {w for w, flag in tags if flag in NAME_FLAGS} | set(joined)
     # place words are checked against whole documents, not counted as a sentence's key terms;
     # fragments the tokenizer's HMM invented from unknown text match nothing and are dropped
     idf = stats.idf if stats else {}

@@ -54,7 +54,10 @@ KINDS = (
             r"proportion)|percent|rate\b",
             re.I,
         ),
-        re.compile(rf"{NUM}\s*(%|％|个百分点)|百分之"),
+        # a bare decimal ("收视率为7.07") states a rate too; "37.88亿元" does not
+        re.compile(
+            rf"{NUM}\s*(%|％|个百分点)|百分之|\d+\.\d+(?![\d.]*\s*[亿万千百元米吨亩个家人])"
+        ),
     ),
     FactKind(
         "date",

@@ -51,6 +51,9 @@ def places_in(tags: list[tuple[str, str]]) -> list[str]:
 
 STEM_SUFFIXES = ("自治区", "自治州", "地区", "省", "市", "盟")
 GAZETTEER_MAX_CHARS = 8
+# jieba dictionary frequency above which a city's stem is first an ordinary word (合作 13478,
+# 和平 7998) while real stems stay below (开封 1696, 中山 1117, 遵义 179)
+COMMON_WORD_FREQ = 2000
 
 
 @cache
@@ -77,9 +80,11 @@ def gazetteer() -> dict[str, str]:
 
 
 def _common_word(word: str) -> bool:
-    """True when jieba's dictionary tags the word as a verb or an adjective."""
-    flag = posseg().dt.word_tag_tab.get(word, "")
-    return flag[:1] in ("v", "a")
+    """True when the word is frequent in jieba's dictionary as something else (合作, 和平)."""
+    tagger = posseg().dt  # loads jieba quietly first
+    tagger.tokenizer.check_initialized()
+    flag = tagger.word_tag_tab.get(word, "")
+    return not flag.startswith("ns") and tagger.tokenizer.FREQ.get(word, 0) >= COMMON_WORD_FREQ
 
 
 def gazetteer_places(text: str) -> list[str]:
