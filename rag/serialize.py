@@ -101,6 +101,12 @@ def report_json(report: IndexReport) -> dict[str, Any]:
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "chunks": report.chunks,
         "seconds": round(report.seconds, 3),
+        # per stage: read, clean_meta, chunk, tokenize, embed, write
+        "stage_seconds": {
+            k.removesuffix("_seconds"): round(v, 3)
+            for k, v in report.extra.items()
+            if k.endswith("_seconds")
+        },
     }
 
 

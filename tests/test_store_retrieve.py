@@ -448,3 +448,16 @@ def test_kill_9_while_indexing_leaves_a_usable_index(tmp_path: Path) -> None:
         assert len(index.documents) in (3, 153)
         assert len(index.chunks) == sum(len(index.chunks_of(d)) for d in index.documents)
         assert Engine(settings).search("第1号试点区项目", k=1)
+
+
+def test_index_json_reports_seconds_per_stage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    docs = _small_set(tmp_path / "docs")
+    args = ["index", str(docs), "--index-dir", str(tmp_path / "idx"), "--embedder", "hash"]
+    assert main([*args, "--json"]) == 0
+    stages = json.loads(capsys.readouterr().out)["stage_seconds"]
+    assert set(stages) == {"read", "clean_meta", "chunk", "tokenize", "embed", "write"}
+    assert all(v >= 0 for v in stages.values()) and stages["write"] > 0
