@@ -41,7 +41,7 @@ class Settings:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     rrf_k: int = 60
-    hnsw_min_chunks: int = 200_000  # a store segment this large is searched through HNSW
+    ann_min_chunks: int = 200_000  # a store segment this large is searched through an IVF index
     reranker: str = ""  # sentence-transformers CrossEncoder name or folder; empty = off
     llm_base_url: str = field(default="", repr=False)  # may carry user:password@
     llm_model: str = ""

@@ -237,7 +237,7 @@ def _build_index(
     seconds["embed"] = t3 - t2
 
     params = index_params(settings, embedder)
-    writer = open_writer(index_dir, params, old, hnsw_min_chunks=settings.hnsw_min_chunks)
+    writer = open_writer(index_dir, params, old, ann_min_chunks=settings.ann_min_chunks)
     writer.remove(set(old_infos) - set(keep))
     writer.add(fresh, [c for _d, c in new_chunks], vectors, counts)
     files_now = {**{p: d for d, p in keep.items()}, **{d.path: d.doc_id for d in fresh}}
@@ -294,7 +294,7 @@ def index_prepared(
             settings.index_dir,
             index_params(settings, embedder),
             None,
-            hnsw_min_chunks=settings.hnsw_min_chunks,
+            ann_min_chunks=settings.ann_min_chunks,
         )
         writer.add(documents, chunks, vectors, terms)
         writer.commit({d.path: d.doc_id for d in documents}, VERSION)
