@@ -29,7 +29,7 @@ from rag.retrieve import rerank, retrieve
 from rag.store import StoredIndex, check_params, load_index, manifest_stamp
 from rag.text.lang import normalise, question_language, strip_controls
 from rag.text.lexicon import use_user_dirs
-from rag.text.places import place_names
+from rag.text.places import gazetteer_pinyin, place_names
 from rag.text.tokenize import tokenize
 from rag.types import (
     Answer,
@@ -132,6 +132,7 @@ class Engine:
         self.embedder.embed_query("warm up")
         tokenize("预热")
         place_names("预热")
+        gazetteer_pinyin()
 
     def check_question(self, question: object) -> str:
         """The question as text, or a QuestionError saying what is wrong with it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -9,6 +10,7 @@ from rag.text.facts import asked_kinds, years_in
 from rag.text.lang import normalise, question_language, strip_controls
 from rag.text.lexicon import glossary, lexicon
 from rag.text.places import (
+    gazetteer_pinyin,
     gazetteer_places,
     generic_places,
     place_names,
@@ -57,16 +59,17 @@ def english_aliases(question: str, pinyin_map: dict[str, str] | None) -> list[st
                 used[i : i + size] = [True] * size
     stops = stop_words()
     names: list[str] = []
-    if pinyin_map:
-        for i, w in enumerate(words):
-            if used[i] or w in stops:
-                continue
-            # a name may be written in one word (Wuxi) or two (Xin Wu)
-            pair = w + words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
-            if pair in pinyin_map:
-                names.append(pinyin_map[pair])
-            elif len(w) >= 4 and w in pinyin_map:
-                names.append(pinyin_map[w])
+    # names in the index first (the documents' own spelling), then any city or province
+    known = {**gazetteer_pinyin(), **(pinyin_map or {})}
+    for i, w in enumerate(words):
+        if used[i] or w in stops:
+            continue
+        # a name may be written in one word (Wuxi) or two (Xin Wu)
+        pair = w + words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
+        if pair in known:
+            names.append(known[pair])
+        elif len(w) >= 4 and w in known:
+            names.append(known[w])
     return list(dict.fromkeys(out + names))
 
 
@@ -89,6 +92,19 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
     ]
     # "新吴区" and "吴区" both match: keep the longest names only
     return [f for f in found if not any(f != g and f in g for g in found)]
+
+
+INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
+
+
+def _asked_types(tags: list[tuple[str, str]]) -> set[str]:
+    """The noun right after an interrogative names the kind of answer, not its topic:
+    "哪家机构" is answered by "上海人工智能实验室", which never says 机构."""
+    out = set()
+    for (word, _), (nxt, flag) in itertools.pairwise(tags):
+        if INTERROGATIVE_RE.match(word) and flag.startswith("n") and len(nxt) >= 2:
+            out.add(nxt)
+    return out
 
 
 def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
@@ -118,10 +134,11 @@ def _glossed_words(question: str, pinyin_map: dict[str, str] | None) -> set[str]
         for i in range(len(words) - size + 1):
             if " ".join(words[i : i + size]) in gloss:
                 used.update(words[i : i + size])
+    known = {**gazetteer_pinyin(), **(pinyin_map or {})}
     for i, w in enumerate(words):
         pair = w + words[i + 1] if i + 1 < len(words) else ""
-        if pinyin_map and (w in pinyin_map or pair in pinyin_map):
-            used.update({w, words[i + 1]} if pair in pinyin_map else {w})
+        if w in known or pair in known:
+            used.update({w, words[i + 1]} if pair in known else {w})
     return used
 
 
@@ -196,7 +213,9 @@ def build_query(
     tags = tag(normalised)
     named = list(
         dict.fromkeys(
-            places_in(tags) + gazetteer_places(normalised) + _metadata_places(normalised, stats)
+            places_in(tags)
+            + gazetteer_places(normalised, tags)
+            + _metadata_places(normalised, stats)
         )
     )
     # "无锡" inside "无锡市" names one place
@@ -206,6 +225,7 @@ def build_query(
     places = list(dict.fromkeys(place_stem(p) for p in named))
     # place words are checked against whole documents, not counted as a sentence's key terms
     names = {w for w, flag in tags if flag in NAME_FLAGS} | set(joined)
+    asked_types = _asked_types(tags)
     # place words are checked against whole documents, not counted as a sentence's key terms;
     # fragments the tokenizer's HMM invented from unknown text match nothing and are dropped
     idf = stats.idf if stats else {}
@@ -215,6 +235,8 @@ def build_query(
         if not any(t in p for p in named)
         and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
     )
+    # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
+    terms = tuple(t for t in terms if t not in asked_types) or terms
     unmapped: tuple[str, ...] = ()
     if lang == "en":
         # English words count through their Chinese aliases or indexed Latin terms; a content

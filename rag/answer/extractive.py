@@ -306,7 +306,11 @@ def _fact_answer(
         text = f"{_english_lead(query, chosen)} {quotes}"
     else:
         text = "".join(f"{c.text}[{n}]" for n, c in enumerate(chosen, 1))
-    reasons = tuple(f"states {s.split(':')[0]}" for s in query.slots) or ("covers the key terms",)
+    said = " ".join(_norm(c.text) for c in chosen)
+    reasons = tuple(
+        f"states {s.split(':')[0]}" if states(s, said) else f"does not state {s.split(':')[0]}"
+        for s in query.slots
+    ) or ("covers the key terms",)
     return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
 
 
@@ -321,14 +325,12 @@ def _fill_slots(
     for slot in query.slots:
         if any(states(slot, _norm(c.text)) for c in chosen):
             continue
-        # a two-part question asks about neighbouring facts ("向某某委员：" then "您提出的《…》")
-        _, nxt = _neighbours(best, 0, NEIGHBOURS)
+        # a two-part question asks about neighbouring facts ("某某委员：" then "您提出的《…》")
         near = [
             Candidate(best.passage, a, b, 0.0)
-            for a, b in nxt
+            for a, b in _adjacent(best, NEIGHBOURS)
             if states(slot, _norm(best.doc.text[a:b]))
         ]
-        near = [c for c in near if _in_chunk(c)]
         if near:
             if all(near[0].start != c.start for c in chosen):
                 chosen.append(near[0])
@@ -344,6 +346,15 @@ def _fill_slots(
         pick = max(stating, key=lambda c: (c.coverage, c.score), default=None)
         if pick is not None and _in_chunk(pick) and all(pick.start != c.start for c in chosen):
             chosen.append(pick)
+
+
+def _adjacent(c: Candidate, n: int) -> list[tuple[int, int]]:
+    """Up to n sentences after c, then up to n before it (nearest first), within its chunk."""
+    sentences = passage_sentences(c.passage)
+    at = next((i for i, (a, _) in enumerate(sentences) if a == c.start), None)
+    if at is None:
+        return []
+    return sentences[at + 1 : at + 1 + n] + sentences[max(at - n, 0) : at][::-1]
 
 
 def _in_chunk(c: Candidate) -> bool:

@@ -82,7 +82,7 @@ KINDS = (
             r"|is it called|is called|are called",
             re.I,
         ),
-        re.compile(r"《[^》]+》|“[^”]{4,40}”"),
+        re.compile(r"《[^》]+》|“[^”]{4,80}”"),
     ),
     FactKind(
         "phone",

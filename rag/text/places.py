@@ -79,6 +79,18 @@ def gazetteer() -> dict[str, str]:
     return table
 
 
+@cache
+def gazetteer_pinyin() -> dict[str, str]:
+    """Pinyin spelling -> division name, for cities and provinces (shenzhen -> 深圳)."""
+    from rag.text.tokenize import pinyin
+
+    out: dict[str, str] = {}
+    for written, full in gazetteer().items():
+        if written != full or not full.endswith(("区", "县", "旗")):
+            out.setdefault(pinyin(written), written)
+    return out
+
+
 def _common_word(word: str) -> bool:
     """True when the word is frequent in jieba's dictionary as something else (合作, 和平)."""
     tagger = posseg().dt  # loads jieba quietly first
@@ -87,12 +99,25 @@ def _common_word(word: str) -> bool:
     return not flag.startswith("ns") and tagger.tokenizer.FREQ.get(word, 0) >= COMMON_WORD_FREQ
 
 
-def gazetteer_places(text: str) -> list[str]:
-    """Administrative divisions named in text, longest match first at each position."""
+def gazetteer_places(text: str, tags: list[tuple[str, str]] | None = None) -> list[str]:
+    """Administrative divisions named in text, longest match first at each position.
+
+    With the text's tagged words, a name must start where a word starts: 新北区 is not named
+    inside 高新北区.
+    """
     table = gazetteer()
+    starts: set[int] | None = None
+    if tags is not None:
+        starts, pos = set(), 0
+        for word, _ in tags:
+            starts.add(pos)
+            pos += len(word)
     found: list[str] = []
     i = 0
     while i < len(text):
+        if starts is not None and i not in starts:
+            i += 1
+            continue
         for size in range(min(GAZETTEER_MAX_CHARS, len(text) - i), 1, -1):
             if text[i : i + size] in table:
                 found.append(text[i : i + size])
