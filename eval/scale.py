@@ -1,0 +1,289 @@
+"""Scale benchmark: indexes of 10k-1M chunks recombined from real Chinese passages.
+
+    python -m eval.scale --sizes 10000,100000          # a table, and runs/scale-<time>/scale.json
+    python -m eval.scale --sizes 1000000 --json
+
+The passages are the CMRC 2018 and DRCD contexts in ../shared/benchmarks, split into sentences.
+Each synthetic chunk joins 3-7 random sentences; its vector is the normalised sum of the sentences'
+`hash` embeddings plus noise, its BM25 terms the sum of theirs, so embedding and tokenising cost is
+paid once per sentence and excluded from the build time. Documents hold 20 chunks and are written
+as real files (so adding one more file through build_index is measured the way a user runs it).
+
+Each size runs in two fresh processes (build; then load + search + add one file) so the peak RSS
+of each phase is its own. Measured: store write seconds, peak RSS, size on disk, load seconds,
+warm-up seconds (corpus statistics), question analysis p50/p95 (the same work at any size), search
+p50/p95 per mode over the analysed questions (fused, dense, BM25, fused with a year filter),
+seconds to add one file, and the IVF parameters and recall from the manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.config import load_settings
+from rag.errors import EXIT_OK
+from rag.indexing import index_prepared, passage_terms
+from rag.pipeline import Engine, build_index
+from rag.types import Chunk, Document, Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+SOURCES = (BENCHMARKS / "cmrc2018" / "cmrc2018_trial.json", BENCHMARKS / "drcd" / "DRCD_dev.json")
+CHUNKS_PER_DOC = 20
+SENTENCE_RE = re.compile(r"[^。！？!?]+[。！？!?]?")
+MODES = ("fused", "dense", "bm25", "fused+filter")
+
+
+def passages_and_questions() -> tuple[list[str], list[str]]:
+    """Sentences of every context, and every question, of the benchmark files."""
+    sentences: list[str] = []
+    questions: list[str] = []
+    for path in SOURCES:
+        data = json.loads(path.read_text("utf-8"))["data"]
+        for article in data:
+            for para in article["paragraphs"]:
+                sentences.extend(
+                    s.strip() for s in SENTENCE_RE.findall(para["context"]) if len(s.strip()) > 4
+                )
+                questions.extend(q["question"] for q in para["qas"])
+    return list(dict.fromkeys(sentences)), questions
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _du_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def build(size: int, out: Path, ann_min_chunks: int) -> dict[str, Any]:
+    """Make a size-chunk corpus and index it (one process)."""
+    settings = load_settings(
+        index_dir=str(out / f"index-{size}"), embedder="hash", ann_min_chunks=ann_min_chunks
+    )
+    started = time.perf_counter()
+    sentences, _ = passages_and_questions()
+    engine = Engine(settings)
+    cache = out / "sentences.npz"
+    if cache.is_file():
+        vecs = np.load(cache)["vectors"]
+    else:
+        vecs = engine.embedder.embed_documents(sentences)
+        np.savez(cache, vectors=vecs)
+    sentence_terms = [Counter(passage_terms(s)) for s in sentences]
+    prep_sentences = time.perf_counter() - started
+
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(size)
+    docs_dir = out / f"docs-{size}"
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    docs_dir.mkdir(parents=True)
+    documents: list[Document] = []
+    chunks: list[Chunk] = []
+    terms: list[dict[str, int]] = []
+    vectors = np.zeros((size, vecs.shape[1]), dtype=np.float32)
+    noise = rng.normal(0, 0.3 / np.sqrt(vecs.shape[1]), vectors.shape).astype(np.float32)
+    row = 0
+    n_docs = -(-size // CHUNKS_PER_DOC)
+    for d in range(n_docs):
+        picks = [
+            rng.choice(len(sentences), size=int(rng.integers(3, 8)), replace=False)
+            for _ in range(min(CHUNKS_PER_DOC, size - row))
+        ]
+        texts = ["".join(sentences[i] for i in p) for p in picks]
+        raw = "\n".join(texts) + "\n"
+        path = docs_dir / f"doc-{d:06d}.txt"
+        path.write_text(raw, "utf-8")
+        doc_id = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+        starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in texts])]).tolist()
+        documents.append(
+            Document(
+                doc_id=doc_id,
+                path=str(path),
+                source=path.name,
+                fmt="txt",
+                text=raw,
+                raw_text=raw,
+                spans=((0, 0, len(raw)),),
+                raw_line_starts=tuple(starts[:-1]),
+                title=texts[0][:20],
+                date=f"{2015 + d % 10}-06-01",
+            )
+        )
+        for j, (p, text) in enumerate(zip(picks, texts, strict=True)):
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc_id}:{j:04d}",
+                    doc_id=doc_id,
+                    text=text,
+                    start_char=starts[j],
+                    end_char=starts[j] + len(text),
+                    line_start=j + 1,
+                    line_end=j + 1,
+                    chunk_tokens=len(text),
+                )
+            )
+            counts: Counter[str] = Counter()
+            for i in p:
+                counts.update(sentence_terms[i])
+            terms.append(dict(counts))
+            v = vecs[p].sum(axis=0) + noise[row]
+            vectors[row] = v / np.linalg.norm(v)
+            row += 1
+    prep_chunks = time.perf_counter() - t0
+    write = index_prepared(settings, documents, chunks, vectors, terms)
+    manifest = json.loads((Path(settings.index_dir) / "manifest.json").read_text("utf-8"))
+    return {
+        "size": size,
+        "documents": len(documents),
+        "sentences": len(sentences),
+        "prepare_sentences_seconds": round(prep_sentences, 2),
+        "prepare_chunks_seconds": round(prep_chunks, 2),
+        "build_seconds": round(write["write_seconds"], 2),
+        "build_peak_rss_mb": round(_peak_rss_mb()),
+        "disk_mb": round(_du_mb(Path(settings.index_dir)), 1),
+        "ann": [s.get("ann") for s in manifest["segments"]],
+    }
+
+
+def search(size: int, out: Path, n_queries: int, ann_min_chunks: int) -> dict[str, Any]:
+    """Load the size-chunk index, time searches per mode, then add one file (one process)."""
+    settings = load_settings(
+        index_dir=str(out / f"index-{size}"), embedder="hash", ann_min_chunks=ann_min_chunks
+    )
+    _, questions = passages_and_questions()
+    rng = np.random.default_rng(7)
+    sample = [questions[i] for i in rng.choice(len(questions), n_queries, replace=False)]
+    t0 = time.perf_counter()
+    engine = Engine(settings)
+    n_chunks = len(engine.index.chunks)
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    engine.warm_up()
+    warm = time.perf_counter() - t0
+    latencies: dict[str, list[float]] = {"analysis": []}
+    queries = []
+    for q in sample:  # question analysis (tokens, embedding) is the same work at any size
+        t = time.perf_counter()
+        queries.append(engine.query(q))
+        latencies["analysis"].append((time.perf_counter() - t) * 1000)
+    for mode in MODES:
+        filters = Filters(year_from=2020, year_to=2021) if mode.endswith("filter") else None
+        base = mode.split("+")[0]
+        engine.search(queries[0], k=5, mode=base, filters=filters)
+        times = []
+        for query in queries:
+            t = time.perf_counter()
+            engine.search(query, k=5, mode=base, filters=filters)
+            times.append((time.perf_counter() - t) * 1000)
+        latencies[mode] = times
+    extra = out / f"extra-{size}"
+    shutil.rmtree(extra, ignore_errors=True)
+    extra.mkdir()
+    (extra / "new-policy.txt").write_text(
+        "新区关于加快人工智能产业发展的若干措施\n\n一、支持算力建设\n对新建智算中心给予补贴。\n",
+        "utf-8",
+    )
+    t0 = time.perf_counter()
+    report = build_index([out / f"docs-{size}", extra], settings)
+    add = time.perf_counter() - t0
+    return {
+        "size": size,
+        "chunks_loaded": n_chunks,
+        "load_seconds": round(load, 2),
+        "warm_up_seconds": round(warm, 2),
+        **{
+            f"{mode}_ms": {
+                "p50": round(float(np.percentile(v, 50)), 2),
+                "p95": round(float(np.percentile(v, 95)), 2),
+            }
+            for mode, v in latencies.items()
+        },
+        "add_one_file_seconds": round(add, 2),
+        "add_one_file_write_seconds": report.extra.get("write_seconds"),
+        "add_one_file_added": len(report.added),
+        "search_peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [
+        sys.executable, "-m", "eval.scale", "--phase", phase, "--sizes", str(size),
+        "--out", str(args.out), "--queries", str(args.queries),
+        "--ann-min-chunks", str(args.ann_min_chunks),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"eval.scale: the {phase} phase for {size} chunks failed")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    head = ["chunks", "build s", "build RSS MB", "disk MB", "load s", "warm s"]
+    head += [f"{m} p50/p95 ms" for m in ("analysis", *MODES)] + ["add 1 file s", "search RSS MB"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for r in rows:
+        cells = [
+            f"{r['size']:,}", r["build_seconds"], r["build_peak_rss_mb"], r["disk_mb"],
+            r["load_seconds"], r["warm_up_seconds"],
+            *(f"{r[f'{m}_ms']['p50']} / {r[f'{m}_ms']['p95']}" for m in ("analysis", *MODES)),
+            r["add_one_file_seconds"], r["search_peak_rss_mb"],
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval.scale", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,100000", help="chunk counts, comma-separated")
+    p.add_argument("--queries", type=int, default=200, help="questions timed per mode")
+    p.add_argument("--ann-min-chunks", type=int, default=load_settings().ann_min_chunks)
+    p.add_argument("--out", type=Path, help="work folder (default runs/scale-<time>)")
+    p.add_argument("--keep", action="store_true", help="keep the indexes and documents")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--phase", choices=("build", "search"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.phase:
+        size = sizes[0]
+        got = (
+            build(size, args.out, args.ann_min_chunks)
+            if args.phase == "build"
+            else search(size, args.out, args.queries, args.ann_min_chunks)
+        )
+        print(json.dumps(got))
+        return EXIT_OK
+    args.out = args.out or ROOT / "eval" / "runs" / f"scale-{time.strftime('%Y%m%d-%H%M%S')}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in sizes:
+        row = {**_child("build", size, args), **_child("search", size, args)}
+        rows.append(row)
+        (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
+        if not args.keep:
+            for name in (f"index-{size}", f"docs-{size}", f"extra-{size}"):
+                shutil.rmtree(args.out / name, ignore_errors=True)
+        print(f"{size:,} chunks done", file=sys.stderr)
+    print(json.dumps(rows, indent=1) if args.json else _table(rows))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
