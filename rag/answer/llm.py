@@ -66,6 +66,8 @@ ECHOED_HEADER_RE = re.compile(
     r"^[ \t]*\[(\d{1,3})\][ \t]*(?:《[^》\n]*》[ \t]*)?\S+[ \t]+lines?[ \t]+\d+(?:-\d+)?[ \t]*$",
     re.MULTILINE,
 )
+# Markers that open a line ("[3] 坚持智算建设…"): they belong after the claim that follows.
+LEADING_MARKERS_RE = re.compile(r"^[ \t]*((?:\[\d{1,3}\])+)[ \t]*([^\s\[].*)$", re.MULTILINE)
 # English amounts, to compare with the Chinese way of writing them (30 billion = 300亿).
 ENGLISH_AMOUNT_RE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|percent)\b", re.IGNORECASE
@@ -329,11 +331,12 @@ def mentions_not_found(text: str) -> bool:
 
 
 def normalise_markers(text: str) -> str:
-    """Citation markers as [n]: 【1】, ［1］, [1,2] and "[1] [2]" become [1], [1][2]."""
+    """Citation markers as [n] after their claim: 【1】, [1,2], "[1] [2]", "[3] claim" are read."""
     text = MARKER_GROUP_RE.sub(
         lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), text
     )
-    return SPACED_MARKERS_RE.sub(r"\1", text)
+    text = SPACED_MARKERS_RE.sub(r"\1", text)
+    return LEADING_MARKERS_RE.sub(lambda m: f"{m.group(2).rstrip()}{m.group(1)}", text)
 
 
 def unecho_headers(text: str) -> str:
