@@ -63,7 +63,7 @@ class Engine:
         self._index: StoredIndex | None = None
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
-        self._stats: tuple[StoredIndex, CorpusStats, dict[str, list[Chunk]]] | None = None
+        self._stats: tuple[StoredIndex, CorpusStats] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -109,22 +109,19 @@ class Engine:
                     pinyin_map=index.pinyin_map,
                     typical_idf=float(np.median(values)) if len(values) else 1.0,
                     max_idf=float(values.max()) if len(values) else 1.0,
+                    # metadata only: no document text is read
                     metadata_text="\n".join(
                         normalise(f"{d.region or ''} {d.issuer or ''} {d.title or ''}").lower()
-                        for d in index.documents.values()
+                        for d in index.doc_infos()
                     ),
                 )
-                by_doc: dict[str, list[Chunk]] = {}
-                for chunk in index.chunks:
-                    by_doc.setdefault(chunk.doc_id, []).append(chunk)
-                self._stats = (index, stats, by_doc)
+                self._stats = (index, stats)
             return self._stats[1]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         """The chunks of one document, in order."""
-        self.stats()
-        assert self._stats is not None
-        return self._stats[2].get(doc_id, [])
+        index = self.index
+        return index.chunks_at(index.chunks_of(doc_id))
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
@@ -240,7 +237,8 @@ class Engine:
         note = ""
         if answer_mode == "llm" and not settings.llm_configured:
             note = (
-                "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL); answered extractively"
+                "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL, or "
+                "RAG_LLM_BACKEND=llamacpp and RAG_LLM_GGUF); answered extractively"
             )
         standalone = question
         if history:

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from rag.answer.citations import Passage, passages_of
 from rag.answer.extractive import DocChunks, extractive_answer
+from rag.answer.llm import llm_answer
 from rag.answer.messages import NOT_FOUND, not_stated_answer
 from rag.config import Settings
 from rag.embed import Embedder
@@ -46,8 +47,6 @@ def answer_query(
     )
     use_llm = answer_mode == "llm" and settings.llm_configured
     if use_llm and extractive.answered:
-        from rag.answer.llm import llm_answer
-
         try:
             produced: Answer | None = None
             for item in llm_answer(
@@ -57,9 +56,14 @@ def answer_query(
                     produced = item
                 else:
                     yield item
-            if produced is not None:
+            if produced is not None and produced.answered:
                 yield produced
                 return
+            # the model found nothing where a sentence states the answer: show that sentence
+            note = "the LLM gave no answer; answered extractively"
+            extractive = extractive_answer(
+                query, passages, stats, embedder, doc_chunks=doc_chunks, note=note
+            )
         except LLMError as e:
             note = f"LLM unavailable ({e}); answered extractively"
             extractive = extractive_answer(
