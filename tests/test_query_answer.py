@@ -258,3 +258,9 @@ def test_cli_json_carries_the_decision_and_its_reasons(engine: Engine) -> None:
     assert answer["answered"] is False and answer["citations"] == []
     assert answer["kind"] == "not_found"
     assert answer["reasons"] == ["the question names nothing to look up"]
+
+
+def test_a_traditional_question_is_refused_in_traditional(engine: Engine) -> None:
+    answer = engine.ask("淮陽省2019年智能網聯汽車產值是多少？")
+    assert not answer.answered
+    assert answer.text.startswith("文檔中沒有找到相關信息。")

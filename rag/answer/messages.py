@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.text.lang import to_simplified, to_traditional
 from rag.types import Answer, Hit, Query
 
 NOT_FOUND = {"zh": "文档中没有找到相关信息。", "en": "Not found in the documents."}
@@ -91,7 +92,11 @@ def not_stated_answer(
     shown = [h for h in contexts if not query.is_empty]
     if shown:
         head = "最接近的段落（供核对）：" if lang == "zh" else "Closest passages, to check:"
-        text += "\n" + head + "\n" + "\n".join(_closest(shown, lang, sources))
+        text += "\n" + head
+    if lang == "zh" and to_simplified(query.text) != query.text:
+        text = to_traditional(text)  # a 繁體 question is told in 繁體; quotes stay as written
+    if shown:
+        text += "\n" + "\n".join(_closest(shown, lang, sources))
     return Answer(
         question=query.text,
         text=text,
