@@ -491,6 +491,9 @@ def finish_answer(
             mode="llm",
             note=NOTE_NOT_FOUND,
             standalone_question=standalone,
+            reasons=(NOTE_NOT_FOUND,),
+            kind="not_found",
+            lang=lang,
         )
     if not citations:
         text, citations = cite_by_support(text, passages)
@@ -506,6 +509,8 @@ def finish_answer(
         mode="llm",
         note=note,
         standalone_question=standalone,
+        reasons=("the model's reply, checked against the passages",),
+        lang=lang,
     )
 
 
