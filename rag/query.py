@@ -107,6 +107,12 @@ def _asked_types(tags: list[tuple[str, str]]) -> set[str]:
     return out
 
 
+def _documented(places: Sequence[str], stats: CorpusStats | None) -> list[str]:
+    """The places that some indexed document is about (named in its metadata)."""
+    text = stats.metadata_text if stats else ""
+    return [p for p in places if p.lower() in text]
+
+
 def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
     """Names the tokenizer cut into single characters (阿閦佛 -> 阿 閦 佛), joined back.
 
@@ -250,7 +256,8 @@ def build_query(
     metrics = _metrics(normalised, aliases)
     shape = (
         "compare"
-        if COMPARE_Q.search(normalised)
+        # a question naming two places compares them, whatever its wording
+        if COMPARE_Q.search(normalised) or len(_documented(places, stats)) > 1
         else "list"
         if LIST_Q.search(normalised)
         else "fact"

@@ -15,7 +15,10 @@ from rag.text.lexicon import glossary
 
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
-COUNT_Q = re.compile(rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|number of", re.I)
+COUNT_Q = re.compile(
+    rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|(?<!document )(?<!reference )number of",
+    re.I,
+)
 # 文号: issuer abbreviation, year in brackets, serial number ("青政办发〔2023〕7号", "[2024] 第3号")
 DOC_NUMBER_RE = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
@@ -63,7 +66,7 @@ KINDS = (
         "date",
         re.compile(
             r"什么时候|何时|哪天|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
-            r"|when\b|what date|which year|what year",
+            r"|^\s*when\b|what date|which year|what year|since when",
             re.I,
         ),
         re.compile(
@@ -79,7 +82,7 @@ KINDS = (
         "title",
         re.compile(
             r"题目|标题|主题是|名称是|提案名称|文件名称|全称|叫什么名|title|full name|names? of"
-            r"|is it called|is called|are called",
+            r"|\bcalled\b|\bsubject\b|\btopic\b",
             re.I,
         ),
         re.compile(r"《[^》]+》|“[^”]{4,80}”"),

@@ -88,6 +88,9 @@ def gazetteer_pinyin() -> dict[str, str]:
     for written, full in gazetteer().items():
         if written != full or not full.endswith(("区", "县", "旗")):
             out.setdefault(pinyin(written), written)
+        elif len(full) >= 3:
+            # districts by their stem too (xinwu -> 新吴区): English drops the suffix
+            out.setdefault(pinyin(full[:-1]), full)
     return out
 
 
