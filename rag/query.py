@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from rag.text.facts import asked_kinds, years_in
 from rag.text.lang import normalise, question_language, strip_controls
@@ -42,11 +42,26 @@ COMPARE_Q = re.compile(
 )
 
 
-def english_aliases(question: str, pinyin_map: dict[str, str] | None) -> list[str]:
+def english_aliases(question: str, pinyin_map: Mapping[str, str] | None) -> list[str]:
     """Chinese terms for an English question: glossary phrases and words, names in pinyin."""
+    return _english_matches(question, pinyin_map)[0]
+
+
+def _pinyin_name(spelling: str, pinyin_map: Mapping[str, str] | None) -> str | None:
+    """The indexed term spelled so (the documents' own spelling), else a city or province."""
+    if pinyin_map and spelling in pinyin_map:
+        return pinyin_map[spelling]
+    return gazetteer_pinyin().get(spelling)
+
+
+def _english_matches(
+    question: str, pinyin_map: Mapping[str, str] | None
+) -> tuple[list[str], set[str]]:
+    """(Chinese aliases, the English words a glossary phrase or a pinyin name accounts for)."""
     words = [w.lower() for w in LATIN_WORD_RE.findall(question)]
     gloss = glossary("glossary_en")
     out: list[str] = []
+    accounted: set[str] = set()
     used = [False] * len(words)
     longest = max((len(k.split()) for k in gloss), default=1)
     # phrases first ("guidance fund" -> 引导基金), then each word too (fund -> 基金): documents
@@ -54,23 +69,29 @@ def english_aliases(question: str, pinyin_map: dict[str, str] | None) -> list[st
     for size in range(longest, 0, -1):
         for i in range(len(words) - size + 1):
             phrase = " ".join(words[i : i + size])
+            if phrase in gloss:
+                accounted.update(words[i : i + size])
             if gloss.get(phrase):
                 out.append(gloss[phrase])
                 used[i : i + size] = [True] * size
     stops = stop_words()
     names: list[str] = []
-    # names in the index first (the documents' own spelling), then any city or province
-    known = {**gazetteer_pinyin(), **(pinyin_map or {})}
     for i, w in enumerate(words):
+        # a name may be written in one word (Wuxi) or two (Xin Wu)
+        pair = w + words[i + 1] if i + 1 < len(words) else ""
+        if _pinyin_name(pair, pinyin_map) if pair else None:
+            accounted.update({w, words[i + 1]})
+        elif _pinyin_name(w, pinyin_map):
+            accounted.add(w)
         if used[i] or w in stops:
             continue
-        # a name may be written in one word (Wuxi) or two (Xin Wu)
-        pair = w + words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
-        if pair in known:
-            names.append(known[pair])
-        elif len(w) >= 4 and w in known:
-            names.append(known[w])
-    return list(dict.fromkeys(out + names))
+        pair = pair if pair and not used[i + 1] else ""
+        name = _pinyin_name(pair, pinyin_map) if pair else None
+        if name is None and len(w) >= 4:
+            name = _pinyin_name(w, pinyin_map)
+        if name:
+            names.append(name)
+    return list(dict.fromkeys(out + names)), accounted
 
 
 DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
@@ -128,24 +149,6 @@ def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
             out.append(run)
         run = t if len(t) == 1 and CJK_RUN_RE.fullmatch(t) else ""
     return out
-
-
-def _glossed_words(question: str, pinyin_map: dict[str, str] | None) -> set[str]:
-    """The English words of a question that a glossary phrase or a pinyin name accounts for."""
-    words = [w.lower() for w in LATIN_WORD_RE.findall(question)]
-    gloss = glossary("glossary_en")
-    used: set[str] = set()
-    longest = max((len(k.split()) for k in gloss), default=1)
-    for size in range(longest, 0, -1):
-        for i in range(len(words) - size + 1):
-            if " ".join(words[i : i + size]) in gloss:
-                used.update(words[i : i + size])
-    known = {**gazetteer_pinyin(), **(pinyin_map or {})}
-    for i, w in enumerate(words):
-        pair = w + words[i + 1] if i + 1 < len(words) else ""
-        if w in known or pair in known:
-            used.update({w, words[i + 1]} if pair in known else {w})
-    return used
 
 
 def _unmapped(word: str) -> bool:
@@ -210,8 +213,9 @@ def build_query(
     standalone = strip_controls(standalone or text).strip()
     lang = question_language(standalone)
     normalised = normalise(standalone)
-    pinyin_map = dict(stats.pinyin_map) if stats and lang == "en" else None
-    aliases = tuple(english_aliases(normalised, pinyin_map)) if lang == "en" else ()
+    pinyin_map = stats.pinyin_map if stats else None
+    found, accounted = _english_matches(normalised, pinyin_map) if lang == "en" else ([], set())
+    aliases = tuple(found)
     own_tokens = tokenize(normalised)
     joined = _single_char_names(own_tokens, normalised)
     own_tokens += joined
@@ -248,9 +252,8 @@ def build_query(
         # English words count through their Chinese aliases or indexed Latin terms; a content
         # word with neither ("mayor") stays a light key term no Chinese sentence covers: a
         # question that names nothing else is not answered from its place alone
-        used = _glossed_words(normalised, pinyin_map)
         unmapped = tuple(
-            t for t in terms if t.isascii() and t not in idf and t not in used and _unmapped(t)
+            t for t in terms if t.isascii() and t not in idf and t not in accounted and _unmapped(t)
         )
         terms = tuple(t for t in terms if not t.isascii() or t in idf or t in unmapped)
     metrics = _metrics(normalised, aliases)
