@@ -180,10 +180,8 @@ def _neighbours(
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Sentences of the same paragraph region before and after c, from the document text."""
     doc = c.doc
-    para_start = doc.text.rfind("\n", 0, c.start) + 1
-    para_end = doc.text.find("\n", c.end)
-    para_end = len(doc.text) if para_end < 0 else para_end
-    prev = [s for s in split_sentences(doc.text, para_start, c.start)][-before:] if before else []
+    para_start, para_end = _paragraph(doc, c.start, c.end)
+    prev = split_sentences(doc.text, para_start, c.start)[-before:] if before else []
     nxt = split_sentences(doc.text, c.end, para_end)[:after]
     return prev, nxt
 
@@ -368,9 +366,7 @@ def _in_chunk(c: Candidate) -> bool:
 def _block(doc: Document, anchor: Candidate) -> tuple[int, int, str]:
     """(start, end, heading) of the section or paragraph whose items answer a list question."""
     text = doc.text
-    para_start = text.rfind("\n", 0, anchor.start) + 1
-    para_end = text.find("\n", anchor.end)
-    para_end = len(text) if para_end < 0 else para_end
+    para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
     paragraph = text[para_start:para_end]
     level = heading_level(paragraph)
     if level and len(paragraph) <= 60:
