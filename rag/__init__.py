@@ -25,16 +25,36 @@ if TYPE_CHECKING:
         IndexMissingError,
         IngestError,
         LLMError,
+        MetadataError,
         QuestionError,
         RagError,
     )
-    from rag.pipeline import Engine, build_index, get_engine
-    from rag.types import Answer, AnswerStream, Citation, Document, Filters, Hit, Query
+    from rag.ingest import SUPPORTED
+    from rag.pipeline import EDITABLE_FIELDS, Engine, build_index, get_engine, load_document
+    from rag.progress import progress_bar
+    from rag.store import UPLOADS
+    from rag.types import (
+        Answer,
+        AnswerStream,
+        Citation,
+        Document,
+        Filters,
+        Hit,
+        IndexReport,
+        Query,
+    )
 
 _EXPORTS = {
     "Engine": "rag.pipeline",
     "build_index": "rag.pipeline",
     "get_engine": "rag.pipeline",
+    "load_document": "rag.pipeline",
+    "EDITABLE_FIELDS": "rag.pipeline",
+    "SUPPORTED": "rag.ingest",
+    "UPLOADS": "rag.store",
+    "progress_bar": "rag.progress",
+    "IndexReport": "rag.types",
+    "MetadataError": "rag.errors",
     "Settings": "rag.config",
     "load_settings": "rag.config",
     "Answer": "rag.types",
@@ -53,6 +73,9 @@ _EXPORTS = {
     "QuestionError": "rag.errors",
 }
 __all__ = [
+    "EDITABLE_FIELDS",
+    "SUPPORTED",
+    "UPLOADS",
     "Answer",
     "AnswerStream",
     "Citation",
@@ -63,8 +86,10 @@ __all__ = [
     "Hit",
     "IndexMismatchError",
     "IndexMissingError",
+    "IndexReport",
     "IngestError",
     "LLMError",
+    "MetadataError",
     "Query",
     "QuestionError",
     "RagError",
@@ -72,7 +97,9 @@ __all__ = [
     "__version__",
     "build_index",
     "get_engine",
+    "load_document",
     "load_settings",
+    "progress_bar",
 ]
 
 

@@ -34,6 +34,10 @@ class IndexBusyError(RagError):
     """Another process is writing the index and the caller asked not to wait."""
 
 
+class MetadataError(RagError):
+    """A metadata edit names an unknown document or field, or a value of the wrong shape."""
+
+
 class LLMError(RagError):
     pass
 

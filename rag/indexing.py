@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ from rag.chunk import chunk_document
 from rag.clean import clean_text
 from rag.config import VERSION, Settings
 from rag.embed import Embedder, embed_in_batches, get_embedder
-from rag.errors import ConfigError, IngestError
+from rag.errors import ConfigError, IngestError, MetadataError
 from rag.ingest import iter_files, read_file
 from rag.meta import extract_meta
 from rag.store import (
@@ -264,6 +266,90 @@ def _build_index(
             "embedded_chars": float(sum(len(t) for t in texts)),
         },
     )
+
+
+# Document fields a user may correct after indexing; the rest describe the file itself.
+EDITABLE_FIELDS = ("title", "issuer", "date", "doc_number", "region")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def remove_documents(
+    doc_ids: Sequence[str], settings: Settings, *, wait: bool = True
+) -> tuple[str, ...]:
+    """Drop documents from the index (their files stay on disk); returns their paths.
+
+    Unknown ids are ignored. Indexing the files again later adds them back.
+    """
+    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
+        old = load_index(settings.index_dir)
+        check_params(settings.index_dir, old.params, _wanted(settings, old.params))
+        gone = {d.doc_id: d.path for d in old.doc_infos() if d.doc_id in set(doc_ids)}
+        if not gone:
+            return ()
+        writer = open_writer(
+            settings.index_dir, old.params, old, ann_min_chunks=settings.ann_min_chunks
+        )
+        writer.remove(gone)
+        writer.commit({p: d for p, d in old.files.items() if d not in gone}, VERSION)
+    return tuple(sorted(gone.values()))
+
+
+def _checked_changes(changes: Mapping[str, str | None]) -> dict[str, str | None]:
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise MetadataError(
+            f"cannot edit {', '.join(unknown)}: editable fields are {', '.join(EDITABLE_FIELDS)}"
+        )
+    out: dict[str, str | None] = {}
+    for name, value in changes.items():
+        text = " ".join((value or "").split()) or None  # blank clears the field
+        if name == "date" and text is not None:
+            m = _DATE_RE.match(text)
+            try:
+                if m is None:
+                    raise ValueError(text)
+                date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+            except ValueError:
+                raise MetadataError(
+                    f"date {text!r} is not a date: write it as yyyy-mm-dd, yyyy-mm or yyyy"
+                ) from None
+        out[name] = text
+    return out
+
+
+def edit_document(
+    doc_id: str,
+    changes: Mapping[str, str | None],
+    settings: Settings,
+    *,
+    wait: bool = True,
+) -> Document:
+    """Correct a document's metadata (title, issuer, date, 文号, region) in the index.
+
+    Its chunks keep their text and offsets; they are embedded again because the title and
+    region are part of each passage's indexed text. A blank value clears the field.
+    """
+    fields = _checked_changes(changes)
+    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
+        old = load_index(settings.index_dir)
+        check_params(settings.index_dir, old.params, _wanted(settings, old.params))
+        try:
+            doc = replace(old.documents[doc_id], **fields)  # type: ignore[arg-type]
+        except KeyError:
+            raise MetadataError(
+                f"no document {doc_id!r} in the index at {settings.index_dir}: pick a listed one"
+            ) from None
+        chunks = old.chunks_at(old.chunks_of(doc_id))
+        texts = [passage_text(doc, c) for c in chunks]
+        embedder = get_embedder(settings.embedder, settings.device)
+        vectors = embed_in_batches(embedder, texts, batch_size=EMBED_BATCH)
+        writer = open_writer(
+            settings.index_dir, old.params, old, ann_min_chunks=settings.ann_min_chunks
+        )
+        writer.remove([doc_id])
+        writer.add([doc], chunks, vectors, [passage_terms(t) for t in texts])
+        writer.commit(old.files, VERSION)
+    return doc
 
 
 def passage_terms(text: str) -> dict[str, int]:

@@ -11,18 +11,21 @@ import numpy as np
 
 from rag.answer import answer_query, passages_of
 from rag.answer.followup import condense_question
-from rag.answer.llm import condense_with_llm
+from rag.answer.llm import condense_with_llm, model_label
 from rag.config import Settings
 from rag.embed import Embedder, get_embedder
 from rag.errors import LLMError, QuestionError
 from rag.indexing import (
+    EDITABLE_FIELDS,
     EMBED_BATCH,
     Progress,
     _wanted,
     build_index,
     document_from_text,
+    edit_document,
     load_document,
     passage_text,
+    remove_documents,
 )
 from rag.query import build_query
 from rag.retrieve import rerank, retrieve
@@ -44,13 +47,16 @@ from rag.types import (
 )
 
 __all__ = [
+    "EDITABLE_FIELDS",
     "EMBED_BATCH",
     "Engine",
     "build_index",
     "document_from_text",
+    "edit_document",
     "get_engine",
     "load_document",
     "passage_text",
+    "remove_documents",
 ]
 
 
@@ -117,6 +123,14 @@ class Engine:
                 )
                 self._stats = (index, stats)
             return self._stats[1]
+
+    def chunk_counts(self) -> dict[str, int]:
+        """doc_id -> number of chunks, for every document (one pass, no chunk is read)."""
+        return self.index.chunk_counts()
+
+    def model_label(self) -> str:
+        """The LLM answering in llm mode, for people ("" when none is configured)."""
+        return model_label(self.settings) if self.settings.llm_configured else ""
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
         """The chunks of one document, in order."""
@@ -279,6 +293,20 @@ class Engine:
             report = build_index(paths, self.settings, progress=progress)
             self.reload()
             return report
+
+    def remove_documents(self, doc_ids: Sequence[str]) -> tuple[str, ...]:
+        """Drop documents from this engine's index (files stay on disk); returns their paths."""
+        with self._write_lock:
+            removed = remove_documents(doc_ids, self.settings)
+            self.reload()
+            return removed
+
+    def edit_document(self, doc_id: str, **changes: str | None) -> Document:
+        """Correct a document's title, issuer, date, doc_number or region in the index."""
+        with self._write_lock:
+            doc = edit_document(doc_id, changes, self.settings)
+            self.reload()
+            return doc
 
 
 def _per_document(hits: list[Hit], *, per_doc: int) -> list[Hit]:

@@ -113,6 +113,7 @@ class IndexStore(Protocol):
     def pinyin_map(self) -> Mapping[str, str]: ...
     def doc_infos(self) -> Sequence[DocInfo]: ...
     def chunks_of(self, doc_id: str) -> list[int]: ...
+    def chunk_counts(self) -> dict[str, int]: ...  # doc_id -> live chunks
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]: ...
     def dense_search(
         self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None
@@ -700,6 +701,11 @@ class FaissStore:
 
     def doc_infos(self) -> Sequence[DocInfo]:
         return self._infos
+
+    def chunk_counts(self) -> dict[str, int]:
+        """doc_id -> number of its chunks, counted in one pass over the row table."""
+        counts = np.bincount(self._row_doc[self._live], minlength=len(self._infos)).tolist()
+        return {info.doc_id: int(n) for info, n in zip(self._infos, counts, strict=True)}
 
     def chunks_of(self, doc_id: str) -> list[int]:
         """Rows of one document's chunks, in order."""
