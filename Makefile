@@ -44,12 +44,13 @@ eval: setup
 
 # Generative answers with the in-process local model (evaluation only, see eval/README.md):
 # installs the local-llm extra (compiles llama.cpp once, ~10 min), fetches the GGUF into
-# ~/.cache/policy-rag/, then measures answer_mode=llm on the dev and near-miss sets.
+# ~/.cache/policy-rag/, then measures the extractive and the llm answerer side by side on the
+# dev and near-miss sets (one thread, nice'd: ~30 min on 2 shared cores).
 eval-llm: setup
 	$(BIN)/pip install --quiet -e ".[local-llm]"
 	gguf="$$($(BIN)/python -m eval.local_llm)" && \
-		RAG_LLM_BACKEND=llamacpp RAG_LLM_GGUF="$$gguf" \
-		$(BIN)/rag eval --sets dev,near_miss --answer-mode llm
+		RAG_LLM_BACKEND=llamacpp RAG_LLM_GGUF="$$gguf" RAG_LLM_THREADS=1 \
+		nice -n 10 $(BIN)/rag eval --sets dev,near_miss --answer-mode both
 
 bench: setup
 	$(BIN)/rag bench

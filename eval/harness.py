@@ -33,17 +33,31 @@ def run_eval_cli(
     limit: int | None = None,
     runs_dir: Path = RUNS_DIR,
     sets: str | Sequence[str] | None = None,
+    answer_modes: Sequence[str] = (),
 ) -> int:
     """`rag eval`: print the table (or JSON), save the run; non-zero only on errors.
 
     With qa, that one question set (JSONL or CMRC JSON) and its detailed table; without, the
-    sets of eval.suite (all, or those named in sets) side by side in one table.
+    sets of eval.suite (all, or those named in sets) side by side in one table. answer_modes:
+    the answerers to measure over the same questions (empty: the answer_mode setting).
     """
     if limit is not None and limit < 1:
         print("rag: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_USER
     if qa is None:
-        return run_suite_cli(settings, sets=sets, as_json=as_json, limit=limit, runs_dir=runs_dir)
+        return run_suite_cli(
+            settings,
+            sets=sets,
+            as_json=as_json,
+            limit=limit,
+            runs_dir=runs_dir,
+            answer_modes=answer_modes,
+        )
+    if len(answer_modes) > 1:
+        print("rag: error: --answer-mode both needs the suite (leave out --qa)", file=sys.stderr)
+        return EXIT_USER
+    if answer_modes:
+        settings = settings.replace(answer_mode=answer_modes[0])
     try:
         qset, settings = prepare(settings, qa, runs_dir)
         engine = Engine(settings)
@@ -82,8 +96,13 @@ def run_suite_cli(
     as_json: bool = False,
     limit: int | None = None,
     runs_dir: Path = RUNS_DIR,
+    answer_modes: Sequence[str] = (),
 ) -> int:
-    """The eval.suite sets in one table; each set's run saved under eval/runs/<stamp>/<set>/."""
+    """The eval.suite sets in one table; each set's run saved under eval/runs/<stamp>/<set>/.
+
+    With several answer modes, each set has one column per mode ("dev extractive", "dev llm"),
+    saved under <set>.<mode>/, all from the same index and questions.
+    """
     try:
         specs = pick_sets(sets)
     except RagError as e:
@@ -95,6 +114,7 @@ def run_suite_cli(
     engine: Engine | None = None
     folder: Path | None = None
     errors = 0
+    labels: dict[str, str] = {}
     for spec in specs:
         if not spec.path.is_file():
             skipped[spec.name] = f"{spec.path} not found"
@@ -102,24 +122,39 @@ def run_suite_cli(
         try:
             if engine is None and not spec.passages:
                 engine = corpus_engine(settings)
-            result = run_set(
+            results = run_set(
                 spec,
                 settings,
                 limit=limit,
                 runs_dir=runs_dir,
                 engine=engine,
                 progress=progress_bar(unit="q"),
+                answer_modes=answer_modes,
             )
         except RagError as e:
             print(f"rag: error: {e}", file=sys.stderr)
             return EXIT_USER
         folder = folder or new_run_dir(runs_dir, prefix="suite-")
-        write_run(folder / spec.name, result)
-        summaries[spec.name] = result.summary
-        errors += result.summary["errors"]
-    labels = {s.name: s.label for s in SETS}
+        for mode, result in results.items():
+            key, label = spec.name, spec.label
+            if len(results) > 1:
+                key, label = f"{spec.name}.{mode}", f"{spec.label} {mode}"
+            write_run(folder / key, result)
+            summaries[key] = result.summary
+            labels[key] = label
+            errors += result.summary["errors"]
+    labels |= {s.name: s.label for s in SETS if s.name not in labels}
+    shown_mode = "both" if len(answer_modes) > 1 else "".join(answer_modes)
     report = {
-        "command": "rag eval",
+        "command": "rag eval" + (f" --answer-mode {shown_mode}" if answer_modes else ""),
+        "settings": {
+            "answer_modes": list(answer_modes) or [settings.answer_mode],
+            "llm_backend": settings.llm_backend,
+            "llm_model": Path(settings.llm_gguf).name
+            if settings.llm_backend == "llamacpp"
+            else settings.llm_model,
+            "llm_threads": settings.llm_threads,
+        },
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": round(time.perf_counter() - started, 1),
         "embedder": settings.embedder,

@@ -83,10 +83,21 @@ def answer_record(
     read_raw: Callable[[str], str],
     *,
     sources: Sequence[str] = (),
+    answer_mode: str | None = None,
 ) -> dict[str, Any]:
-    """Ask one question (within sources when given) and score the answer and its citations."""
+    """Ask one question (within sources when given) and score the answer and its citations.
+
+    answer_mode: "extractive" or "llm" (None: the engine's setting). An LLM record also keeps
+    the model's raw reply and whether the model's answer was shown (see model_outcome).
+    """
     started = time.perf_counter()
-    ans = engine.ask(q.user_input, filters=Filters(sources=tuple(sources)) if sources else None)
+    stream = engine.ask_stream(
+        q.user_input,
+        filters=Filters(sources=tuple(sources)) if sources else None,
+        answer_mode=answer_mode,
+    )
+    pieces = list(stream)
+    ans = stream.answer
     seconds = time.perf_counter() - started
     context_ids = [h.chunk.chunk_id for h in ans.contexts]
     exact = [metrics.citation_exact(c, read_raw) for c in ans.citations]
@@ -104,6 +115,13 @@ def answer_record(
     }
     if ans.reasons:
         rec["reasons"] = list(ans.reasons)
+    if ans.note:
+        rec["note"] = ans.note
+    if (answer_mode or engine.settings.answer_mode) == "llm":
+        # an answer shown extractively ends its stream with the extractive text as one piece;
+        # what came before it is the model's reply (nothing when the model was not asked)
+        rec["reply"] = "".join(pieces if ans.mode == "llm" else pieces[:-1])
+        rec["model_outcome"] = model_outcome(ans.mode, ans.note, rec["reply"])
     if q.answerable:
         rec["fact_in_answer"] = ans.answered and metrics.answer_contains_fact(
             ans.text, q.reference_facts, require=q.fact_rule
@@ -112,6 +130,23 @@ def answer_record(
             ans.citations, (*q.reference_quotes, *q.reference_facts), q.reference_sources
         )
     return rec
+
+
+def model_outcome(mode: str, note: str, reply: str) -> str:
+    """What became of an llm-mode question: the model's answer shown, or why it was not.
+
+    "answered" (the model's text is the answer), "not_asked" (the evidence check refused before
+    the model ran), "not_found" (the model said the passages do not answer; the extractive answer
+    is shown), "rejected" (the reply failed the checks or the model failed; extractive shown).
+    """
+    if mode == "llm":
+        return "answered"
+    if not reply and "LLM" not in note:
+        return "not_asked"
+    return "not_found" if note.startswith("the LLM gave no answer") else "rejected"
+
+
+MODEL_OUTCOMES = ("answered", "not_found", "rejected", "not_asked")
 
 
 def run_eval(
@@ -130,6 +165,37 @@ def run_eval(
     answer_ids limits which questions are asked (None: all). A question whose search or answer
     raises is recorded with its error and left out of the rates; the summary counts errors.
     """
+    mode = engine.settings.answer_mode
+    return run_eval_answerers(
+        engine,
+        questions,
+        (mode,),
+        name=name,
+        depth=depth,
+        modes=modes,
+        answers=answers,
+        answer_ids=answer_ids,
+        progress=progress,
+    )[mode]
+
+
+def run_eval_answerers(
+    engine: Engine,
+    questions: Sequence[Question],
+    answer_modes: Sequence[str],
+    *,
+    name: str = "",
+    depth: int = DEPTH,
+    modes: Sequence[str] = MODES,
+    answers: bool = True,
+    answer_ids: set[str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict[str, EvalResult]:
+    """run_eval with each answer mode over the same index, questions and retrieval, one by one.
+
+    Each question is searched once and asked once per answer mode; the result of each mode
+    has run_eval's shape (its records carry that mode's answer as "answer").
+    """
     documents = engine.documents()  # load now: a missing or mismatched index is the user's to fix
     read_raw = cache(metrics.read_raw_text)
     records: list[dict[str, Any]] = []
@@ -147,26 +213,37 @@ def run_eval(
                 rec["gold_in_index"] = _gold_in_index(engine, q)
                 rec["retrieval"] = _retrieval(engine, q, depth, modes)
             if answers and (answer_ids is None or q.id in answer_ids):
-                rec["answer"] = answer_record(engine, q, read_raw)
+                rec["answers"] = {
+                    m: answer_record(engine, q, read_raw, answer_mode=m) for m in answer_modes
+                }
         except Exception as e:  # one broken question must not hide the other results
             rec["error"] = f"{type(e).__name__}: {e}"
             rec["traceback"] = traceback.format_exc(limit=6)
         records.append(rec)
         if progress:
             progress(name or "questions", done, len(questions))
-    summary = summarise(records, modes=modes, depth=depth)
-    summary = {
-        "set": name,
-        "index": {
-            "dir": str(Path(engine.settings.index_dir).resolve()),
-            "documents": len(documents),
-            "chunks": sum(len(engine.doc_chunks(d.doc_id)) for d in documents),
-            "embedder": engine.settings.embedder,
-            "chunk_tokens": engine.settings.chunk_tokens,
-        },
-        **summary,
+    index = {
+        "dir": str(Path(engine.settings.index_dir).resolve()),
+        "documents": len(documents),
+        "chunks": sum(len(engine.doc_chunks(d.doc_id)) for d in documents),
+        "embedder": engine.settings.embedder,
+        "chunk_tokens": engine.settings.chunk_tokens,
     }
-    return EvalResult(summary, records)
+    results = {}
+    for m in answer_modes:
+        mine = [_with_answer(rec, m) for rec in records]
+        summary = summarise(mine, modes=modes, depth=depth)
+        summary = {"set": name, "answer_mode": m, "index": index, **summary}
+        results[m] = EvalResult(summary, mine)
+    return results
+
+
+def _with_answer(rec: dict[str, Any], mode: str) -> dict[str, Any]:
+    """A record with the answer of one answer mode as "answer" (none when it was not asked)."""
+    out = {k: v for k, v in rec.items() if k != "answers"}
+    if mode in rec.get("answers", {}):
+        out["answer"] = rec["answers"][mode]
+    return out
 
 
 def summarise(
@@ -232,6 +309,13 @@ def summarise(
                 "recall": refusals.recall,
             },
             "latency_ms": metrics.latency_ms([r["answer"]["seconds"] for r in asked]),
+            # llm mode only: how often the model's own answer was shown (MODEL_OUTCOMES)
+            "model_outcomes": {
+                k: sum(1 for r in asked if r["answer"].get("model_outcome") == k)
+                for k in MODEL_OUTCOMES
+            }
+            if any("model_outcome" in r["answer"] for r in asked)
+            else None,
             # long answers contain facts more easily: read fact_in_answer next to this
             "answer_chars_p50": metrics.percentile(
                 [r["answer"]["answer_chars"] for r in a_ans if r["answer"]["answered"]], 50
@@ -279,7 +363,12 @@ def related_passages(
 
 
 def passage_record(
-    engine: Engine, q: Question, passages: PassageSet, read_raw: Callable[[str], str]
+    engine: Engine,
+    q: Question,
+    passages: PassageSet,
+    read_raw: Callable[[str], str],
+    *,
+    answer_mode: str | None = None,
 ) -> dict[str, Any]:
     """Retrieval, the answer with own + related passages, the refusal with related ones alone."""
     related, hits = related_passages(engine, q, passages)
@@ -303,13 +392,15 @@ def passage_record(
         "related": related,
         "negatives": negatives,
     }
-    pos = answer_record(engine, q, read_raw, sources=(*q.reference_sources, *related))
+    pos = answer_record(
+        engine, q, read_raw, sources=(*q.reference_sources, *related), answer_mode=answer_mode
+    )
     pos["gold_in_answer"] = pos["answered"] and gold_in_answer(
         pos["answer"], [c["quote"] for c in pos["citations"]], q.reference_facts
     )
     rec["with_passage"] = pos
     if negatives:
-        neg = answer_record(engine, q, read_raw, sources=negatives)
+        neg = answer_record(engine, q, read_raw, sources=negatives, answer_mode=answer_mode)
         rec["without_passage"] = neg
     return rec
 
@@ -320,6 +411,7 @@ def run_passage_eval(
     questions: Sequence[Question],
     *,
     progress: ProgressCallback | None = None,
+    answer_mode: str | None = None,
 ) -> EvalResult:
     """Extractive accuracy and negative rejection on a passage benchmark (see passage_record)."""
     engine.documents()  # load now: a missing or mismatched index is the user's to fix
@@ -327,7 +419,7 @@ def run_passage_eval(
     records: list[dict[str, Any]] = []
     for done, q in enumerate(questions, 1):
         try:
-            rec = passage_record(engine, q, passages, read_raw)
+            rec = passage_record(engine, q, passages, read_raw, answer_mode=answer_mode)
         except Exception as e:  # one broken question must not hide the other results
             rec = {"id": q.id, "question": q.user_input, "error": f"{type(e).__name__}: {e}"}
             rec["traceback"] = traceback.format_exc(limit=6)
@@ -336,6 +428,7 @@ def run_passage_eval(
             progress(passages.name, done, len(questions))
     summary = {
         "set": passages.name,
+        "answer_mode": answer_mode or engine.settings.answer_mode,
         "qa": passages.path,
         "index": {
             "dir": str(Path(engine.settings.index_dir).resolve()),

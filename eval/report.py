@@ -198,6 +198,7 @@ def suite_row(summary: dict[str, Any]) -> dict[str, Any]:
     a = summary.get("answers", {})
     ref = a.get("refusal", {})
     answerable = a.get("answerable_asked")
+    outcomes = a.get("model_outcomes") or {}
     return {
         "questions": summary.get("questions"),
         "recall@5": fused.get("recall@5"),
@@ -206,7 +207,12 @@ def suite_row(summary: dict[str, Any]) -> dict[str, Any]:
         "refused_unanswerable": _ratio(ref.get("unanswerable_refused"), ref.get("unanswerable")),
         "false_refusals": _ratio(ref.get("answerable_refused"), answerable),
         "citation_exact": a.get("citation_exact"),
+        "citation_valid": a.get("citation_valid"),
+        "citation_support": a.get("citation_support"),
         "answer_p50_ms": a.get("latency_ms", {}).get("p50"),
+        "answer_p95_ms": a.get("latency_ms", {}).get("p95"),
+        # llm mode: share of the questions asked whose shown answer the model wrote
+        "model_answered": _ratio(outcomes.get("answered"), a.get("asked")) if outcomes else None,
     }
 
 
@@ -219,13 +225,17 @@ SUITE_ROWS = (
     ("false refusals", "false_refusals", 3),
     ("citation exactness", "citation_exact", 3),
     ("answer p50 ms", "answer_p50_ms", 0),
+    ("answer p95 ms", "answer_p95_ms", 0),
+    ("citation validity", "citation_valid", 3),
+    ("citation support", "citation_support", 3),
+    ("answer written by model", "model_answered", 3),
 )
 
 
 def format_suite(summaries: dict[str, dict[str, Any]], labels: dict[str, str]) -> str:
     """One table: rows = metrics, columns = question sets (labels: set name -> heading)."""
     rows = {name: suite_row(s) for name, s in summaries.items()}
-    col = 13
+    col = max([13, *(_width(labels.get(n, n)) + 2 for n in rows)])
     lines = ["".ljust(26) + "".join(_rjust(labels.get(n, n), col) for n in rows)]
     for label, key, digits in SUITE_ROWS:
         cells = "".join(_rjust(_fmt(r[key], digits), col) for r in rows.values())
@@ -241,4 +251,11 @@ def format_suite(summaries: dict[str, dict[str, Any]], labels: dict[str, str]) -
             + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none")
             + (f"; {s['errors']} errors" if s.get("errors") else "")
         )
+        outcomes = s.get("answers", {}).get("model_outcomes")
+        if outcomes:
+            lines.append(
+                f"  model: {outcomes['answered']} answered, {outcomes['not_found']} said not "
+                f"found and {outcomes['rejected']} rejected (extractive shown), "
+                f"{outcomes['not_asked']} refused before the model ran"
+            )
     return "\n".join(lines)

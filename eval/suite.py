@@ -25,7 +25,7 @@ from eval.datasets import (
     sample,
 )
 from eval.indexes import corpus_engine, set_index
-from eval.measure import EvalResult, run_eval, run_passage_eval
+from eval.measure import EvalResult, run_eval_answerers, run_passage_eval
 from rag import Engine, Settings
 from rag.progress import ProgressCallback
 
@@ -80,22 +80,37 @@ def run_set(
     runs_dir: Path = RUNS_DIR,
     engine: Engine | None = None,
     progress: ProgressCallback | None = None,
-) -> EvalResult:
-    """Prepare one set's index and measure it; limit: first N (JSONL) or a sample of N."""
+    answer_modes: Sequence[str] = (),
+) -> dict[str, EvalResult]:
+    """Prepare one set's index and measure it with each answer mode (none given: the setting).
+
+    limit: first N (JSONL) or a sample of N. A JSONL set is searched once and asked once per
+    answer mode; the results are keyed by answer mode.
+    """
     if not spec.path.is_file():
         raise DatasetError(f"{spec.path}: question set {spec.name!r} not found")
+    answer_modes = tuple(answer_modes) or (settings.answer_mode,)
     if not spec.passages:
         qset = load_jsonl(spec.path)
         engine = engine or corpus_engine(settings)
-        result = run_eval(engine, qset.questions[:limit], name=spec.name, progress=progress)
-        result.summary["qa"] = qset.path
-        return result
+        results = run_eval_answerers(
+            engine, qset.questions[:limit], answer_modes, name=spec.name, progress=progress
+        )
+        for result in results.values():
+            result.summary["qa"] = qset.path
+        return results
     folder = runs_dir / "passages" / spec.name
     pset = load_passages(spec.path, folder / "docs", max_paragraphs=spec.max_paragraphs, seed=SEED)
     own = set_index(settings, spec.name, pset.docs_dir, folder)
     questions = sample(pset.questions, limit or PASSAGE_QUESTIONS, SEED)
-    result = run_passage_eval(Engine(own), pset, questions, progress=progress)
-    result.summary["set"] = spec.name
-    result.summary["seed"] = SEED
-    result.summary["sampled_from"] = len(pset.questions)
-    return result
+    passage_engine = Engine(own)
+    results = {}
+    for mode in answer_modes:
+        result = run_passage_eval(
+            passage_engine, pset, questions, progress=progress, answer_mode=mode
+        )
+        result.summary["set"] = spec.name
+        result.summary["seed"] = SEED
+        result.summary["sampled_from"] = len(pset.questions)
+        results[mode] = result
+    return results

@@ -106,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     eval_parser = sub.choices["eval"]
     eval_parser.add_argument(
         "--answer-mode",
-        choices=("extractive", "llm"),
-        help="answerer to measure (default: setting)",
+        choices=("extractive", "llm", "both"),
+        help="answerer to measure (default: setting); both: one column each, same questions",
     )
     _llm_flags(eval_parser)
     return p
@@ -403,8 +403,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.harness import run_eval_cli
 
+    answer_modes = ("extractive", "llm") if args.answer_mode == "both" else ()
+    if answer_modes:
+        args.answer_mode = None  # not a setting: the settings keep their own answer_mode
     return run_eval_cli(
-        _settings(args), qa=args.qa, as_json=args.json, limit=args.limit, sets=args.sets
+        _settings(args),
+        qa=args.qa,
+        as_json=args.json,
+        limit=args.limit,
+        sets=args.sets,
+        answer_modes=answer_modes,
     )
 
 
