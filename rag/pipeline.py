@@ -23,13 +23,15 @@ from rag.indexing import (
     build_index,
     document_from_text,
     edit_document,
+    index_stamp,
     load_document,
+    open_index,
     passage_text,
     remove_documents,
 )
 from rag.query import build_query
 from rag.retrieve import rerank, retrieve
-from rag.store import StoredIndex, check_params, load_index, manifest_stamp
+from rag.store import StoredIndex, check_params
 from rag.text.lang import normalise, question_language, strip_controls
 from rag.text.lexicon import use_user_dirs
 from rag.text.places import gazetteer_pinyin, place_names
@@ -79,10 +81,10 @@ class Engine:
     def index(self) -> StoredIndex:
         with self._lock:
             current = self._index
-            if current is None or current.stamp != manifest_stamp(self.settings.index_dir):
+            if current is None or current.stamp != index_stamp(self.settings):
                 # first use, or another process wrote a newer generation: load it, reusing
                 # the segments it shares with the current one
-                current = load_index(self.settings.index_dir, previous=current)
+                current = open_index(self.settings, previous=current)
                 check_params(
                     self.settings.index_dir,
                     current.params,

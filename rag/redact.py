@@ -52,8 +52,13 @@ def url_secrets(url: str) -> tuple[str, ...]:
 
 
 def settings_secrets(settings: Settings) -> tuple[str, ...]:
-    """The secrets in the settings: the API key and whatever the LLM base URL carries."""
-    return (settings.llm_api_key, *url_secrets(settings.llm_base_url))
+    """The secrets in the settings: the API key, the Milvus token and what URLs carry."""
+    return (
+        settings.llm_api_key,
+        *url_secrets(settings.llm_base_url),
+        settings.milvus_token,
+        *url_secrets(settings.store),
+    )
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
