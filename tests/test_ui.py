@@ -7,6 +7,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -393,12 +394,31 @@ def test_not_found_names_the_active_filters() -> None:
     from rag.types import Filters
     from ui.render import filters_summary
 
-    answer = _answer("文档中没有找到相关信息。", [], [], answered=False)
+    answer = _answer("Not found in the documents.", [], [], answered=False)
+    answer = replace(answer, lang="en")
     filters = Filters(region="某市", year_from=2018, year_to=2018)
-    html = sources_html(answer, lambda _id: None, 0, "en", filters)
+    html = sources_html(answer, lambda _id: None, 0, "zh", filters)
     assert "Filters are on: region 某市; years 2018–2018" in html
     assert "2018" in chat_text(answer, 0, "zh", filters_summary(filters, "zh"))
     assert filters_summary(Filters(), "zh") == ""
+
+
+def test_refusal_is_told_in_the_question_language_only() -> None:
+    from rag.types import Filters
+
+    # a Chinese question in the English page: the machine reasons (English) are not shown
+    answer = replace(
+        _answer("文档中没有找到相关信息。（没有涉及：火星）", [], [], answered=False),
+        note="key terms not covered: 火星",
+        lang="zh",
+    )
+    html = sources_html(answer, lambda _id: None, 0, "en", Filters(year_from=2018))
+    text = re.sub(
+        r"<[^>]+>", "", html.split('<div class="rag-question">', 1)[1].split("</div>", 1)[1]
+    )
+    assert "文档中没有找到答案" in text and "没有涉及：火星" in text and "年份 2018" in text
+    assert not re.search(r"[A-Za-z]{3,}", text), text
+    assert "key terms" not in html
 
 
 def test_example_questions_come_from_the_documents_titles() -> None:
@@ -503,5 +523,12 @@ def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> No
     message, *_ = library_h.delete_document(upload.doc_id, None, "en")
     assert message == "Deleted: 测试市专项资金.txt" and len(engine.documents()) == 2
     corpus_doc = engine.documents()[0]
+    # a session of a private-uploads server cannot change the shared library
+    message, *_ = private_h.delete_document(corpus_doc.doc_id, None, "en")
+    assert "shared library" in message and len(engine.documents()) == 2
+    message, *_ = private_h.save_metadata(corpus_doc.doc_id, "t", "", "", "", "", None, "en")
+    assert "shared library" in message and engine.document(corpus_doc.doc_id).title != "t"
+    # the library server's owner can: the document leaves the index, its file stays
     message, *_ = library_h.delete_document(corpus_doc.doc_id, None, "en")
-    assert "only uploads can be deleted" in message and len(engine.documents()) == 2
+    assert message.startswith("Removed from the index") and len(engine.documents()) == 1
+    assert Path(corpus_doc.path).is_file()

@@ -20,8 +20,16 @@ from typing import Any
 
 import gradio as gr
 
-from rag import Answer, Document, Engine, Filters, QuestionError, RagError
-from rag.types import IndexReport
+from rag import (
+    EDITABLE_FIELDS,
+    Answer,
+    Document,
+    Engine,
+    Filters,
+    IndexReport,
+    QuestionError,
+    RagError,
+)
 from ui import history
 from ui.i18n import t
 from ui.render import (
@@ -37,6 +45,7 @@ from ui.render import (
     filters_summary,
     placeholder_html,
     sources_html,
+    streaming_text,
 )
 from ui.uploads import (
     PrivateLibrary,
@@ -55,6 +64,17 @@ N_CORPUS = 7  # outputs of corpus_updates
 STAGE_KEYS = {"files": "stage_files", "chunks": "stage_chunks", "embedding": "stage_embedding"}
 
 
+@dataclass(frozen=True)
+class Asked:
+    """The last question as it was asked: what a quick (extractive) answer asks again."""
+
+    question: str
+    filters: Filters
+    k: int
+    history: tuple[tuple[str, str], ...]
+    mode: str  # the answer mode the user chose
+
+
 @dataclass
 class Session:
     """Per-browser-session state: the answers given so far and which one the pane shows."""
@@ -65,6 +85,9 @@ class Session:
     chat_id: str = field(default_factory=history.new_id)
     sid: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     filters: dict[int, Filters] = field(default_factory=dict)  # answers index -> filters used
+    modes: dict[int, str] = field(default_factory=dict)  # answers index -> mode asked, "quick"
+    asked: Asked | None = None
+    finished: bool = True  # False while an answer to `asked` is being produced
 
 
 @dataclass
@@ -179,7 +202,7 @@ class Handlers:
         engine = self.engine_for(private)
         docs = self.documents(private)
         try:
-            counts = {d.doc_id: len(engine.doc_chunks(d.doc_id)) for d in docs}
+            counts = engine.chunk_counts()
         except RagError:
             counts = {}
         sizes: dict[str, int | None] = {}
@@ -194,7 +217,9 @@ class Handlers:
             "headers": corpus_headers(lang),
         }
 
-    def corpus_updates(self, private: PrivateLibrary | None, lang: str) -> tuple[Any, ...]:
+    def corpus_updates(
+        self, private: PrivateLibrary | None, lang: str, picked: str | None = None
+    ) -> tuple[Any, ...]:
         """Documents table, filter choices, manager choices and example questions."""
         docs = self.documents(private)
         examples = [{"text": q} for q in example_questions(docs, lang)]
@@ -204,7 +229,7 @@ class Handlers:
             gr.update(choices=region_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
-            gr.update(choices=doc_choices(docs), value=None),
+            gr.update(choices=doc_choices(docs), value=picked),
             gr.update(examples=examples or None),
         )
 
@@ -240,84 +265,162 @@ class Handlers:
         store: Any = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream an answer into the chat; then its sources, exports and the buttons back."""
-        # outputs: chat, sources, doc_view, cite_pick, send, stop, answer_dl, chat_dl, session,
-        # store, chats (the conversation is saved with the answer, so a reload never loses it)
         chat = list(chat or [])
-        busy = (gr.update(interactive=False), gr.update(visible=True))
-        idle = (gr.update(interactive=True), gr.update(visible=False))
-        skip = gr.skip()
         try:
             q = self._validate(question, lang)
         except RagError as e:
             chat.append({"role": "assistant", "content": error_text(str(e))})
-            yield chat, skip, skip, skip, *idle, skip, skip, session, skip, skip
+            yield self._out(chat, session, busy=False)
             return
         if private is not None:
             try:
                 private.refresh()  # the shared library changed since this session's copy
             except RagError as e:
                 log.warning("session index not refreshed: %s", e)
-        engine = self.engine_for(private)
-        filters = build_filters(doc_ids, region, year_from, year_to)
+        session.asked = Asked(
+            question=q,
+            filters=build_filters(doc_ids, region, year_from, year_to),
+            k=int(k),
+            history=tuple((a.question, a.text) for a in session.answers[-HISTORY_TURNS:]),
+            mode=mode if self.settings.llm_configured else "extractive",
+        )
         chat.append({"role": "user", "content": esc(q)})
         chat.append({"role": "assistant", "content": "…"})
-        yield (
+        yield from self._answer_into(chat, session, private, store, lang, session.asked.mode)
+
+    def quick_answer(
+        self,
+        chat: list[dict[str, Any]] | None,
+        lang: str,
+        session: Session,
+        private: PrivateLibrary | None,
+        store: Any = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """The extractive answer to the last question: instead of an LLM answer still being
+        written (the button cancelled it), or beside a finished one the model was unsure of."""
+        chat = list(chat or [])
+        if session.asked is None:
+            yield self._out(chat, session, busy=False, quick=gr.update(visible=False))
+            return
+        if session.finished or not chat or chat[-1].get("role") != "assistant":
+            chat.append({"role": "assistant", "content": "…"})
+        else:
+            chat[-1] = {"role": "assistant", "content": "…"}  # the LLM's unfinished text
+        yield from self._answer_into(chat, session, private, store, lang, "extractive")
+
+    def _out(
+        self,
+        chat: list[dict[str, Any]],
+        session: Session,
+        *,
+        busy: bool,
+        sources: Any = None,
+        doc: Any = None,
+        cites: Any = None,
+        answer_dl: Any = None,
+        chat_dl: Any = None,
+        store: Any = None,
+        chats: Any = None,
+        quick: Any = None,
+    ) -> tuple[Any, ...]:
+        """The outputs of ask and quick_answer in app.py's order; None leaves one unchanged."""
+        send = gr.update(interactive=not busy)
+        stop = gr.update(visible=busy)
+        values = (sources, doc, cites, send, stop, answer_dl, chat_dl, session, store, chats)
+        return (chat, *(gr.skip() if v is None else v for v in values), quick or gr.skip())
+
+    def _caption(self, answer: Answer, mode: str, lang: str) -> str:
+        """Who wrote an answer, when that is not the offline default."""
+        if answer.mode == "llm":
+            by = t(lang, "by_llm", model=self.engine.model_label())
+            return f"{by} {t(lang, 'llm_unsure')}" if answer.note else by
+        if mode == "llm" and answer.answered:
+            return t(lang, "by_fallback")
+        return ""
+
+    def _by(self, session: Session, turn: int, lang: str) -> str:
+        """The caption of one recorded answer (who wrote it), in lang."""
+        mode = session.modes.get(turn, "extractive")
+        if mode == "quick":
+            return t(lang, "by_extractive")
+        return self._caption(session.answers[turn], mode, lang)
+
+    def _answer_into(
+        self,
+        chat: list[dict[str, Any]],
+        session: Session,
+        private: PrivateLibrary | None,
+        store: Any,
+        lang: str,
+        mode: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Answer session.asked in the chat's last bubble, streaming, and record the turn."""
+        asked = session.asked
+        assert asked is not None
+        session.finished = False
+        llm = mode == "llm"
+        writing = t(lang, "writing", model=self.engine.model_label()) if llm else ""
+        quick = gr.update(value=t(lang, "quick_now"), visible=llm)
+        yield self._out(
             chat,
-            placeholder_html(t(lang, "searching")),
-            placeholder_html(t(lang, "doc_hint")),
-            gr.update(choices=[], value=None),
-            *busy,
-            skip,
-            skip,
             session,
-            skip,
-            skip,
+            busy=True,
+            sources=placeholder_html(t(lang, "searching")),
+            doc=placeholder_html(t(lang, "doc_hint")),
+            cites=gr.update(choices=[], value=None),
+            quick=quick,
         )
-        history_pairs = [(a.question, a.text) for a in session.answers[-HISTORY_TURNS:]]
+        engine = self.engine_for(private)
         text = ""
         answer: Answer | None = None
         try:
             stream = engine.ask_stream(
-                q,
-                history=history_pairs,
-                filters=filters,
-                k=int(k),
-                answer_mode=mode if self.settings.llm_configured else "extractive",
+                asked.question,
+                history=list(asked.history),
+                filters=asked.filters,
+                k=asked.k,
+                answer_mode=mode,
             )
             for piece in stream:
                 text += piece
-                chat[-1] = {"role": "assistant", "content": esc(text)}
-                yield chat, skip, skip, skip, *busy, skip, skip, session, skip, skip
+                chat[-1] = {"role": "assistant", "content": streaming_text(text, writing)}
+                yield self._out(chat, session, busy=True)
             answer = stream.answer
         except RagError as e:
             text = str(e)
         except Exception:
-            log.exception("answering %r failed", q)
+            log.exception("answering %r failed", asked.question)
             text = t(lang, "internal_error")
+        session.finished = True
+        hide = gr.update(visible=False)
         if answer is None:
             chat[-1] = {"role": "assistant", "content": error_text(text)}
-            yield chat, placeholder_html(text), skip, skip, *idle, skip, skip, session, skip, skip
+            yield self._out(chat, session, busy=False, sources=placeholder_html(text), quick=hide)
             return
         session.answers.append(answer)
         turn = len(session.answers) - 1
         session.turn_of_message[len(chat) - 1] = turn
-        session.filters[turn] = filters
+        session.filters[turn] = asked.filters
+        session.modes[turn] = mode if mode == asked.mode else "quick"
+        by = self._by(session, turn, lang)
         session.shown = turn
-        chat[-1] = {
-            "role": "assistant",
-            "content": chat_text(answer, turn, lang, filters_summary(filters, lang)),
-        }
+        said = answer.lang if not answer.answered else lang  # a refusal: the question's language
+        note = filters_summary(asked.filters, said)
+        chat[-1] = {"role": "assistant", "content": chat_text(answer, turn, lang, note, by)}
         lookup = self.lookup_in(engine)
-        yield (
+        unsure = answer.mode == "llm" and bool(answer.note)
+        saved_store, chats = self.save_chat(session, chat, store, lang)
+        yield self._out(
             chat,
-            sources_html(answer, lookup, turn, lang, filters),
-            skip,
-            _pick(cite_choices(answer)),
-            *idle,
-            self._export_answer(session, turn, lookup, lang),
-            self._export_chat(session, lookup, lang),
             session,
-            *self.save_chat(session, chat, store, lang),
+            busy=False,
+            sources=sources_html(answer, lookup, turn, lang, asked.filters, by),
+            cites=_pick(cite_choices(answer)),
+            answer_dl=self._export_answer(session, turn, lookup, lang),
+            chat_dl=self._export_chat(session, lookup, lang),
+            store=saved_store,
+            chats=chats,
+            quick=gr.update(value=t(lang, "quick_compare"), visible=True) if unsure else hide,
         )
 
     def pick_example(self, evt: gr.SelectData) -> str:
@@ -326,8 +429,8 @@ class Handlers:
         return str(value.get("text", "") if isinstance(value, dict) else value or "")
 
     def stop(self, lang: str) -> tuple[Any, ...]:
-        """After the stop button cancelled an answer: Ask back, Stop hidden."""
-        return gr.update(interactive=True), gr.update(visible=False)
+        """After the stop button cancelled an answer: Ask back, Stop and the quick answer hidden."""
+        return gr.update(interactive=True), gr.update(visible=False), gr.update(visible=False)
 
     def _export_answer(self, session: Session, turn: int, lookup: Any, lang: str) -> Any:
         folder = self.exports / session.sid
@@ -357,7 +460,9 @@ class Handlers:
         answer = session.answers[turn]
         lookup = self.lookup_in(self.engine_for(private))
         return (
-            sources_html(answer, lookup, turn, lang, session.filters.get(turn)),
+            sources_html(
+                answer, lookup, turn, lang, session.filters.get(turn), self._by(session, turn, lang)
+            ),
             placeholder_html(t(lang, "doc_hint")),
             session,
             _pick(cite_choices(answer)),
@@ -412,6 +517,7 @@ class Handlers:
             gr.update(value=None, visible=False),
             gr.update(value=None, visible=False),
             Session(),
+            gr.update(visible=False),
         )
 
     # --- conversations kept in the browser ------------------------------------------------
@@ -590,30 +696,33 @@ class Handlers:
     def _find(self, doc_id: str | None, private: PrivateLibrary | None) -> Document | None:
         return self.lookup_in(self.engine_for(private))(doc_id or "")
 
+    def _may_change(self, doc: Document, private: PrivateLibrary | None) -> bool:
+        """A session changes its own uploads; the library only on a library server."""
+        return (private is not None and private.owns(doc)) or self.library_uploads
+
     def delete_document(
         self, doc_id: str | None, private: PrivateLibrary | None, lang: str
     ) -> tuple[Any, ...]:
-        """Remove an uploaded document (the session's own, or a library upload)."""
+        """Drop a document from the index; an upload's file is deleted with it."""
         doc = self._find(doc_id, private)
         if doc is None:
             return (t(lang, "no_doc"), *self.corpus_updates(private, lang))
+        if not self._may_change(doc, private):
+            return (t(lang, "cannot_change", name=doc.source), *self.corpus_updates(private, lang))
         try:
             if private is not None and private.owns(doc):
                 private.remove(doc)
-            elif (
-                self.library_uploads
-                and Path(doc.path).parent == shared_uploads_dir(self.engine).resolve()
-            ):
-                Path(doc.path).unlink(missing_ok=True)
-                self.engine.add_files([])  # a file that is gone leaves the index
+                key = "deleted"
             else:
-                return (
-                    t(lang, "cannot_delete", name=doc.source),
-                    *self.corpus_updates(private, lang),
-                )
+                self.engine.remove_documents([doc.doc_id])
+                if Path(doc.path).parent == shared_uploads_dir(self.engine).resolve():
+                    Path(doc.path).unlink(missing_ok=True)
+                    key = "deleted"
+                else:
+                    key = "removed"  # a library file stays where its owner keeps it
         except RagError as e:
             return (t(lang, "index_unchanged", e=e), *self.corpus_updates(private, lang))
-        return (t(lang, "deleted", name=doc.source), *self.corpus_updates(private, lang))
+        return (t(lang, key, name=doc.source), *self.corpus_updates(private, lang))
 
     def reindex_document(
         self, doc_id: str | None, private: PrivateLibrary | None, lang: str
@@ -630,6 +739,40 @@ class Handlers:
         except RagError as e:
             return (t(lang, "index_unchanged", e=e), *self.corpus_updates(private, lang))
         return (t(lang, "reindexed", name=doc.source), *self.corpus_updates(private, lang))
+
+    def metadata_fields(
+        self, doc_id: str | None, private: PrivateLibrary | None
+    ) -> tuple[Any, ...]:
+        """The picked document's title, issuer, date, 文号 and region in the edit boxes."""
+        doc = self._find(doc_id, private)
+        return tuple((getattr(doc, name) or "") if doc else "" for name in EDITABLE_FIELDS)
+
+    def save_metadata(self, doc_id: str | None, *values_private_lang: Any) -> tuple[Any, ...]:
+        """Store corrected metadata with the index (filters and listings use it at once).
+
+        Arguments after doc_id: one value per EDITABLE_FIELDS, then private and lang.
+        """
+        *values, private, lang = values_private_lang
+        doc = self._find(doc_id, private)
+        if doc is None:
+            return (t(lang, "no_doc"), *self.corpus_updates(private, lang))
+        if not self._may_change(doc, private):
+            return (t(lang, "cannot_change", name=doc.source), *self.corpus_updates(private, lang))
+        changes = {name: str(v or "") for name, v in zip(EDITABLE_FIELDS, values, strict=True)}
+        try:
+            if private is not None and private.owns(doc):
+                private.edit(doc.doc_id, changes)
+            else:
+                self.engine.edit_document(doc.doc_id, **changes)
+        except RagError as e:
+            return (
+                t(lang, "index_unchanged", e=e),
+                *self.corpus_updates(private, lang, picked=doc.doc_id),
+            )
+        return (
+            t(lang, "saved", name=doc.source),
+            *self.corpus_updates(private, lang, picked=doc.doc_id),
+        )
 
     # --- language -------------------------------------------------------------------------
 
@@ -651,7 +794,12 @@ class Handlers:
         if session.answers and session.shown >= 0:
             turn = session.shown
             sources = sources_html(
-                session.answers[turn], lookup, turn, lang, session.filters.get(turn)
+                session.answers[turn],
+                lookup,
+                turn,
+                lang,
+                session.filters.get(turn),
+                self._by(session, turn, lang),
             )
         else:
             sources = placeholder_html(t(lang, "sources_hint"))

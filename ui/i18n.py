@@ -41,8 +41,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mode": ("回答方式", "Answer mode"),
     "mode_extractive": ("抽取式（离线）", "Extractive (offline)"),
     "no_llm": (
-        "未配置 LLM（设置 RAG_LLM_BASE_URL 和 RAG_LLM_MODEL）",
-        "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL)",
+        "未配置 LLM（设置 RAG_LLM_BASE_URL 和 RAG_LLM_MODEL，或 RAG_LLM_BACKEND=llamacpp 和 "
+        "RAG_LLM_GGUF）",
+        "no LLM configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL, or RAG_LLM_BACKEND=llamacpp "
+        "and RAG_LLM_GGUF)",
     ),
     "k": ("检索段落数 (k)", "Passages (k)"),
     "clear": ("清空对话", "Clear chat"),
@@ -105,6 +107,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Internal error while answering; see the server log.",
     ),
     "stopped": ("已停止。", "Stopped."),
+    "details": ("详情", "Details"),
+    "llm_model": ("LLM：{model}", "LLM: {model}"),
+    "writing": ("LLM 正在回答（{model}）……", "The LLM is writing ({model})…"),
+    "by_llm": ("由 LLM 生成：{model}", "Written by the LLM: {model}"),
+    "llm_unsure": (
+        "模型引用不确定，请核对来源，或对照抽取式回答。",
+        "The model was unsure of its citations: check the sources or compare with the "
+        "extractive answer.",
+    ),
+    "by_fallback": (
+        "LLM 没有给出回答，以下为抽取式回答（原文句子）。",
+        "The LLM gave no answer; this is the extractive answer (quoted sentences).",
+    ),
+    "by_extractive": ("抽取式回答（原文句子）", "Extractive answer (quoted sentences)"),
+    "quick_now": ("先看抽取式回答", "Extractive answer now"),
+    "quick_compare": ("对照抽取式回答", "Compare with the extractive answer"),
     "more_items": ("另有 {n} 项", "and {n} more"),
     # documents tab
     "indexed_docs": ("已索引文档", "Indexed documents"),
@@ -153,10 +171,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reindex_doc": ("重新索引", "Re-index"),
     "deleted": ("已删除：{name}", "Deleted: {name}"),
     "reindexed": ("已重新索引：{name}", "Re-indexed: {name}"),
-    "cannot_delete": (
-        "{name} 属于共享库；只能删除上传的文件（共享库用 rag index --rebuild 管理）。",
-        "{name} is in the shared library; only uploads can be deleted here "
-        "(manage the library with rag index --rebuild).",
+    "cannot_change": (
+        "{name} 属于共享库，这里只能修改或删除本会话上传的文件；共享库由服务器管理员管理"
+        "（rag serve --library-uploads，或 rag index）。",
+        "{name} is in the shared library; here you can change or delete only this session's "
+        "uploads (the server's owner manages the library: rag serve --library-uploads, or "
+        "rag index).",
+    ),
+    "removed": (
+        "已从索引中移除：{name}（文件仍在原处，重新运行 rag index 可再加入）",
+        "Removed from the index: {name} (the file stays; rag index adds it back)",
+    ),
+    "edit_meta": ("修改元数据", "Edit metadata"),
+    "meta_title": ("标题", "Title"),
+    "meta_issuer": ("发文单位", "Issuer"),
+    "meta_date": ("日期（yyyy-mm-dd）", "Date (yyyy-mm-dd)"),
+    "meta_number": ("文号", "Document number (文号)"),
+    "meta_region": ("地区", "Region"),
+    "save_meta": ("保存元数据", "Save metadata"),
+    "saved": (
+        "已保存元数据：{name}（筛选立即生效）",
+        "Metadata saved: {name} (filters use it now)",
     ),
     "no_doc": ("请先选择一个文档。", "Choose a document first."),
     # example questions built from document titles

@@ -51,8 +51,14 @@ def split_items(text: str) -> tuple[str, list[str]]:
     return " ".join(lead), items
 
 
-def chat_text(answer: Answer, turn: int, lang: str = "zh", filters_note: str = "") -> str:
-    """The chat bubble for a final answer: [n] markers link to their source cards."""
+def chat_text(
+    answer: Answer, turn: int, lang: str = "zh", filters_note: str = "", by: str = ""
+) -> str:
+    """The chat bubble for a final answer: [n] markers link to their source cards.
+
+    A refusal is told in the question's language only (its filters note too); `by` names who
+    wrote an answer (the LLM and its model) when that is not the offline default.
+    """
     if not answer.answered:
         text = f'<span class="not-found-chat">{NOT_FOUND_MARK} {esc(answer.text)}</span>'
         if filters_note:
@@ -65,9 +71,15 @@ def chat_text(answer: Answer, turn: int, lang: str = "zh", filters_note: str = "
         text = f'{_linked(lead, valid, turn)}<ul class="answer-items">{lis}</ul>'
     else:
         text = _linked(answer.text, valid, turn)
-    if answer.note:
-        text += f"\n\n<small>{esc(answer.note)}</small>"
+    if by:
+        text += f'\n\n<small class="answer-by">{esc(by)}</small>'
     return text
+
+
+def streaming_text(text: str, by: str = "") -> str:
+    """The chat bubble while an answer is written: who writes it, then the text so far."""
+    head = f'<small class="answer-by">{esc(by)}</small>\n\n' if by else ""
+    return head + esc(text)
 
 
 def error_text(message: str) -> str:
@@ -137,7 +149,12 @@ def _meta_rows(doc: Document | None, cit: Citation, lang: str) -> str:
 
 
 def sources_html(
-    answer: Answer, lookup: DocLookup, turn: int, lang: str = "zh", filters: Filters | None = None
+    answer: Answer,
+    lookup: DocLookup,
+    turn: int,
+    lang: str = "zh",
+    filters: Filters | None = None,
+    by: str = "",
 ) -> str:
     """The sources pane for one answer: a card per citation, or a not-found notice."""
     parts = [f'<div class="rag-sources" data-turn="{turn}">']
@@ -150,21 +167,27 @@ def sources_html(
             f"{esc(answer.standalone_question)}</div>"
         )
     if not answer.answered:
-        note = filters_summary(filters, lang)
+        # the question's language only: the reasons are already in the text, in its words
+        said = answer.lang if answer.lang in ("zh", "en") else lang
+        note = filters_summary(filters, said)
         parts.append(
             '<div class="not-found" role="status">'
-            f"<strong>{NOT_FOUND_MARK} {esc(t(lang, 'not_found_head'))}</strong>"
+            f"<strong>{NOT_FOUND_MARK} {esc(t(said, 'not_found_head'))}</strong>"
             + _paragraph_and_items(answer.text)
             + (f'<p class="filters-note">{esc(note)}</p>' if note else "")
-            + (f'<p class="rag-note">{esc(answer.note)}</p>' if answer.note else "")
             + "</div>"
         )
         if answer.contexts:
             parts.append(_searched_list(answer.contexts, lookup, lang))
         parts.append("</div>")
         return "".join(parts)
-    if answer.note:
-        parts.append(f'<div class="rag-note">{esc(answer.note)}</div>')
+    if by:
+        parts.append(f'<div class="rag-note answer-by">{esc(by)}</div>')
+    if answer.note:  # the answerer's own words (e.g. why the LLM was not used), for checking
+        parts.append(
+            f'<details class="rag-note"><summary>{esc(t(lang, "details"))}</summary>'
+            f"{esc(answer.note)}</details>"
+        )
     for cit in answer.citations:
         doc = lookup(cit.doc_id)
         title = cit.title or (doc.title if doc else None) or cit.source
@@ -375,7 +398,7 @@ def answer_markdown(answer: Answer, lookup: DocLookup, lang: str = "zh") -> str:
             lines += [lead, "", *(f"- {item}" for item in items)]
         else:
             lines.append(answer.text)
-    if answer.note:
+    if answer.note and answer.answered:
         lines += ["", f"*{answer.note}*"]
     if answer.answered and answer.citations:
         lines += ["", f"**{t(lang, 'sources')}**", ""]

@@ -20,11 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag import Document, Engine, RagError, build_index
-from rag.indexing import load_document
-from rag.ingest import SUPPORTED
-from rag.store import UPLOADS
-from rag.types import IndexReport
+from rag import (
+    SUPPORTED,
+    UPLOADS,
+    Document,
+    Engine,
+    IndexReport,
+    RagError,
+    build_index,
+    load_document,
+)
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +203,11 @@ class PrivateLibrary:
             report = build_index([], self.settings)
             self.engine.reload()
             return report
+
+    def edit(self, doc_id: str, changes: dict[str, str]) -> Document:
+        """Correct an upload's metadata in the session's index."""
+        with self._lock:
+            return self.engine.edit_document(doc_id, **changes)
 
     def owns(self, doc: Document) -> bool:
         """True for a document uploaded in this session."""
