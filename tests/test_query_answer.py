@@ -15,7 +15,14 @@ from rag.answer.messages import NOT_FOUND
 from rag.config import load_settings
 from rag.pipeline import Engine, build_index
 from rag.query import build_query, english_aliases
-from rag.text.facts import asked_kinds, stated_value, states, years_in
+from rag.text.facts import (
+    asked_kinds,
+    asked_title_endings,
+    stated_value,
+    states,
+    states_title_of_kind,
+    years_in,
+)
 from rag.text.lang import normalise, question_language, to_simplified
 from rag.text.lexicon import glossary, lexicon, use_user_dirs
 from rag.text.places import gazetteer_places, place_stem
@@ -46,6 +53,17 @@ HUAIYANG = """淮阳省工业和信息化厅关于省人大代表第88号建议�
 下一步，我们将重点做好以下工作：一是完善测试道路，二是建设车联网先导区，三是培育龙头企业。
 淮阳省工业和信息化厅
 2023年6月30日
+"""
+
+LINHAI = """临海市工业和信息化局关于市政协十届二次会议第36号提案的答复
+陈立 委员：
+
+  您提出的《关于加快临海市机器人产业集聚发展的建议》收悉。现答复如下：
+
+  一、关于政策支持。近年来，我局先后出台《临海市机器人产业发展三年行动计划(2023-2025年)》《临海市智能制造专项政策》，加大机器人产业集聚发展支持力度。
+  二、关于平台建设。临海市机器人产业园已集聚企业45家。
+临海市工业和信息化局
+2024年5月20日
 """
 
 SUNAN = """苏南市科技局关于人工智能专项资金的说明
@@ -82,6 +100,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
         ("这项建议是哪位代表提出的？", ("addressee",)),
         ("由哪个部门负责解释？", ("unit",)),
         ("how many enterprises are there?", ("count:家个",)),
+        ("how many AI and robotics enterprises are there?", ("count:家个",)),
         ("Who is the contact person?", ("contact",)),
         ("哪几年的计划？", ("date",)),
     ],
@@ -99,6 +118,19 @@ def test_stated_kinds_need_the_asked_counter_and_unit() -> None:
     assert stated_value("contact", "联系人：林晓，联系电话：0571-88886666") == "林晓"
     assert stated_value("unit", "（牵头单位：市科技局，配合单位：市财政局）") == "市科技局"
     assert years_in("到2025年，2023-2025年") == ["2025", "2023"]
+    # years and dates are not counted things when the counter is unknown
+    assert not states("count:", "出台《三年行动计划(2023-2025年)》")
+    assert not states("quantity", "2024年5月20日")
+    assert states("count:", "累计培养4万名专业技师")
+
+
+def test_a_question_naming_a_kind_of_document_asks_for_a_title_of_that_kind() -> None:
+    assert asked_title_endings(normalise("第36号提案的题目是什么？"))[:2] == ("建议", "提案")
+    assert asked_title_endings("what is the subject of proposal no. 36?")[:1] == ("建议",)
+    assert asked_title_endings(normalise("文件名称是什么？")) == ()
+    endings = ("建议", "提案")
+    assert states_title_of_kind("您提出的《关于加快机器人产业发展的建议》收悉", endings)
+    assert not states_title_of_kind("先后出台《三年行动计划(2023-2025年)》", endings)
 
 
 def test_traditional_and_full_width_text_normalise_for_matching() -> None:
@@ -172,6 +204,20 @@ def test_fact_answer_cites_the_stating_sentence(engine: Engine) -> None:
     assert "12家" in answer.text
     quote = answer.citations[0]
     assert quote.source == "huaiyang.txt" and quote.line_start == quote.line_end == 5
+
+
+def test_two_part_question_gets_the_proposer_and_the_proposals_own_title(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "linhai.txt").write_text(LINHAI, "utf-8")
+    (tmp_path / "docs" / "huaiyang.txt").write_text(HUAIYANG, "utf-8")
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("市政协十届二次会议第36号提案由哪位委员提出，题目是什么？")
+    assert answer.answered and answer.kind == "fact"
+    assert "陈立" in answer.text
+    assert "关于加快临海市机器人产业集聚发展的建议" in answer.text
+    assert "三年行动计划" not in answer.text  # another document's title is not the one asked
+    assert [c.line_start for c in answer.citations] == [2, 4]
 
 
 @pytest.mark.parametrize(

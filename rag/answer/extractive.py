@@ -29,7 +29,13 @@ from rag.answer.sufficiency import (
 )
 from rag.chunk import heading_level, split_sentences
 from rag.embed import Embedder
-from rag.text.facts import reach, stated_value, states
+from rag.text.facts import (
+    asked_title_endings,
+    reach,
+    stated_value,
+    states,
+    states_title_of_kind,
+)
 from rag.text.lang import normalise
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
@@ -45,6 +51,7 @@ COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
+ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
     r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])"
@@ -96,6 +103,7 @@ def _candidates(
 ) -> list[Candidate]:
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
+    title_endings = asked_title_endings(query.normalised) if "title" in query.slots else ()
     for p in passages:
         sentences = passage_sentences(p)
         for i, (start, end) in enumerate(sentences):
@@ -110,6 +118,8 @@ def _candidates(
             lexical = cov + _slot_bonus(query, norm, after)
             if "doc_number" in query.slots and p.doc.doc_number and p.doc.doc_number in norm:
                 lexical += OWN_NUMBER_BONUS  # the document's own number, not one it cites
+            if states_title_of_kind(norm, title_endings):
+                lexical += SLOT_BONUS  # the title of the kind of document asked about
             out.append(Candidate(p, start, end, lexical, cov))
     if query.places and query.shape != "compare":
         # a question about a place is answered from that place's documents when any came back
@@ -243,6 +253,15 @@ def _cite(chosen: Sequence[Candidate]) -> list[Citation]:
     return [make_citation(n, c.passage, c.start, c.end) for n, c in enumerate(chosen, 1)]
 
 
+def _with_passages(contexts: tuple[Hit, ...], chosen: Sequence[Candidate]) -> tuple[Hit, ...]:
+    """The contexts plus the chunks of cited sentences found outside them (a section's items,
+    a neighbouring sentence), so every citation has its passage."""
+    known = {h.chunk.chunk_id for h in contexts}
+    return contexts + tuple(
+        dict.fromkeys(c.passage.hit for c in chosen if c.passage.hit.chunk.chunk_id not in known)
+    )
+
+
 def _label(doc: Document, lang: str) -> str:
     place = doc.region or doc.title or doc.source
     if lang == "en" and doc.region:
@@ -283,6 +302,7 @@ def _fact_answer(
     judged: list[Candidate],
     ranked: list[Candidate],
     contexts: tuple[Hit, ...],
+    doc_chunks: DocChunks,
     note: str,
 ) -> Answer | None:
     good = [c for c in judged if c.verdict and c.verdict.sufficient]
@@ -296,9 +316,10 @@ def _fact_answer(
             break
         if c.doc.doc_id == best.doc.doc_id and c.score >= 0.85 * best.score:
             chosen.append(c)
-    _fill_slots(query, best, ranked, chosen)
+    _fill_slots(query, best, ranked, chosen, doc_chunks)
     chosen.sort(key=lambda c: (c.doc.doc_id != best.doc.doc_id, c.start))
     citations = _cite(chosen)
+    contexts = _with_passages(contexts, chosen)
     if query.lang == "en":
         quotes = " ".join(f"“{c.text}”[{n}]" for n, c in enumerate(chosen, 1))
         text = f"{_english_lead(query, chosen)} {quotes}"
@@ -313,7 +334,11 @@ def _fact_answer(
 
 
 def _fill_slots(
-    query: Query, best: Candidate, ranked: list[Candidate], chosen: list[Candidate]
+    query: Query,
+    best: Candidate,
+    ranked: list[Candidate],
+    chosen: list[Candidate],
+    doc_chunks: DocChunks,
 ) -> None:
     """Add a sentence for each asked kind of fact the chosen sentences do not state yet.
 
@@ -323,15 +348,22 @@ def _fill_slots(
     for slot in query.slots:
         if any(states(slot, _norm(c.text)) for c in chosen):
             continue
-        # a two-part question asks about neighbouring facts ("某某委员：" then "您提出的《…》")
+        # a two-part question asks about neighbouring facts ("某某委员：" then "您提出的《…》"),
+        # which a chunk boundary may separate
         near = [
-            Candidate(best.passage, a, b, 0.0)
+            (a, b)
             for a, b in _adjacent(best, NEIGHBOURS)
             if states(slot, _norm(best.doc.text[a:b]))
         ]
         if near:
-            if all(near[0].start != c.start for c in chosen):
-                chosen.append(near[0])
+            a, b = near[0]
+            passage = (
+                best.passage
+                if _in_chunk(Candidate(best.passage, a, b, 0.0))
+                else _passage_for(best.doc, a, b, doc_chunks, best.passage.n)
+            )
+            if passage is not None and all(a != c.start for c in chosen):
+                chosen.append(Candidate(passage, a, b, 0.0))
             continue
         stating = [
             c
@@ -347,12 +379,14 @@ def _fill_slots(
 
 
 def _adjacent(c: Candidate, n: int) -> list[tuple[int, int]]:
-    """Up to n sentences after c, then up to n before it (nearest first), within its chunk."""
-    sentences = passage_sentences(c.passage)
-    at = next((i for i, (a, _) in enumerate(sentences) if a == c.start), None)
-    if at is None:
-        return []
-    return sentences[at + 1 : at + 1 + n] + sentences[max(at - n, 0) : at][::-1]
+    """Up to n sentences of the document after c, then up to n before it, nearest first."""
+    text = c.doc.text
+    # whole paragraphs around c, so the sentence split starts at a sentence
+    after_end = text.find("\n", min(c.end + ADJACENT_CHARS, len(text)))
+    before_start = text.rfind("\n", 0, max(c.start - ADJACENT_CHARS, 0)) + 1
+    after = split_sentences(text, c.end, len(text) if after_end < 0 else after_end)
+    before = split_sentences(text, before_start, c.start)
+    return after[:n] + before[::-1][:n]
 
 
 def _in_chunk(c: Candidate) -> bool:
@@ -498,11 +532,7 @@ def _list_answer(
             heading = doc.text[first[0][0] : first[0][1]].rstrip("。：:")
     shown = items[:LIST_ITEMS]
     citations = _cite(shown)
-    # the section's chunks are shown with the retrieved ones, so every citation has its passage
-    known = {h.chunk.chunk_id for h in contexts}
-    contexts = contexts + tuple(
-        dict.fromkeys(c.passage.hit for c in shown if c.passage.hit.chunk.chunk_id not in known)
-    )
+    contexts = _with_passages(contexts, shown)
     first_line, last_line = doc.line_of(start), doc.line_of(max(end - 1, start))
     extra = len(items) - len(shown)
     if query.lang == "en":
@@ -621,7 +651,7 @@ def extractive_answer(
         answer = _list_answer(query, judged, contexts, doc_chunks, weights, embedder, note)
         if answer is not None:
             return answer
-    answer = _fact_answer(query, judged, ranked, contexts, note)
+    answer = _fact_answer(query, judged, ranked, contexts, doc_chunks, note)
     if answer is not None:
         return answer
     return refuse(*(judged[0].verdict.reasons if judged and judged[0].verdict else ()))

@@ -136,7 +136,11 @@ QUANTITY_Q = re.compile(
 )
 
 
-HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z-]+\s+){0,3}?)([a-z-]+)\b", re.I)
+HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&-]+\s+){0,5}[a-z&-]+)", re.I)
+# years, dates and ranges of years are not counted things ("2023-2025年", "6月18日")
+DATE_SPANS = re.compile(
+    r"(?:19|20)\d{2}\s*(?:[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年?|\d{1,2}\s*[月日]"
+)
 
 
 def _english_counters(question: str) -> str:
@@ -145,12 +149,19 @@ def _english_counters(question: str) -> str:
     if not m:
         return ""
     table = glossary("counters_en")
-    words = (m.group(1) + m.group(2)).lower().split()
-    for size in range(len(words), 0, -1):  # "industry chains" before "chains"
-        phrase = " ".join(words[-size:])
-        if table.get(phrase):
-            return table[phrase]
-    return table.get(words[-1], "") if words else ""
+    words = m.group(1).lower().split()
+    # the first counted noun after "how many" ("how many AI and robotics enterprises"),
+    # longer phrases first ("industry chains" before "chains")
+    for i in range(len(words)):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[i : i + size])
+            if len(phrase.split()) == size and table.get(phrase):
+                return table[phrase]
+    return ""
+
+
+def _figure(sentence: str) -> bool:
+    return bool(QUANTITY_STATED.search(DATE_SPANS.sub(" ", sentence)))
 
 
 def asked_kinds(question: str) -> tuple[str, ...]:
@@ -171,10 +182,10 @@ def states(kind: str, sentence: str) -> bool:
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
         if not counter:  # "how many" in English: any counted number
-            return bool(QUANTITY_STATED.search(sentence))
+            return _figure(sentence)
         return bool(re.search(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"), sentence))
     if kind == "quantity":
-        return bool(QUANTITY_STATED.search(sentence))
+        return _figure(sentence)
     return bool(BY_NAME[kind].stated.search(sentence))
 
 
@@ -211,3 +222,24 @@ def stated_value(kind: str, sentence: str) -> str | None:
 def years_in(text: str) -> list[str]:
     """Four-digit years (1900-2099) named in text, in order."""
     return list(dict.fromkeys(YEAR_RE.findall(text)))
+
+
+TITLE_RE = re.compile(r"《([^》]+)》")
+
+
+def asked_title_endings(question: str) -> tuple[str, ...]:
+    """The title endings of the kind of document a question names ("提案" -> 建议, 提案)."""
+    q = question.lower()
+    out: list[str] = []
+    for word, endings in glossary("title_kinds").items():
+        found = re.search(rf"\b{re.escape(word)}s?\b", q) if word.isascii() else word in q
+        if found:
+            out.extend(e for e in endings.split(",") if e and e not in out)
+    return tuple(out)
+
+
+def states_title_of_kind(sentence: str, endings: tuple[str, ...]) -> bool:
+    """True when the sentence quotes a 《title》 ending in one of the endings."""
+    return (
+        any(t.rstrip().endswith(endings) for t in TITLE_RE.findall(sentence)) if endings else False
+    )
