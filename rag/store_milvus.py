@@ -185,6 +185,8 @@ def _query(
     client = _client(target, create=False)
 
     def run() -> list[dict[str, Any]]:
+        if target.lite:  # in-process, no result window; its iterator needs RPCs it lacks
+            return [dict(r) for r in client.query(collection, filter=expr, output_fields=fields)]
         out: list[dict[str, Any]] = []
         it = client.query_iterator(
             collection, batch_size=2000, filter=expr, output_fields=list(fields)
@@ -792,9 +794,11 @@ class MilvusWriter:
             def make(name: str = name, schema: Any = schema, index: Any = index) -> None:
                 if client.has_collection(name):
                     client.drop_collection(name)
-                client.create_collection(
-                    name, schema=schema, index_params=index, consistency_level="Strong"
-                )
+                client.create_collection(name, schema=schema, consistency_level="Strong")
+                # Milvus Lite indexes an empty collection at once; waiting polls every 0.5 s
+                # through an RPC it does not implement
+                client.create_index(name, index, sync=not self.target.lite)
+                client.load_collection(name)
 
             _call(self.target, f"create {name}", make)
 
