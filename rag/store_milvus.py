@@ -228,9 +228,26 @@ def store_exists(target: MilvusTarget) -> bool:
     )
 
 
+KINDS = ("chunks", "docs", "terms", "state")
+_loaded: set[tuple[str, str, str]] = set()
+
+
+def _load(target: MilvusTarget) -> None:
+    """Load the collections into memory (a reopened Milvus Lite .db has them released)."""
+    key = (target.uri, target.token, target.collection)
+    if key in _loaded:
+        return
+    client = _client(target, create=False)
+    for kind in KINDS:
+        name = target.name(kind)
+        _call(target, f"load {name}", partial(client.load_collection, name))
+    _loaded.add(key)
+
+
 def _read_state(target: MilvusTarget) -> dict[str, Any] | None:
     if not store_exists(target):
         return None
+    _load(target)
     client = _client(target, create=False)
     got = _call(
         target,

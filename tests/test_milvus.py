@@ -234,6 +234,19 @@ def test_adding_and_removing_documents_keeps_the_stores_equal(tmp_path: Path) ->
     assert [d.source for d in engine_m.index.doc_infos()] == ["yantai.txt"]
 
 
+def test_a_reopened_store_loads_its_released_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pymilvus import MilvusClient
+
+    _faiss, milvus, _docs = _pair(tmp_path)
+    client = MilvusClient(milvus.store)
+    for name in client.list_collections():
+        client.release_collection(name)  # as a new process finds a .db
+    monkeypatch.setattr("rag.store_milvus._loaded", set())
+    assert Engine(milvus).search("算力补贴", k=1)
+
+
 def test_engine_add_files_and_remove_documents(tmp_path: Path) -> None:
     _faiss, milvus, _docs = _pair(tmp_path)
     engine = Engine(milvus)
