@@ -6,6 +6,7 @@ Run with UPDATE_SCREENSHOTS=1 to refresh the pictures under docs/ that the READM
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import time
@@ -17,6 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 from rag.config import load_settings  # noqa: E402
 from rag.pipeline import Engine, build_index  # noqa: E402
@@ -428,3 +431,233 @@ def test_stop_cancels_an_answer(browser: Any, engine: Engine) -> None:
         page.context.close()
     finally:
         app.close()
+
+
+# --- the document manager on a library server (uploads and edits change the shared library) ---
+
+# Two notices from made-up cities; the second has no sign-off, so its issuer and date are unknown
+# until someone fills them in.
+LIBRARY = {
+    "songyuan-scenes.txt": (
+        "松原市科学技术局关于开展人工智能应用场景征集的通知\n"
+        "松科发〔2023〕7号\n"
+        "一、征集范围为智能制造、智慧医疗和智慧交通三类场景。\n"
+        "二、入选场景每个给予最高50万元补助。\n"
+        "松原市科学技术局\n"
+        "2023年4月2日\n"
+    ),
+    "voucher-note.txt": (
+        "关于算力券发放工作的说明\n"
+        "一、算力券面额为每张1万元，企业每年最多申领20张。\n"
+        "二、算力券可用于购买本地智算中心的训练和推理服务。\n"
+    ),
+}
+
+
+def _serve(app: Any, settings: Any) -> str:
+    port = _free_port()
+    launch(app, settings, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def library_url(tmp_path: Path) -> Iterator[str]:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name, text in LIBRARY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = load_settings(cwd=ROOT, index_dir=str(tmp_path / "index"), embedder="hash")
+    build_index([folder], settings)
+    app = build_app(Engine(settings), library_uploads=True)
+    try:
+        yield _serve(app, settings)
+    finally:
+        app.close()
+
+
+def _pick_document(page: Any, name: str) -> None:
+    page.locator("#rag-manage input").click()
+    page.locator("ul[role=listbox] li").filter(has_text=name).click()
+
+
+def _region_options(page: Any) -> list[str]:
+    page.get_by_role("tab", name=t("zh", "tab_ask")).click()
+    page.get_by_text(t("zh", "filters")).first.click()
+    page.locator("#rag-region input").click()
+    options = page.locator("ul[role=listbox] li").all_inner_texts()
+    page.keyboard.press("Escape")
+    page.get_by_text(t("zh", "filters")).first.click()
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    return [o.strip() for o in options]
+
+
+def test_document_manager_edits_metadata(browser: Any, library_url: str) -> None:
+    page = _open(browser, library_url)
+    assert "青岚" not in _region_options(page)
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    row = page.locator("#rag-corpus div[role=row]").filter(has_text="voucher-note.txt")
+    row.wait_for()
+    _pick_document(page, "voucher-note.txt")
+    page.locator("#rag-edit-meta").get_by_text(t("zh", "edit_meta")).click()
+    title = page.locator("#rag-meta-title textarea, #rag-meta-title input").first
+    page.wait_for_function(
+        "() => (document.querySelector('#rag-meta-title textarea, #rag-meta-title input') || {})"
+        ".value === '关于算力券发放工作的说明'"
+    )
+    assert title.input_value() == "关于算力券发放工作的说明"
+    for name, value in (("issuer", "青岚市数据局"), ("date", "2024-02-01"), ("region", "青岚")):
+        page.locator(f"#rag-meta-{name} textarea, #rag-meta-{name} input").first.fill(value)
+    page.locator("#rag-save-meta").click()
+    page.locator("#rag-manage-status").filter(has_text="voucher-note.txt").wait_for()
+    assert (
+        t("zh", "saved", name="voucher-note.txt") in page.locator("#rag-manage-status").inner_text()
+    )
+    row.filter(has_text="青岚市数据局").wait_for()
+    assert "2024-02-01" in row.inner_text() and "青岚" in row.inner_text()
+    # stored with the index: a new page (and the filters) see it
+    page.context.close()
+    page = _open(browser, library_url)
+    assert "青岚" in _region_options(page)
+    page.context.close()
+
+
+def test_document_manager_rejects_a_bad_date(browser: Any, library_url: str) -> None:
+    page = _open(browser, library_url)
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    _pick_document(page, "songyuan-scenes.txt")
+    page.locator("#rag-edit-meta").get_by_text(t("zh", "edit_meta")).click()
+    page.locator("#rag-meta-date textarea, #rag-meta-date input").first.fill("2023年4月")
+    page.locator("#rag-save-meta").click()
+    status = page.locator("#rag-manage-status").filter(has_text="yyyy-mm-dd")
+    status.wait_for()
+    row = page.locator("#rag-corpus div[role=row]").filter(has_text="songyuan-scenes.txt")
+    assert "2023-04-02" in row.inner_text()
+    page.context.close()
+
+
+def test_document_manager_deletes_a_library_document(browser: Any, library_url: str) -> None:
+    page = _open(browser, library_url)
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    rows = page.locator("#rag-corpus div[role=row]")
+    rows.filter(has_text="songyuan-scenes.txt").wait_for()
+    assert rows.count() == 2
+    _pick_document(page, "songyuan-scenes.txt")
+    page.locator("#rag-delete-doc").click()
+    page.locator("#rag-manage-status").filter(has_text="songyuan-scenes.txt").wait_for()
+    rows.filter(has_text="songyuan-scenes.txt").wait_for(state="detached")
+    assert rows.count() == 1
+    assert "松原" not in _region_options(page)
+    page.context.close()
+
+
+# --- a refusal speaks the question's language only --------------------------------------------
+
+
+def test_refusal_is_in_the_question_language_only(page: Any) -> None:
+    _ask(page, MISSING_Q)  # a Chinese question: no English machine reasons
+    shown = page.locator("#rag-sources .not-found").inner_text() + _last_bot(page).inner_text()
+    words = re.sub(r"[\w.-]+\.(?:txt|md|html?|pdf|docx)", "", shown)  # file names stay as named
+    assert "⚠" in shown and not re.search(r"[A-Za-z]{3,}", words), shown
+    english = "What is the capital of Mars?"
+    _ask(page, english)  # an English question in the Chinese page: told in English
+    box = page.locator("#rag-sources .not-found")
+    said = [
+        box.locator("strong").inner_text(),
+        box.locator("p").first.inner_text(),
+        _last_bot(page).inner_text().split("\n")[0],
+    ]
+    assert "Not found" in said[0]
+    # quotes of the closest passages stay as written; everything else is English
+    assert not any(re.search(r"[\u4e00-\u9fff]", line) for line in said), said
+
+
+# --- issue 16 item 4: LLM answers stream under the model's name; the extractive one is offered --
+
+MODEL = "qwen-fake-1.5b"
+
+
+class SlowLLMEngine(Engine):
+    """The real engine with a fake LLM that writes slowly (as a small local model does)."""
+
+    def ask_stream(self, question: str, **kwargs: Any) -> Any:
+        from rag.types import AnswerStream
+
+        inner = super().ask_stream(question, **kwargs)
+        slow = kwargs.get("answer_mode") == "llm"
+
+        def pieces() -> Iterator[Any]:
+            for piece in inner:
+                yield piece
+                if slow:
+                    time.sleep(0.4)
+            yield inner.answer
+
+        return AnswerStream(pieces())
+
+
+@pytest.fixture(scope="module")
+def llm_server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_url(engine: Engine, llm_server: FakeOpenAI) -> Iterator[str]:
+    settings = engine.settings.replace(
+        llm_base_url=llm_server.url, llm_model=MODEL, answer_mode="llm"
+    )
+    llm_server.reset()
+    app = build_app(SlowLLMEngine(settings))
+    try:
+        yield _serve(app, settings)
+    finally:
+        app.close()
+
+
+def test_llm_answer_streams_with_the_model_name_and_a_quick_answer(
+    browser: Any, llm_url: str, llm_server: FakeOpenAI
+) -> None:
+    reply = (
+        "晋城开发区设立了产业引导基金，总规模300亿元[1]。这是根据开发区的答复文件整理的内容[1]。"
+    )
+    llm_server.script(Reply(reply, pieces=tuple(reply[i : i + 3] for i in range(0, len(reply), 3))))
+    page = _open(browser, llm_url)
+    page.get_by_text(t("zh", "filters")).first.click()  # the answer mode names the model
+    page.locator("#rag-mode").filter(has_text=MODEL).wait_for()
+    page.locator("#rag-question textarea").fill(FUND_Q)
+    page.locator("#rag-send").click()
+    bubble = _last_bot(page)
+    bubble.filter(has_text=MODEL).wait_for()  # who is writing, while it writes
+    bubble.filter(has_text="晋城开发区").wait_for()  # the first tokens, before the end
+    assert page.locator("#rag-send").is_disabled()
+    assert "这是根据" not in bubble.inner_text()
+    quick = page.locator("#rag-quick")
+    quick.wait_for(state="visible")  # the model is slow: the extractive answer is offered
+    quick.click()
+    _wait_answer(page, FUND_Q)
+    text = _last_bot(page).inner_text()
+    assert "300亿" in text and t("zh", "by_extractive") in text and MODEL not in text
+    assert "这是根据" not in text  # the LLM's answer was cancelled
+    assert page.locator("#rag-sources .cite-card").count() >= 1
+    assert not quick.is_visible()
+    page.context.close()
+
+
+def test_unsure_llm_answer_offers_the_extractive_one(
+    browser: Any, llm_url: str, llm_server: FakeOpenAI
+) -> None:
+    llm_server.script("晋城开发区产业引导基金的总规模是300亿元。")  # no [n]: cited by shared words
+    page = _open(browser, llm_url)
+    _ask(page, FUND_Q)
+    text = _last_bot(page).inner_text()
+    assert "300亿" in text and MODEL in text and t("zh", "llm_unsure") in text
+    quick = page.locator("#rag-quick")
+    quick.filter(has_text=t("zh", "quick_compare")).wait_for()
+    bots = page.locator("#rag-chat .bot-row .message-content")
+    before = bots.count()
+    quick.click()
+    _last_bot(page).filter(has_text=t("zh", "by_extractive")).wait_for()
+    page.locator("#rag-send:not([disabled])").wait_for()
+    assert bots.count() == before + 1  # beside the LLM's answer, not instead of it
+    assert MODEL in bots.nth(before - 1).inner_text()
+    page.context.close()

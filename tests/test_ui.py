@@ -532,3 +532,20 @@ def test_uploads_private_by_default_and_library_on_request(tmp_path: Path) -> No
     message, *_ = library_h.delete_document(corpus_doc.doc_id, None, "en")
     assert message.startswith("Removed from the index") and len(engine.documents()) == 1
     assert Path(corpus_doc.path).is_file()
+
+
+def test_ui_imports_only_the_rag_public_api() -> None:
+    import ast
+
+    deep = []
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            deep += [f"{path.name}: {n}" for n in names if n.startswith("rag.")]
+    assert deep == []
