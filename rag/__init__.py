@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         QuestionError,
         RagError,
     )
+    from rag.indexing import copy_index
     from rag.ingest import SUPPORTED
     from rag.pipeline import EDITABLE_FIELDS, Engine, build_index, get_engine, load_document
     from rag.progress import progress_bar
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Engine": "rag.pipeline",
     "build_index": "rag.pipeline",
+    "copy_index": "rag.indexing",
     "get_engine": "rag.pipeline",
     "load_document": "rag.pipeline",
     "EDITABLE_FIELDS": "rag.pipeline",
@@ -96,6 +98,7 @@ __all__ = [
     "Settings",
     "__version__",
     "build_index",
+    "copy_index",
     "get_engine",
     "load_document",
     "load_settings",

@@ -6,12 +6,14 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,6 +162,22 @@ def index_writer(
     if target:
         return open_milvus_writer(target, params, base)
     return open_writer(settings.index_dir, params, base, ann_min_chunks=settings.ann_min_chunks)
+
+
+def copy_index(
+    settings: Settings, index_dir: str | Path, *, ignore: Callable[..., Any] | None = None
+) -> None:
+    """Copy the index the settings name into a new FAISS folder index_dir (a private working
+    copy; vectors are reused, nothing is embedded). ignore: shutil.copytree's, FAISS only."""
+    target = _milvus(settings)
+    if target is None:
+        shutil.copytree(settings.index_dir, index_dir, ignore=ignore)
+        return
+    store = open_milvus(target)
+    documents, chunks, vectors, counts = store.export()
+    writer = open_writer(index_dir, store.params, None, ann_min_chunks=settings.ann_min_chunks)
+    writer.add(documents, chunks, vectors, counts)
+    writer.commit(store.files, VERSION)
 
 
 def _index_files(settings: Settings) -> dict[str, str] | None:

@@ -561,6 +561,29 @@ class MilvusStore:
         found = {int(r["row"]): _chunk(r) for r in got}
         return [found[r] for r in wanted]
 
+    def export(self) -> tuple[list[Document], list[Chunk], np.ndarray, list[dict[str, int]]]:
+        """Every document, chunk (in row order), vector and term count: what an IndexWriter
+        takes to make a copy of this store."""
+        target = self.target
+        parts: dict[str, list[dict[str, Any]]] = {}
+        doc_fields = ["part", "body", "doc_id", "path", "source", *_META_FIELDS]
+        for r in _query(target, target.name("docs"), "part >= 0", doc_fields):
+            parts.setdefault(r["doc_id"], []).append(r)
+        documents = []
+        for info in self._infos:
+            rows = sorted(parts[info.doc_id], key=lambda r: int(r["part"]))
+            documents.append(_document(rows[0], [r["body"] for r in rows]))
+        got = _query(target, target.name("chunks"), "row >= 0", [*_CHUNK_FIELDS, "vector", "tf"])
+        got.sort(key=lambda r: int(r["row"]))
+        term_of = {int(r["tid"]): r["term"] for r in self._terms}
+        counts = [
+            {term_of[int(t)]: int(c) for t, c in r["tf"].items() if int(t) in term_of} for r in got
+        ]
+        vectors = np.array([r["vector"] for r in got], dtype=np.float32).reshape(
+            -1, self.params.dim
+        )
+        return documents, [_chunk(r) for r in got], vectors, counts
+
     # -- search
 
     def _filter(self, allowed: Collection[str] | None) -> str:

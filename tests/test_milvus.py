@@ -315,3 +315,25 @@ def test_dev_questions_score_the_same_on_milvus_lite_as_on_faiss(
     assert on_milvus["answers"]["citations"] > 0
     assert on_milvus["answers"]["citation_exact"] == 1.0
     assert on_milvus["answers"]["fact_in_answer"] == on_faiss["answers"]["fact_in_answer"]
+
+
+def test_a_web_session_uploads_into_a_private_copy_not_the_shared_milvus_store(
+    tmp_path: Path,
+) -> None:
+    from ui.uploads import PrivateLibrary
+
+    _faiss, milvus, _docs = _pair(tmp_path)
+    shared = Engine(milvus)
+    session = PrivateLibrary(shared, parent=tmp_path)
+    upload = _write(tmp_path / "upload", {EXTRA[0]: EXTRA[1]}) / EXTRA[0]
+    session.add([upload])
+    assert session.engine.search("算力券", k=1)[0].chunk.text.count("40%") == 1
+    assert EXTRA[0] in {d.source for d in session.engine.index.doc_infos()}
+    shared.reload()
+    assert EXTRA[0] not in {d.source for d in shared.index.doc_infos()}
+    # the copy reused the shared store's vectors: its documents rank and score the same
+    shared_docs = {d.doc_id for d in shared.index.doc_infos()}
+    for question in QUESTIONS[:3]:
+        got = [h[:2] for h in _hits(session.engine, question, k=5, mode="dense")]
+        want = [h[:2] for h in _hits(shared, question, k=5, mode="dense")]
+        assert [g for g in got if g[0].split(":")[0] in shared_docs][:3] == want[:3]

@@ -28,6 +28,7 @@ from rag import (
     IndexReport,
     RagError,
     build_index,
+    copy_index,
     load_document,
 )
 
@@ -159,7 +160,10 @@ class PrivateLibrary:
         self.shared = shared
         self.folder = Path(tempfile.mkdtemp(prefix="rag-session-", dir=parent))
         self.uploads_dir = self.folder / UPLOADS
-        self.settings = shared.settings.replace(index_dir=str(self.folder / INDEX_FOLDER))
+        # always a FAISS folder of its own: with a Milvus store the uploads stay private too
+        self.settings = shared.settings.replace(
+            index_dir=str(self.folder / INDEX_FOLDER), store="faiss"
+        )
         self.engine = Engine(self.settings)
         self._lock = threading.Lock()
         self._copied = False
@@ -169,7 +173,7 @@ class PrivateLibrary:
         """Start the session's index as a copy of the shared one (its vectors are reused)."""
         shutil.rmtree(self.settings.index_dir, ignore_errors=True)
         self._shared_ids = self._shared_doc_ids()
-        shutil.copytree(self.shared.settings.index_dir, self.settings.index_dir, ignore=_NOT_COPIED)
+        copy_index(self.shared.settings, self.settings.index_dir, ignore=_NOT_COPIED)
         self._copied = True
 
     def _shared_doc_ids(self) -> frozenset[str]:
