@@ -2,6 +2,7 @@
 
     python -m eval.scale --sizes 10000,100000          # a table, and runs/scale-<time>/scale.json
     python -m eval.scale --sizes 1000000 --json
+    python -m eval.scale --sizes 100000 --store milvus-lite   # the same through Milvus Lite
 
 The passages are the CMRC 2018 and DRCD contexts in ../shared/benchmarks, split into sentences.
 Each synthetic chunk joins 3-7 random sentences; its vector is the normalised sum of the sentences'
@@ -34,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.config import load_settings
+from rag.config import Settings, load_settings
 from rag.errors import EXIT_OK
 from rag.indexing import index_prepared, passage_terms
 from rag.pipeline import Engine, build_index
@@ -71,11 +72,23 @@ def _du_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
 
-def build(size: int, out: Path, ann_min_chunks: int) -> dict[str, Any]:
-    """Make a size-chunk corpus and index it (one process)."""
-    settings = load_settings(
-        index_dir=str(out / f"index-{size}"), embedder="hash", ann_min_chunks=ann_min_chunks
+def _settings(size: int, out: Path, ann_min_chunks: int, store: str) -> Settings:
+    """The hash-embedder settings of one size; store "milvus-lite" puts it in a .db file."""
+    return load_settings(
+        index_dir=str(out / f"index-{size}"),
+        embedder="hash",
+        ann_min_chunks=ann_min_chunks,
+        store=str(out / f"milvus-{size}.db") if store == "milvus-lite" else "faiss",
     )
+
+
+def _index_path(settings: Settings) -> Path:
+    return Path(settings.index_dir if settings.store == "faiss" else settings.store)
+
+
+def build(size: int, out: Path, ann_min_chunks: int, store: str = "faiss") -> dict[str, Any]:
+    """Make a size-chunk corpus and index it (one process)."""
+    settings = _settings(size, out, ann_min_chunks, store)
     started = time.perf_counter()
     sentences, _ = passages_and_questions()
     engine = Engine(settings)
@@ -147,25 +160,27 @@ def build(size: int, out: Path, ann_min_chunks: int) -> dict[str, Any]:
             row += 1
     prep_chunks = time.perf_counter() - t0
     write = index_prepared(settings, documents, chunks, vectors, terms)
-    manifest = json.loads((Path(settings.index_dir) / "manifest.json").read_text("utf-8"))
+    manifest_path = Path(settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8")) if store == "faiss" else {}
     return {
         "size": size,
+        "store": store,
         "documents": len(documents),
         "sentences": len(sentences),
         "prepare_sentences_seconds": round(prep_sentences, 2),
         "prepare_chunks_seconds": round(prep_chunks, 2),
         "build_seconds": round(write["write_seconds"], 2),
         "build_peak_rss_mb": round(_peak_rss_mb()),
-        "disk_mb": round(_du_mb(Path(settings.index_dir)), 1),
-        "ann": [s.get("ann") for s in manifest["segments"]],
+        "disk_mb": round(_du_mb(_index_path(settings)), 1),
+        "ann": [s.get("ann") for s in manifest.get("segments", [])],
     }
 
 
-def search(size: int, out: Path, n_queries: int, ann_min_chunks: int) -> dict[str, Any]:
+def search(
+    size: int, out: Path, n_queries: int, ann_min_chunks: int, store: str = "faiss"
+) -> dict[str, Any]:
     """Load the size-chunk index, time searches per mode, then add one file (one process)."""
-    settings = load_settings(
-        index_dir=str(out / f"index-{size}"), embedder="hash", ann_min_chunks=ann_min_chunks
-    )
+    settings = _settings(size, out, ann_min_chunks, store)
     _, questions = passages_and_questions()
     rng = np.random.default_rng(7)
     sample = [questions[i] for i in rng.choice(len(questions), n_queries, replace=False)]
@@ -225,7 +240,7 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         sys.executable, "-m", "eval.scale", "--phase", phase, "--sizes", str(size),
         "--out", str(args.out), "--queries", str(args.queries),
-        "--ann-min-chunks", str(args.ann_min_chunks),
+        "--ann-min-chunks", str(args.ann_min_chunks), "--store", args.store,
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -236,12 +251,13 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    head = ["chunks", "build s", "build RSS MB", "disk MB", "load s", "warm s"]
+    head = ["chunks", "store", "build s", "build RSS MB", "disk MB", "load s", "warm s"]
     head += [f"{m} p50/p95 ms" for m in ("analysis", *MODES)] + ["add 1 file s", "search RSS MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in rows:
         cells = [
-            f"{r['size']:,}", r["build_seconds"], r["build_peak_rss_mb"], r["disk_mb"],
+            f"{r['size']:,}", r.get("store", "faiss"), r["build_seconds"],
+            r["build_peak_rss_mb"], r["disk_mb"],
             r["load_seconds"], r["warm_up_seconds"],
             *(f"{r[f'{m}_ms']['p50']} / {r[f'{m}_ms']['p95']}" for m in ("analysis", *MODES)),
             r["add_one_file_seconds"], r["search_peak_rss_mb"],
@@ -258,15 +274,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="work folder (default runs/scale-<time>)")
     p.add_argument("--keep", action="store_true", help="keep the indexes and documents")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--store", choices=("faiss", "milvus-lite"), default="faiss")
     p.add_argument("--phase", choices=("build", "search"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.phase:
         size = sizes[0]
         got = (
-            build(size, args.out, args.ann_min_chunks)
+            build(size, args.out, args.ann_min_chunks, args.store)
             if args.phase == "build"
-            else search(size, args.out, args.queries, args.ann_min_chunks)
+            else search(size, args.out, args.queries, args.ann_min_chunks, args.store)
         )
         print(json.dumps(got))
         return EXIT_OK
@@ -278,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
         if not args.keep:
-            for name in (f"index-{size}", f"docs-{size}", f"extra-{size}"):
+            for name in (f"index-{size}", f"milvus-{size}.db", f"docs-{size}", f"extra-{size}"):
                 shutil.rmtree(args.out / name, ignore_errors=True)
         print(f"{size:,} chunks done", file=sys.stderr)
     print(json.dumps(rows, indent=1) if args.json else _table(rows))

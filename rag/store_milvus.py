@@ -68,6 +68,7 @@ EMPTY_TERM = 2**32 - 2  # sparse rows must not be empty: a chunk without terms h
 # BM25 candidates fetched beyond k: exact rescoring reorders them, so a chunk that the
 # commit-time weights put just outside k can still come back
 CANDIDATE_MARGIN = 50
+RECENT_ROWS = 2_000  # vectors and term counts of the rows read last, kept per store
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 _CHUNK_FIELDS = (
     "row",
@@ -491,6 +492,7 @@ class MilvusStore:
         self._corpus: CorpusTerms | None = None
         self._pinyin: dict[str, str] | None = None
         self._lock = threading.Lock()
+        self._recent: dict[int, dict[str, Any]] = {}
         self._documents = _Documents(self)
 
     # -- what the answer side reads
@@ -553,13 +555,45 @@ class MilvusStore:
         return sorted(int(r["row"]) for r in got)
 
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
-        """The chunks at these rows, in the same order."""
+        """The chunks at these rows, in the same order (their vectors and term counts are kept
+        for a while: retrieval scores the same rows next)."""
         wanted = [int(r) for r in rows]
         got = _rows_by(
-            self.target, self.target.name("chunks"), "row", sorted(set(wanted)), _CHUNK_FIELDS
+            self.target,
+            self.target.name("chunks"),
+            "row",
+            sorted(set(wanted)),
+            [*_CHUNK_FIELDS, "vector", "tf", "length"],
         )
+        self._remember(got, ("vector", "tf", "length"))
         found = {int(r["row"]): _chunk(r) for r in got}
         return [found[r] for r in wanted]
+
+    def _remember(self, rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
+        """Keep some fields of recently read rows (a row id is never reused, so its vector and
+        term counts never change)."""
+        with self._lock:
+            for r in rows:
+                self._recent.setdefault(int(r["row"]), {}).update({f: r[f] for f in fields})
+            while len(self._recent) > RECENT_ROWS:
+                self._recent.pop(next(iter(self._recent)))
+
+    def _fields_of(self, rows: Sequence[int], fields: Sequence[str]) -> dict[int, dict[str, Any]]:
+        """row -> those fields, from the recent rows or else from Milvus."""
+        with self._lock:
+            found = {
+                r: got
+                for r in set(rows)
+                if (got := self._recent.get(r)) is not None and all(f in got for f in fields)
+            }
+        missing = sorted(set(rows) - found.keys())
+        if missing:
+            got_rows = _rows_by(
+                self.target, self.target.name("chunks"), "row", missing, ["row", *fields]
+            )
+            self._remember(got_rows, fields)
+            found.update({int(r["row"]): r for r in got_rows})
+        return found
 
     def export(self) -> tuple[list[Document], list[Chunk], np.ndarray, list[dict[str, int]]]:
         """Every document, chunk (in row order), vector and term count: what an IndexWriter
@@ -638,14 +672,11 @@ class MilvusStore:
     def dense_scores(self, vector: np.ndarray, rows: Sequence[int]) -> np.ndarray:
         """Inner product of the vector with the stored vectors of these rows only."""
         wanted = [int(r) for r in rows]
-        got = _rows_by(
-            self.target, self.target.name("chunks"), "row", sorted(set(wanted)), ["row", "vector"]
-        )
-        vecs = {int(r["row"]): np.asarray(r["vector"], dtype=np.float32) for r in got}
-        q = np.asarray(vector, dtype=np.float32).reshape(-1)
         if not wanted:
             return np.zeros(0, np.float32)
-        return np.stack([vecs[r] for r in wanted]) @ q
+        got = self._fields_of(wanted, ["vector"])
+        q = np.asarray(vector, dtype=np.float32).reshape(-1)
+        return np.stack([np.asarray(got[r]["vector"], dtype=np.float32) for r in wanted]) @ q
 
     def _query_terms(self, tokens: Sequence[str]) -> list[int]:
         """Term ids of the distinct query tokens the index knows, in question order."""
@@ -688,14 +719,7 @@ class MilvusStore:
         tids = self._query_terms(tokens)
         if not wanted or not tids:
             return np.zeros(len(wanted), np.float32)
-        got = _rows_by(
-            self.target,
-            self.target.name("chunks"),
-            "row",
-            sorted(set(wanted)),
-            ["row", "tf", "length"],
-        )
-        by_row = {int(r["row"]): r for r in got}
+        by_row = self._fields_of(wanted, ["tf", "length"])
         return self._exact_bm25(tids, [by_row[r] for r in wanted])
 
 
