@@ -274,6 +274,19 @@ def test_not_found_names_the_active_filters(page: Any) -> None:
 # --- issue 15's features ----------------------------------------------------------------------
 
 
+def test_comparison_answer_is_a_table_with_citations(page: Any) -> None:
+    question = "晋城和温州的产业引导基金各是多少？"
+    _ask(page, question)
+    rows = page.locator("#rag-chat table.answer-compare tr")
+    assert rows.count() >= 2
+    for i in range(rows.count()):
+        assert rows.nth(i).locator("th").inner_text().strip()
+        assert rows.nth(i).locator("a.cite-ref").count() >= 1
+    assert "300亿" in page.locator("#rag-chat table.answer-compare").inner_text()
+    rows.nth(0).locator("a.cite-ref").first.click()
+    page.locator("#rag-sources .cite-card.flash").wait_for()
+
+
 def test_first_screen_has_how_to_and_examples_from_the_documents(page: Any, engine: Engine) -> None:
     chat = page.locator("#rag-chat")
     assert t("zh", "howto").split("\n")[0].strip("*") in chat.inner_text()

@@ -366,6 +366,25 @@ def test_list_answer_renders_as_a_list_with_links() -> None:
     assert chat.count("<li>") == 2 and 'href="#cite-2">[2]</a></li>' in chat
 
 
+def test_comparison_renders_as_a_table_and_its_closing_line_apart() -> None:
+    doc = _lined_doc()
+    cits = [_cit(1, doc, "设立专项资金1亿元"), _cit(2, doc, "建设算力中心")]
+    text = (
+        "2份文件提到：\n- 甲市：设立专项资金1亿元[1]\n- 乙县：建设算力中心[2]\n未说明的文件：丙市"
+    )
+    answer = replace(_answer(text, cits, []), kind="compare")
+    chat = chat_text(answer, 0)
+    rows = re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", chat)
+    assert [r[0] for r in rows] == ["甲市", "乙县"]
+    assert 'href="#cite-2">[2]</a>' in rows[1][1] and "丙市" not in rows[1][1]
+    assert chat.endswith('<p class="answer-tail">未说明的文件：丙市</p>')
+    # a wrapped item line still belongs to its item
+    wrapped = replace(
+        answer, text="两项：\n- 甲市：设立\n专项资金[1]\n- 乙县：建设[2]", kind="list"
+    )
+    assert "<li>甲市：设立 专项资金" in chat_text(wrapped, 0)
+
+
 def test_markdown_export_has_quote_file_number_date_and_lines() -> None:
     from ui.render import answer_markdown, conversation_markdown
 

@@ -16,6 +16,8 @@ EXAMPLE_TITLE_CHARS = 36
 NOT_FOUND_MARK = "⚠"
 _MARKER = re.compile(r"\[(\d+)\]")
 _ITEM = re.compile(r"^\s*[-•]\s+")
+# a comparison line names its document or place before a colon: "温州市：…", "Wenzhou: …"
+_LABEL = re.compile(r"^([^：:\[\]]{1,24})[：:]\s*(.+)$", re.S)
 
 DocLookup = Callable[[str], Document | None]
 
@@ -36,19 +38,33 @@ def _linked(text: str, valid: set[int], turn: int) -> str:
     return _MARKER.sub(link, esc(text))
 
 
-def split_items(text: str) -> tuple[str, list[str]]:
-    """A list/comparison answer's one-line lead and its "- item" lines."""
-    lines = [line for line in text.splitlines() if line.strip()]
+def split_items(text: str) -> tuple[str, list[str], str]:
+    """A list/comparison answer's lead, its "- item" lines and a closing line after the items.
+
+    A line between items continues the item before it; lines after the last item close the
+    answer ("not stated in: …") and are not part of that item.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     lead: list[str] = []
     items: list[str] = []
+    pending: list[str] = []  # lines after the latest item: a continuation or the closing line
     for line in lines:
         if _ITEM.match(line):
+            if pending and items:
+                items[-1] += " " + " ".join(pending)
+            pending = []
             items.append(_ITEM.sub("", line, count=1))
         elif items:
-            items[-1] += " " + line.strip()
+            pending.append(line)
         else:
-            lead.append(line.strip())
-    return " ".join(lead), items
+            lead.append(line)
+    return " ".join(lead), items, " ".join(pending)
+
+
+def _labelled(item: str) -> tuple[str, str] | None:
+    """("温州市", "claim [1]") of a comparison line "温州市：claim [1]", else None."""
+    m = _LABEL.match(item)
+    return (m.group(1), m.group(2)) if m else None
 
 
 def chat_text(
@@ -65,12 +81,23 @@ def chat_text(
             text += f'\n\n<span class="filters-note">{esc(filters_note)}</span>'
         return text
     valid = {c.n for c in answer.citations}
-    lead, items = split_items(answer.text)
-    if answer.kind in ("list", "compare") and items:
+    lead, items, tail = split_items(answer.text)
+    rows = [_labelled(item) for item in items]
+    if answer.kind == "compare" and len(items) > 1 and all(rows):
+        # one row per document or place: what it says, with its citations
+        cells = "".join(
+            f"<tr><th>{esc(row[0])}</th><td>{_linked(row[1], valid, turn)}</td></tr>"
+            for row in rows
+            if row
+        )
+        text = f'{_linked(lead, valid, turn)}<table class="answer-compare">{cells}</table>'
+    elif answer.kind in ("list", "compare") and items:
         lis = "".join(f"<li>{_linked(item, valid, turn)}</li>" for item in items)
         text = f'{_linked(lead, valid, turn)}<ul class="answer-items">{lis}</ul>'
     else:
-        text = _linked(answer.text, valid, turn)
+        text, tail = _linked(answer.text, valid, turn), ""
+    if tail:
+        text += f'<p class="answer-tail">{_linked(tail, valid, turn)}</p>'
     if by:
         text += f'\n\n<small class="answer-by">{esc(by)}</small>'
     return text
@@ -207,9 +234,13 @@ def sources_html(
 
 def _paragraph_and_items(text: str) -> str:
     """A refusal's lead as a paragraph and its "- closest passage" lines as a list."""
-    lead, items = split_items(text)
+    lead, items, tail = split_items(text)
     lis = "".join(f"<li>{esc(item)}</li>" for item in items)
-    return f"<p>{esc(lead)}</p>" + (f'<ul class="closest">{lis}</ul>' if items else "")
+    return (
+        f"<p>{esc(lead)}</p>"
+        + (f'<ul class="closest">{lis}</ul>' if items else "")
+        + (f"<p>{esc(tail)}</p>" if tail else "")
+    )
 
 
 def _searched_list(contexts: Sequence[Hit], lookup: DocLookup, lang: str) -> str:
@@ -393,9 +424,10 @@ def answer_markdown(answer: Answer, lookup: DocLookup, lang: str = "zh") -> str:
     if not answer.answered:
         lines.append(f"> {NOT_FOUND_MARK} {answer.text}")
     else:
-        lead, items = split_items(answer.text)
+        lead, items, tail = split_items(answer.text)
         if answer.kind in ("list", "compare") and items:
             lines += [lead, "", *(f"- {item}" for item in items)]
+            lines += ["", tail] if tail else []
         else:
             lines.append(answer.text)
     if answer.note and answer.answered:
