@@ -32,7 +32,7 @@ from rag.indexing import (
 from rag.query import build_query
 from rag.retrieve import rerank, retrieve
 from rag.store import StoredIndex, check_params
-from rag.text.lang import normalise, question_language, strip_controls
+from rag.text.lang import is_traditional, normalise, question_language, strip_controls
 from rag.text.lexicon import use_user_dirs
 from rag.text.places import gazetteer_pinyin, place_names
 from rag.text.tokenize import tokenize
@@ -112,6 +112,8 @@ class Engine:
             if self._stats is None or self._stats[0] is not index:
                 idf = index.bm25.idf
                 values = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
+                infos = index.doc_infos()
+                heads = [f"{d.issuer or ''}{d.title or ''}" for d in infos]
                 stats = CorpusStats(
                     idf=idf,
                     pinyin_map=index.pinyin_map,
@@ -120,7 +122,10 @@ class Engine:
                     # metadata only: no document text is read
                     metadata_text="\n".join(
                         normalise(f"{d.region or ''} {d.issuer or ''} {d.title or ''}").lower()
-                        for d in index.doc_infos()
+                        for d in infos
+                    ),
+                    traditional_share=(
+                        sum(is_traditional(h) for h in heads) / len(heads) if heads else 0.0
                     ),
                 )
                 self._stats = (index, stats)

@@ -7,7 +7,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from rag.text.facts import asked_kinds, years_in
-from rag.text.lang import normalise, question_language, strip_controls
+from rag.text.lang import (
+    is_traditional,
+    normalise,
+    question_language,
+    strip_controls,
+    to_simplified,
+    to_traditional,
+)
 from rag.text.lexicon import glossary, lexicon
 from rag.text.places import (
     gazetteer_pinyin,
@@ -134,6 +141,18 @@ def _documented(places: Sequence[str], stats: CorpusStats | None) -> list[str]:
     return [p for p in places if p.lower() in text]
 
 
+def _compares_places(places: Sequence[str], stats: CorpusStats | None) -> bool:
+    """True when the question names places of two different documents.
+
+    A city and its district named by one document ("无锡…新吴区") are one place asked about.
+    """
+    documented = [p.lower() for p in _documented(places, stats)]
+    if len(documented) < 2 or stats is None:
+        return False
+    lines = stats.metadata_text.split("\n")
+    return not any(all(p in line for p in documented) for line in lines)
+
+
 def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
     """Names the tokenizer cut into single characters (阿閦佛 -> 阿 閦 佛), joined back.
 
@@ -231,7 +250,8 @@ def build_query(
     # "无锡" inside "无锡市" names one place
     named = [n for n in named if not any(n != m and n in m for m in named)]
     if lang == "en":
-        named += [a for a in aliases if place_names(a)]
+        # "Xinwu District" -> 新吴区: a place when the gazetteer or the documents' metadata says so
+        named += [a for a in aliases if place_names(a) or _metadata_places(a, stats)]
     places = list(dict.fromkeys(place_stem(p) for p in named))
     # place words are checked against whole documents, not counted as a sentence's key terms
     names = {w for w, flag in tags if flag in NAME_FLAGS} | set(joined)
@@ -260,12 +280,18 @@ def build_query(
     shape = (
         "compare"
         # a question naming two places compares them, whatever its wording
-        if COMPARE_Q.search(normalised) or len(_documented(places, stats)) > 1
+        if COMPARE_Q.search(normalised) or _compares_places(places, stats)
         else "list"
         if LIST_Q.search(normalised)
         else "fact"
     )
     dense_text = standalone
+    if lang == "zh" and stats is not None:
+        # the embedder matches a question best in the script the documents are written in
+        if stats.traditional_share < 0.5 and is_traditional(standalone):
+            dense_text = to_simplified(standalone)
+        elif stats.traditional_share > 0.5 and not is_traditional(standalone):
+            dense_text = to_traditional(standalone)
     if lang == "en" and aliases:
         dense_text = f"{standalone} {' '.join(aliases)}"
     query = Query(

@@ -140,6 +140,9 @@ class CorpusStats:
     # every document's region, issuer and title, one per line: district names jieba does not
     # know (新吴区) count as places when the documents' own metadata names them
     metadata_text: str = ""
+    # share of documents written in Traditional characters: the dense query is put in the
+    # script most of the library is written in
+    traditional_share: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)

@@ -162,6 +162,31 @@ def test_query_is_built_once_with_everything_later_steps_read() -> None:
     assert build_query("各地对人才的补贴分别是多少？").shape == "compare"
 
 
+def test_a_city_and_its_district_in_one_document_are_one_place_not_a_comparison() -> None:
+    stats = CorpusStats(
+        idf={},
+        pinyin_map={"linhai": "临海", "xingang": "新港区"},
+        metadata_text="临海市新港区 临海市新港区工业和信息化局\n淮阳省 淮阳省工业和信息化厅",
+    )
+    one = build_query("在临海市的大会上，新港区有几个项目签约？", stats=stats)
+    assert one.shape == "fact" and set(one.places) == {"临海", "新港"}
+    assert build_query("临海市和淮阳省的企业有多少家？", stats=stats).shape == "compare"
+
+
+def test_dense_query_is_put_in_the_script_the_library_is_written_in() -> None:
+    simplified = CorpusStats(idf={}, pinyin_map={}, traditional_share=0.0)
+    traditional = CorpusStats(idf={}, pinyin_map={}, traditional_share=1.0)
+    assert build_query("無錫有多少家企業？", stats=simplified).dense_text == "无锡有多少家企业？"
+    assert build_query("無錫有多少家企業？", stats=traditional).dense_text == "無錫有多少家企業？"
+    assert build_query("无锡有多少家企业？", stats=traditional).dense_text == "無錫有多少家企業？"
+
+
+def test_english_clauses_and_possessives_do_not_change_what_is_asked() -> None:
+    question = "When opening the park, how many of the city's universities joined?"
+    assert asked_kinds(normalise(question)) == ("count:所",)
+    assert asked_kinds("when was the notice issued?") == ("date",)
+
+
 def test_english_aliases_take_phrases_then_words_and_pinyin_names() -> None:
     aliases = english_aliases(
         "Who is the contact person of the Canglan guidance fund?", {"canglan": "苍岚"}
@@ -254,6 +279,26 @@ def test_list_question_gets_the_items_of_the_section(engine: Engine) -> None:
     assert "安家补贴100万元" in answer.citations[1].quote
     shown = {h.chunk.chunk_id for h in answer.contexts}
     assert all(c.chunk_id in shown for c in answer.citations)
+
+
+def test_a_list_named_inline_in_one_sentence_is_quoted_whole(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "baiyun.txt").write_text(
+        "白云市人工智能产业发展实施意见\n"
+        "一、总体要求\n"
+        "坚持创新驱动，以智慧交通、智慧医疗、智慧教育、智慧农业等领域为发展重点，培育新兴产业。\n"
+        "二、重点任务\n"
+        "（一）建设算力平台。新建智算中心一座。\n"
+        "（二）引进领军人才。每年引进人才100名。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("白云市确定的人工智能发展重点领域有哪些？")
+    assert answer.answered and answer.kind == "list"
+    assert answer.reasons == ("names the items in one sentence",)
+    assert [c.line_start for c in answer.citations] == [3]
+    assert "智慧交通、智慧医疗、智慧教育、智慧农业" in answer.citations[0].quote
 
 
 def test_traditional_question_finds_simplified_text(engine: Engine) -> None:

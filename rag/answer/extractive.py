@@ -51,6 +51,11 @@ COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
+INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
+INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
+LIST_ASK_RE = re.compile(r"哪些|哪几")
+LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
+CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
@@ -167,7 +172,7 @@ def _rank(query: Query, embedder: Embedder, candidates: list[Candidate]) -> list
         # against the question as asked
         qv = (
             embedder.embed_query(query.standalone)
-            if query.dense_text != query.standalone
+            if query.lang == "en" and query.dense_text != query.standalone
             else query.vector
         )
         sims = embedder.embed_documents([c.text for c in head]) @ np.asarray(qv)
@@ -554,6 +559,55 @@ def _list_answer(
     return _quoted(query, text, citations, contexts, kind="list", reasons=reasons, note=note)
 
 
+def _list_heads(query: Query) -> tuple[str, ...]:
+    """The key terms a list question asks items of ("重点领域有哪些" -> 领域, "哪些措施")."""
+    q = query.normalised
+    heads: list[str] = []
+    for m in LIST_ASK_RE.finditer(q):
+        before = LIST_FILLER_RE.sub("", q[: m.start()])
+        after = q[m.end() :]
+        for term in sorted(query.terms, key=len, reverse=True):
+            if (before.endswith(term) or after.startswith(term)) and term not in heads:
+                heads.append(term)
+    return tuple(heads)
+
+
+def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
+    """True when the sentence lists items of a head term inline ("以A、B、C等领域为重点")."""
+    for head in heads:
+        for m in re.finditer(re.escape(head), sentence):
+            clause = CLAUSE_BREAK_RE.split(sentence[: m.start()])[-1]
+            # the items run up to the head term, with at most a 等 and a few words between
+            tail = clause.rsplit("、", 1)[-1]
+            if clause.count("、") >= 2 and len(tail) <= INLINE_TAIL_CHARS:
+                return True
+    return False
+
+
+def _inline_list_answer(
+    query: Query, judged: list[Candidate], contexts: tuple[Hit, ...], note: str
+) -> Answer | None:
+    """One sentence that names the asked items itself, before any section's list of points."""
+    heads = _list_heads(query)
+    if not heads:
+        return None
+    inline = [
+        c
+        for c in judged[:INLINE_CANDIDATES]
+        if c.verdict and c.verdict.sufficient and _enumerates(_norm(c.text), heads)
+    ]
+    # the sentence that names most of what the question says, not merely the first list
+    if not inline:
+        return None
+    c = min(inline, key=lambda c: (-c.coverage, -c.score))
+    if query.lang == "en":
+        text = f"The documents name them in one sentence (quoted in Chinese): “{c.text}”[1]"
+    else:
+        text = f"{c.text}[1]"
+    reasons = ("names the items in one sentence",)
+    return _quoted(query, text, _cite([c]), contexts, kind="list", reasons=reasons, note=note)
+
+
 def _list_ok(verdict: Verdict) -> bool:
     """A list question asks for no single fact: the key terms and constraints are what count."""
     return (
@@ -648,7 +702,9 @@ def extractive_answer(
             return answer
     judged = _judged(query, ranked, weights)
     if query.shape == "list":
-        answer = _list_answer(query, judged, contexts, doc_chunks, weights, embedder, note)
+        answer = _inline_list_answer(query, judged, contexts, note) or _list_answer(
+            query, judged, contexts, doc_chunks, weights, embedder, note
+        )
         if answer is not None:
             return answer
     answer = _fact_answer(query, judged, ranked, contexts, doc_chunks, note)

@@ -66,7 +66,9 @@ KINDS = (
         "date",
         re.compile(
             r"什么时候|何时|哪天|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
-            r"|^\s*when\b|what date|which year|what year|since when",
+            # "When creating the base, how many…" is a clause, not a question about a date
+            r"|^\s*when\s+(?:is|was|were|are|did|does|do|will|has|have|had|should|can|could)\b"
+            r"|what date|which year|what year|since when",
             re.I,
         ),
         re.compile(
@@ -136,7 +138,7 @@ QUANTITY_Q = re.compile(
 )
 
 
-HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&-]+\s+){0,5}[a-z&-]+)", re.I)
+HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&'’-]+\s+){0,5}[a-z&'’-]+)", re.I)
 # years, dates and ranges of years are not counted things ("2023-2025年", "6月18日")
 DATE_SPANS = re.compile(
     r"(?:19|20)\d{2}\s*(?:[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年?|\d{1,2}\s*[月日]"
@@ -149,7 +151,7 @@ def _english_counters(question: str) -> str:
     if not m:
         return ""
     table = glossary("counters_en")
-    words = m.group(1).lower().split()
+    words = [re.sub(r"['’]s?$", "", w) for w in m.group(1).lower().split()]
     # the first counted noun after "how many" ("how many AI and robotics enterprises"),
     # longer phrases first ("industry chains" before "chains")
     for i in range(len(words)):

@@ -49,6 +49,11 @@ def to_traditional(text: str) -> str:
         return str(_converter("s2t").convert(text))
 
 
+def is_traditional(text: str) -> bool:
+    """True when text has characters that differ in Simplified Chinese (無錫, not 无锡)."""
+    return to_simplified(text) != text
+
+
 def strip_controls(text: str) -> str:
     """text without control characters and undecodable-byte surrogates."""
     return CONTROL_RE.sub("", text)
