@@ -383,6 +383,23 @@ def test_phone_layout(browser: Any, app_url: str) -> None:
     page.context.close()
 
 
+def test_phone_documents_are_readable(browser: Any, app_url: str, engine: Engine) -> None:
+    page = _open(browser, app_url, PHONE)
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    cards = page.locator("#rag-corpus-cards .doc-card")
+    cards.first.wait_for()
+    assert cards.count() == len(engine.documents())
+    assert not page.locator("#rag-corpus").is_visible()  # the wide table is not squeezed in
+    for doc in engine.documents():
+        card = cards.filter(has_text=doc.source)
+        box = card.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        text = card.inner_text()
+        assert (doc.title or doc.source) in text
+        assert all(v in text for v in (doc.issuer, doc.date) if v)
+    page.context.close()
+
+
 @pytest.mark.skipif(os.environ.get("UPDATE_SCREENSHOTS") != "1", reason="UPDATE_SCREENSHOTS=1")
 def test_update_screenshots(browser: Any, app_url: str) -> None:
     """The README's pictures: first screen, an answer, a not-found, the documents (2 sizes)."""

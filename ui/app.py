@@ -38,7 +38,7 @@ from ui.handlers import (
     year_choices,
 )
 from ui.i18n import DEFAULT_LANG, LANGS, t
-from ui.render import example_questions, placeholder_html
+from ui.render import corpus_cards, example_questions, placeholder_html
 
 __all__ = ["build_app", "build_filters", "launch", "serve"]
 
@@ -285,8 +285,11 @@ def _documents_tab(
     tr: Labels, ui: Parts, h: Handlers, docs: list[Document], library_uploads: bool
 ) -> None:
     settings = h.settings
-    ui.corpus = gr.Dataframe(
-        value=h.table(None, tr.lang), interactive=False, wrap=True, elem_id="rag-corpus"
+    table = h.table(None, tr.lang)
+    ui.corpus = gr.Dataframe(value=table, interactive=False, wrap=True, elem_id="rag-corpus")
+    # the same rows as cards: phones show these instead of a table wider than the screen
+    ui.corpus_cards = gr.HTML(
+        corpus_cards(table["data"], table["headers"]), elem_id="rag-corpus-cards"
     )
     with gr.Row():
         ui.manage_pick = tr(
@@ -552,6 +555,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
             ui.year_to,
             ui.manage_pick,
             ui.chatbot,
+            ui.corpus_cards,
         ]
         _wire_asking(ui, h)
         _wire_sources(ui, h)

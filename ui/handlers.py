@@ -36,6 +36,7 @@ from ui.render import (
     answer_markdown,
     chat_text,
     conversation_markdown,
+    corpus_cards,
     corpus_headers,
     corpus_rows,
     document_html,
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 HISTORY_TURNS = 6
 ANY = ""  # dropdown value meaning "no restriction"
 POLL_SECONDS = 0.5  # how often an upload's progress is reported
-N_CORPUS = 7  # outputs of corpus_updates
+N_CORPUS = 8  # outputs of corpus_updates
 STAGE_KEYS = {"files": "stage_files", "chunks": "stage_chunks", "embedding": "stage_embedding"}
 
 
@@ -223,14 +224,16 @@ class Handlers:
         """Documents table, filter choices, manager choices and example questions."""
         docs = self.documents(private)
         examples = [{"text": q} for q in example_questions(docs, lang)]
+        table = self.table(private, lang)
         return (
-            gr.update(value=self.table(private, lang)),
+            gr.update(value=table),
             gr.update(choices=doc_choices(docs)),
             gr.update(choices=region_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
             gr.update(choices=doc_choices(docs), value=picked),
             gr.update(examples=examples or None),
+            corpus_cards(table["data"], table["headers"]),
         )
 
     def load_corpus(self, private: PrivateLibrary | None, lang: str) -> tuple[Any, ...]:

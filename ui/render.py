@@ -386,6 +386,23 @@ def corpus_rows(
     ]
 
 
+def corpus_cards(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    """The documents table as one card per document, for narrow (phone) screens."""
+    cards = []
+    for row in rows:
+        title, *rest = row
+        fields = "".join(
+            f"<dt>{esc(h)}</dt><dd>{esc(v)}</dd>"
+            for h, v in zip(headers[1:], rest, strict=True)
+            if v
+        )
+        cards.append(
+            f'<div class="doc-card"><div class="doc-card-title">{esc(title or rest[-1])}</div>'
+            f'<dl class="cite-meta">{fields}</dl></div>'
+        )
+    return f'<div class="doc-cards">{"".join(cards)}</div>'
+
+
 def example_questions(docs: Sequence[Document], lang: str = "zh", limit: int = 4) -> list[str]:
     """Questions about the loaded documents, built from their titles (none when untitled)."""
     templates = ["ex_measures", "ex_issuer", "ex_number"]
