@@ -420,9 +420,11 @@ def test_update_screenshots(browser: Any, app_url: str) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(docs / f"{name}-not-found.png"))
         page.get_by_role("tab", name=t("zh", "tab_docs")).click()
-        page.locator("#rag-corpus div[role=row]").first.wait_for()
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(docs / f"{name}-documents.png"))
+        page.locator("#rag-corpus div[role=row], #rag-corpus-cards .doc-card").first.wait_for()
+        _pick_document(page, "jincheng-2024-reply-npc-268.txt")  # its metadata, to correct
+        page.locator("#rag-edit-meta").get_by_text(t("zh", "edit_meta")).click()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(docs / f"{name}-documents.png"), full_page=True)
         page.context.close()
 
 
