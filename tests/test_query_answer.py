@@ -103,6 +103,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
         ("how many AI and robotics enterprises are there?", ("count:家个",)),
         ("Who is the contact person?", ("contact",)),
         ("哪几年的计划？", ("date",)),
+        ("人工智能企业数分别是多少？", ("count:家个",)),
+        ("全市高校数量有多少？", ("count:所",)),
     ],
 )
 def test_asked_kinds(question: str, kinds: tuple[str, ...]) -> None:
@@ -324,6 +326,13 @@ def test_comparison_gives_one_line_per_document(engine: Engine) -> None:
     partial = engine.ask("青岚市和苏南市的人工智能专项资金分别是多少？")
     assert partial.kind == "compare" and [c.source for c in partial.citations] == ["sunan.txt"]
     assert "未说明的文件：青岚市" in partial.text
+
+
+def test_each_place_of_a_comparison_answers_its_own_part(engine: Engine) -> None:
+    answer = engine.ask("青岚市人工智能企业数和淮阳省零部件企业数分别是多少？")
+    assert answer.kind == "compare"
+    assert "80家" in answer.text and "260余家" in answer.text
+    assert "苏南" not in answer.text  # a place nobody asked about is not "not stated"
 
 
 def test_corpus_statistics_are_computed_once_per_index(engine: Engine) -> None:

@@ -407,7 +407,7 @@ def test_large_segments_are_searched_through_ivf_with_measured_recall(tmp_path: 
     build_index([docs], ann)
     manifest = json.loads((tmp_path / "ann" / "manifest.json").read_text("utf-8"))
     info = manifest["segments"][0]["ann"]
-    assert info["kind"] == "ivf_flat" and info["recall_at_10"] >= 0.98 and info["nprobe"] >= 4
+    assert info["kind"] == "ivf_sq8" and info["recall_at_10"] >= 0.98 and info["nprobe"] >= 4
     assert (tmp_path / "ann" / manifest["segments"][0]["name"] / "dense.faiss").is_file()
     only = Filters(sources=("p011.txt", "p023.txt"))
     for question in ("第11号试点区数字政务项目", "第23号试点区带动投资多少亿元"):

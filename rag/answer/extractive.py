@@ -618,6 +618,24 @@ def _list_ok(verdict: Verdict) -> bool:
 # ---------------------------------------------------------------- comparisons
 
 
+def _place_clauses(query: Query, weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """place -> the key-term weights of its own part of a comparison question, when each
+    named place is followed by terms of its own ("晋城A企业数和无锡B企业数分别是多少")."""
+    q = query.normalised.lower()
+    at = sorted((q.find(p.lower()), p) for p in query.places if p.lower() in q)
+    if len(at) < 2:
+        return {}
+    out: dict[str, dict[str, float]] = {}
+    for i, (start, place) in enumerate(at):
+        end = at[i + 1][0] if i + 1 < len(at) else len(q)
+        clause = q[start:end]
+        own = {t: w for t, w in weights.items() if t in clause}
+        if not own:
+            return {}  # "青岚市和淮阳省的企业…": the places share one question
+        out[place] = own
+    return out
+
+
 def _compare_answer(
     query: Query, judged_by_doc: dict[str, list[Candidate]], contexts: tuple[Hit, ...], note: str
 ) -> Answer | None:
@@ -627,8 +645,10 @@ def _compare_answer(
         good = [c for c in cands if c.verdict and c.verdict.sufficient]
         if good:
             lines.append(good[0])
-        elif cands:
-            silent.append(cands[0].doc)
+        elif cands and (
+            not query.places or any(p in _doc_label_text(cands[0].doc) for p in query.places)
+        ):
+            silent.append(cands[0].doc)  # a document of another place was not asked about
     if not lines:
         return None
     lines = lines[:COMPARE_DOCS]
@@ -695,7 +715,16 @@ def extractive_answer(
         by_doc: dict[str, list[Candidate]] = {}
         for c in ranked:
             by_doc.setdefault(c.doc.doc_id, []).append(c)
-        judged_by_doc = {d: _judged(query, cs[:4], weights) for d, cs in by_doc.items()}
+        clauses = _place_clauses(query, weights)
+        judged_by_doc = {}
+        for d, cs in by_doc.items():
+            w = next((cw for p, cw in clauses.items() if p in _doc_label_text(cs[0].doc)), weights)
+            if w is not weights:
+                # "晋城的A和无锡的B分别是多少": each place's documents answer its own part
+                cs = sorted(
+                    cs, key=lambda c: -(coverage(w, _norm(c.text)) + c.lexical - c.coverage)
+                )
+            judged_by_doc[d] = _judged(query, cs[:4], w)
         answer = _compare_answer(query, judged_by_doc, contexts, note)
         # one document stating it is still a comparison when others were asked about
         if answer is not None and (len(answer.citations) > 1 or len(query.places) > 1):

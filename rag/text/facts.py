@@ -166,12 +166,32 @@ def _figure(sentence: str) -> bool:
     return bool(QUANTITY_STATED.search(DATE_SPANS.sub(" ", sentence)))
 
 
+# "企业数是多少", "项目数量有多少": a count of the noun before 数
+NOUN_COUNT_Q = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:个数|数量|数目|数)(?:分别)?(?:是|为|有)?多少")
+
+
+def _noun_counters(question: str) -> str | None:
+    """Counters for a "<noun>数是多少" question (counters_zh lexicon), None when not one."""
+    m = NOUN_COUNT_Q.search(question)
+    if not m:
+        return None
+    table = glossary("counters_zh")
+    noun = m.group(1)
+    for size in range(len(noun), 0, -1):  # "机器人企业" -> 企业
+        if table.get(noun[-size:]):
+            return table[noun[-size:]]
+    return None
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
     kinds = [k.name for k in KINDS if k.asked.search(question)]
     m = COUNT_Q.search(question)
+    noun_counters = None if m else _noun_counters(question)
     if m:
         kinds.insert(0, f"count:{m.group(1) or _english_counters(question)}")
+    elif noun_counters:
+        kinds.insert(0, f"count:{noun_counters}")
     if "percent" in kinds and "money" in kinds:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
     if not kinds and QUANTITY_Q.search(question):
