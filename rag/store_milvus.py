@@ -56,7 +56,7 @@ from rag.redact import redact, url_secrets
 from rag.store import CorpusTerms, DocInfo, IndexParams, IndexStore, _spelling, _top, line_starts
 from rag.types import Chunk, Document
 
-FORMAT = 1  # layout of the collections; opening another is an IndexMismatchError
+FORMAT = 2  # layout of the collections; opening another is an IndexMismatchError
 SERVER_SCHEMES = ("http://", "https://")
 CONNECT_SECONDS = 10.0
 VARCHAR_BYTES = 65_535  # Milvus's longest VARCHAR
@@ -231,6 +231,7 @@ def store_exists(target: MilvusTarget) -> bool:
 
 KINDS = ("chunks", "docs", "terms", "state")
 _loaded: set[tuple[str, str, str]] = set()
+_opened: dict[tuple[str, str, str], MilvusStore] = {}  # the last generation opened of each
 
 
 def _load(target: MilvusTarget) -> None:
@@ -408,14 +409,16 @@ class _Documents(Mapping[str, Document]):
         store = self._store
         if doc_id not in store._doc_index:
             raise KeyError(doc_id)
+        # by primary key: a filter on doc_id would scan the collection
+        keys = [f"{doc_id}:{p}" for p in range(store._parts[doc_id])]
         rows = _rows_by(
             store.target,
             store.target.name("docs"),
-            "doc_id",
-            [doc_id],
+            "key",
+            keys,
             ["part", "body", "doc_id", "path", "source", *_META_FIELDS],
         )
-        if not rows:
+        if len(rows) != len(keys):
             raise KeyError(doc_id)
         rows.sort(key=lambda r: int(r["part"]))
         doc = _document(rows[0], [r["body"] for r in rows])
@@ -472,11 +475,23 @@ class MilvusStore:
             target,
             target.name("docs"),
             "part == 0",
-            ["seq", "doc_id", "path", "source", "title", "issuer", "date", "region", "chunks"],
+            [
+                "seq",
+                "doc_id",
+                "path",
+                "source",
+                "title",
+                "issuer",
+                "date",
+                "region",
+                "chunks",
+                "parts",
+            ],
         )
         docs.sort(key=lambda r: int(r["seq"]))
         self._infos = [_info(r) for r in docs]
         self._chunk_counts = {r["doc_id"]: int(r["chunks"]) for r in docs}
+        self._parts = {r["doc_id"]: int(r["parts"]) for r in docs}
         self._doc_index = {d.doc_id: i for i, d in enumerate(self._infos)}
         terms = _query(target, target.name("terms"), "df > 0", ["term", "tid", "df", "pinyin"])
         terms.sort(key=lambda r: int(r["tid"]))
@@ -724,7 +739,8 @@ class MilvusStore:
 
 
 def open_milvus(target: MilvusTarget, previous: IndexStore | None = None) -> MilvusStore:
-    """Open the store's current generation (previous is unused: nothing is cached locally)."""
+    """Open the store's current generation (previous is unused: the last store opened in this
+    process is reused while its generation is current)."""
     state = _read_state(target)
     if state is None:
         raise IndexMissingError(
@@ -737,7 +753,15 @@ def open_milvus(target: MilvusTarget, previous: IndexStore | None = None) -> Mil
             f"{state.get('format')}, this version reads format {FORMAT}: run "
             "`rag index --rebuild` with the same --store"
         )
-    return MilvusStore(target, state)
+    key = (target.uri, target.token, target.collection)
+    with _clients_lock:
+        cached = _opened.get(key)
+    if cached is not None and cached.state["generation"] == state["generation"]:
+        return cached  # the same generation: its metadata and vocabulary are already loaded
+    store = MilvusStore(target, state)
+    with _clients_lock:
+        _opened[key] = store
+    return store
 
 
 # ---------------------------------------------------------------- writing
@@ -784,7 +808,7 @@ def _schemas(dim: int, lite: bool) -> dict[str, tuple[Any, Any]]:
         index.add_index("_v", index_type="FLAT", metric_type="IP")
         return schema, index
 
-    out["docs"] = small(
+    out["docs"] = docs = small(
         "key",
         512,
         [
@@ -792,12 +816,14 @@ def _schemas(dim: int, lite: bool) -> dict[str, tuple[Any, Any]]:
             ("part", DataType.INT64),
             ("seq", DataType.INT64),
             ("chunks", DataType.INT64),
+            ("parts", DataType.INT64),
             ("path", "text"),
             ("source", "text"),
             *((name, "text") for name in _META_FIELDS),
             ("body", "text"),
         ],
     )
+    docs[1].add_index("doc_id", index_type="INVERTED")  # deletes and exports by document
     out["terms"] = small(
         "term", VARCHAR_BYTES, [("tid", DataType.INT64), ("df", DataType.INT64), ("pinyin", "text")]
     )
@@ -981,6 +1007,7 @@ class MilvusWriter:
                         "part": p,
                         "seq": state["next_seq"],
                         "chunks": per_doc[doc.doc_id] if head else 0,
+                        "parts": len(parts),
                         "path": _put_path(path) if head else "",
                         "source": _put_path(os.path.basename(path)) if head else "",
                         **{k: (getattr(doc, k) or "") if head else "" for k in _META_FIELDS},
@@ -1032,7 +1059,8 @@ class MilvusWriter:
         if not moved:
             return
         keys = [f"{doc_id}:0" for doc_id in moved]
-        fields = ["key", "doc_id", "part", "seq", "chunks", "path", "source", *_META_FIELDS, "body"]
+        fields = ["key", "doc_id", "part", "seq", "chunks", "parts", "path", "source"]
+        fields += [*_META_FIELDS, "body"]
         rows = _rows_by(self.target, self.target.name("docs"), "key", keys, fields)
         for r in rows:
             path = path_of[r["doc_id"]]
