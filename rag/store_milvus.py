@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import re
 import threading
@@ -142,6 +143,11 @@ def _client(target: MilvusTarget, *, create: bool) -> Any:
                     f"no Milvus Lite store at {target.uri}: run `rag index --store {target.uri}`"
                 )
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        # Milvus Lite logs a traceback when another process holds the .db; the error below
+        # says what to do in one line instead
+        lite_log = logging.getLogger("milvus_lite.server_manager")
+        level = lite_log.level
+        lite_log.setLevel(logging.CRITICAL)
         try:
             client = MilvusClient(uri=uri, token=target.token, timeout=CONNECT_SECONDS)
         except MilvusException as e:
@@ -156,6 +162,8 @@ def _client(target: MilvusTarget, *, create: bool) -> Any:
                 f"cannot reach the Milvus server at {target.shown} ({reason}): start it, or fix "
                 "the setting store (RAG_STORE, --store) and milvus_token (RAG_MILVUS_TOKEN)"
             ) from None
+        finally:
+            lite_log.setLevel(level)
         _clients[key] = client
         return client
 

@@ -5,6 +5,8 @@ server that cannot be reached."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 
 from rag.cli import main
 from rag.config import Settings, load_settings
-from rag.errors import IndexMissingError, StoreUnreachableError
+from rag.errors import IndexBusyError, IndexMissingError, StoreUnreachableError
 from rag.pipeline import Engine, build_index
 from rag.store_milvus import collection_name, is_milvus
 from rag.types import Filters
@@ -80,6 +82,11 @@ EXTRA = (
 嘉兴市人民政府
 2024年3月25日
 """,
+)
+# a second process that opens a Milvus Lite store and keeps it open until stdin closes
+HOLD_STORE = (
+    "import sys; from pymilvus import MilvusClient; MilvusClient(sys.argv[1]); "
+    "print('open', flush=True); sys.stdin.read()"
 )
 QUESTIONS = (
     "公共算力平台的补贴比例是多少",
@@ -280,6 +287,26 @@ def test_a_missing_store_and_an_unreachable_server_are_one_line_errors(
     assert err.count("\n") == 1
     assert "cannot reach the Milvus server at http://***@127.0.0.1:1" in err
     assert "s3cretpass" not in err
+
+
+def test_a_lite_store_open_in_another_process_is_a_one_line_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = str(tmp_path / "held.db")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_STORE, db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(IndexBusyError, match=r"another process .* has it open"):
+            Engine(load_settings(store=db, embedder="hash")).search("算力")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not [r for r in caplog.records if r.name.startswith("milvus_lite")]  # no traceback
 
 
 def test_cli_index_and_ask_with_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
