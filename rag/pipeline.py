@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import answer_query, passages_of
+from rag.answer import Passage, answer_query, issuer_answer, passages_of
 from rag.answer.followup import condense_question
 from rag.answer.llm import condense_with_llm, model_label
 from rag.config import Settings
@@ -30,7 +30,7 @@ from rag.indexing import (
     remove_documents,
 )
 from rag.query import build_query
-from rag.retrieve import rerank, retrieve
+from rag.retrieve import matches, rerank, retrieve
 from rag.store import StoredIndex, check_params
 from rag.text.lang import is_traditional, normalise, question_language, strip_controls
 from rag.text.lexicon import use_user_dirs
@@ -273,6 +273,13 @@ class Engine:
                     standalone = ""
             standalone = standalone or condense_question(question, history)
         query = self.query(question, standalone=standalone)
+        if query.issuer:
+            # "哪些是由X作出的？" is answered from every document's issuer, not from passages
+            by_issuer = issuer_answer(query, self._issuer_passages(query.issuer, filters), note)
+            if by_issuer is not None:
+                yield by_issuer.text
+                yield by_issuer
+                return
         if query.shape == "compare":
             # one line per document: look wider, then keep a few passages of each document
             hits = _per_document(self.search(query, k=k * 4, filters=filters), per_doc=2)
@@ -291,6 +298,25 @@ class Engine:
             answer_mode=answer_mode,
             note=note,
         )
+
+    def _issuer_passages(self, issuer: str, filters: Filters) -> list[Passage]:
+        """One passage per document whose issuer contains these words: the chunk naming it."""
+        wanted = normalise(issuer).lower()
+        out: list[Passage] = []
+        for info in self.index.doc_infos():
+            if not info.issuer or wanted not in normalise(info.issuer).lower():
+                continue
+            if not matches(info, filters):
+                continue
+            doc = self.index.documents[info.doc_id]
+            at = doc.text.rfind(info.issuer)  # the signature, else the head
+            chunk = next(
+                (c for c in self.doc_chunks(doc.doc_id) if c.start_char <= at < c.end_char), None
+            )
+            if at >= 0 and chunk is not None:
+                n = len(out) + 1
+                out.append(Passage(n, Hit(chunk, 0.0, n, "metadata"), doc))
+        return out
 
     def add_files(
         self, paths: Sequence[str | Path], progress: Progress | None = None

@@ -135,6 +135,30 @@ def _asked_types(tags: list[tuple[str, str]]) -> set[str]:
     return out
 
 
+# "哪些（文件）是由X（部门）作出/发布/印发的", "which were issued by X (departments)"
+ISSUER_Q = re.compile(
+    r"(?:哪些|哪几份|哪份|哪个|哪一份)[^？?]{0,12}?由\s*([^，,。？?]{2,24}?)\s*"
+    r"(?:部门|单位|机关|机构|系统)?\s*(?:作出|做出|发布|印发|出具|制定|发出|下发|答复)"
+)
+ISSUER_Q_EN = re.compile(
+    r"\bwhich\b[^?]{0,40}?\b(?:made|issued|published|written|released)\s+by\s+(?:the\s+)?"
+    r"([a-z ,&'-]{3,80}?)(?:\s+(?:departments?|bureaus?|units?|agencies|agency|offices?))?\s*\??$",
+    re.I,
+)
+
+
+def _asked_issuer(normalised: str, lang: str, pinyin_map: Mapping[str, str] | None) -> str:
+    """The issuer words of a question asking which documents an issuer made, else ""."""
+    m = ISSUER_Q.search(normalised)
+    if m:
+        return m.group(1).strip()
+    m = ISSUER_Q_EN.search(normalised) if lang == "en" else None
+    if m:
+        found, _ = _english_matches(m.group(1).lower(), pinyin_map)
+        return max(found, key=len, default="")
+    return ""
+
+
 def _documented(places: Sequence[str], stats: CorpusStats | None) -> list[str]:
     """The places that some indexed document is about (named in its metadata)."""
     text = stats.metadata_text if stats else ""
@@ -311,6 +335,7 @@ def build_query(
         slots=asked_kinds(normalised),
         shape=shape,
         dense_text=dense_text,
+        issuer=_asked_issuer(normalised, lang, pinyin_map),
     )
     if embed is not None and not query.is_empty:
         return _with_vector(query, embed(dense_text))

@@ -167,6 +167,8 @@ class Query:
     shape: str  # "fact" | "list" | "compare"
     dense_text: str  # what is embedded for dense retrieval
     vector: Any = None  # numpy vector of dense_text, or None before embedding
+    # "哪些是由工业和信息化部门作出的？" asks which documents an issuer made: the issuer's words
+    issuer: str = ""
 
     @property
     def is_empty(self) -> bool:

@@ -335,6 +335,19 @@ def test_each_place_of_a_comparison_answers_its_own_part(engine: Engine) -> None
     assert "苏南" not in answer.text  # a place nobody asked about is not "not stated"
 
 
+def test_which_documents_an_issuer_made_is_answered_from_every_documents_issuer(
+    engine: Engine,
+) -> None:
+    assert build_query("这些文件中，哪些是由科技部门发布的？").issuer == "科技"
+    answer = engine.ask("这几份文件中，哪些是由工业和信息化部门作出的？")
+    assert answer.answered and [c.source for c in answer.citations] == ["huaiyang.txt"]
+    assert (
+        answer.citations[0].quote == "淮阳省工业和信息化厅" and answer.citations[0].line_start == 7
+    )
+    english = engine.ask("Which documents were issued by the science and technology bureau?")
+    assert english.answered and [c.source for c in english.citations] == ["sunan.txt"]
+
+
 def test_corpus_statistics_are_computed_once_per_index(engine: Engine) -> None:
     stats = engine.stats()
     assert isinstance(stats, CorpusStats) and stats is engine.stats()

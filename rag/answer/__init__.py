@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from rag.answer.citations import Passage, passages_of
-from rag.answer.extractive import DocChunks, extractive_answer
+from rag.answer.extractive import DocChunks, extractive_answer, issuer_answer
 from rag.answer.llm import llm_answer
 from rag.answer.messages import NOT_FOUND, not_stated_answer
 from rag.config import Settings
@@ -21,6 +21,7 @@ __all__ = [
     "Passage",
     "answer_query",
     "extractive_answer",
+    "issuer_answer",
     "not_stated_answer",
     "passages_of",
 ]

@@ -666,6 +666,42 @@ def _compare_answer(
     return _quoted(query, text, citations, contexts, kind="compare", reasons=reasons, note=note)
 
 
+# ---------------------------------------------------------------- documents by issuer
+
+
+def issuer_answer(query: Query, passages: Sequence[Passage], note: str = "") -> Answer | None:
+    """Which documents an issuer made, each cited at the line naming the issuer.
+
+    passages: one per document whose issuer matches, its chunk holding the issuer's name.
+    """
+    lines: list[Candidate] = []
+    for p in passages:
+        issuer = p.doc.issuer or ""
+        chunk = p.hit.chunk
+        at = p.doc.text.rfind(issuer, chunk.start_char, chunk.end_char) if issuer else -1
+        sentence = (
+            next(((a, b) for a, b in passage_sentences(p) if a <= at < b), None)
+            if at >= 0
+            else None
+        )
+        if sentence is not None:
+            lines.append(Candidate(p, sentence[0], sentence[1], 0.0))
+    if not lines:
+        return None
+    contexts = tuple(c.passage.hit for c in lines)
+    if query.lang == "en":
+        lead = f"{len(lines)} document(s) were issued by an issuer named “{query.issuer}”:"
+        body = [f"- {c.doc.title or c.doc.source}: “{c.text}”[{n}]" for n, c in enumerate(lines, 1)]
+    else:
+        lead = f"{len(lines)}份文件由名称含“{query.issuer}”的机关作出："
+        body = [
+            f"- 《{c.doc.title or c.doc.source}》：{c.text}[{n}]" for n, c in enumerate(lines, 1)
+        ]
+    reasons = (f"{len(lines)} documents' issuer names {query.issuer}",)
+    text = "\n".join([lead, *body])
+    return _quoted(query, text, _cite(lines), contexts, kind="compare", reasons=reasons, note=note)
+
+
 # ---------------------------------------------------------------- the answerer
 
 
