@@ -320,6 +320,38 @@ def test_cli_index_and_ask_with_store(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "20万元" in out and "yantai-2024-data-elements.txt" in out
 
 
+def test_long_documents_and_file_names_that_are_not_utf8_round_trip(tmp_path: Path) -> None:
+    """A document longer than one VARCHAR is stored in parts; a file name that is not UTF-8
+    keeps its bytes."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    articles = "\n".join(
+        f"第{i}条 县级以上人民政府应当将第{i}类数字基础设施纳入国土空间规划，"
+        f"对符合条件的项目按投资额的{i % 30 + 1}%给予补助。"
+        for i in range(1, 400)
+    )
+    long_text = f"某省数字基础设施条例\n{articles}\n"
+    (docs / "long.txt").write_text(long_text, encoding="utf-8")
+    raw_name = os.path.join(os.fsencode(docs), b"gbk_\xd5\xfe\xb2\xdf.txt")
+    with open(raw_name, "wb") as f:
+        f.write("南湖区人工智能产业政策\n支持算力券发放。\n".encode())
+    settings = load_settings(
+        index_dir=str(tmp_path / "faiss"), embedder="hash", store=str(tmp_path / "s.db")
+    )
+    report = build_index([docs], settings)
+    assert len(report.documents) == 2 and report.skipped == ()
+    engine = Engine(settings)
+    long_id = next(d.doc_id for d in engine.index.doc_infos() if d.source == "long.txt")
+    assert engine.index._parts[long_id] > 1  # type: ignore[attr-defined]
+    doc = engine.document(long_id)
+    assert doc.raw_text == long_text and len(engine.doc_chunks(long_id)) > 10
+    hit = engine.search("第237类数字基础设施补助比例", k=1)[0].chunk
+    assert hit.doc_id == long_id and "第237条" in hit.text
+    assert doc.text[hit.start_char : hit.end_char] == hit.text
+    assert os.fsdecode(raw_name) in engine.index.files
+    assert build_index([docs], settings).unchanged  # the stored path still matches the file
+
+
 @pytest.mark.slow
 def test_dev_questions_score_the_same_on_milvus_lite_as_on_faiss(
     real_engine: Engine, tmp_path: Path
