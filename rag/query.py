@@ -142,7 +142,7 @@ ISSUER_Q = re.compile(
 )
 ISSUER_Q_EN = re.compile(
     r"\bwhich\b[^?]{0,40}?\b(?:made|issued|published|written|released)\s+by\s+(?:the\s+)?"
-    r"([a-z ,&'-]{3,80}?)(?:\s+(?:departments?|bureaus?|units?|agencies|agency|offices?))?\s*\??$",
+    r"([a-z ,&'-]{3,80}?)\s*\??$",
     re.I,
 )
 
