@@ -53,10 +53,11 @@ def url_secrets(url: str) -> tuple[str, ...]:
 
 def settings_secrets(settings: Settings) -> tuple[str, ...]:
     """The secrets in the settings: the API key, the Milvus token and what URLs carry."""
+    milvus = (settings.milvus_token,) if settings.milvus_token else ()
     return (
         settings.llm_api_key,
         *url_secrets(settings.llm_base_url),
-        settings.milvus_token,
+        *milvus,
         *url_secrets(settings.store),
     )
 

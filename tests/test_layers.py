@@ -25,7 +25,7 @@ LAYERS = {
     "rag.store": 2,
     "rag.bm25": 2,
     "rag.retrieve": 2,
-    "rag.milvus_store": 2,
+    "rag.store_milvus": 2,
     "rag.indexing": 3,
     "rag.pipeline": 3,
     "rag.serialize": 4,

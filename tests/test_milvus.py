@@ -396,3 +396,15 @@ def test_a_web_session_uploads_into_a_private_copy_not_the_shared_milvus_store(
         got = [h[:2] for h in _hits(session.engine, question, k=5, mode="dense")]
         want = [h[:2] for h in _hits(shared, question, k=5, mode="dense")]
         assert [g for g in got if g[0].split(":")[0] in shared_docs][:3] == want[:3]
+
+
+def test_the_milvus_token_and_uri_credentials_are_settings_secrets() -> None:
+    from rag.redact import redact, settings_secrets
+
+    settings = load_settings(store="https://ops:pa55word@m.example:443", milvus_token="tok-123456")
+    secrets = settings_secrets(settings)
+    assert {"tok-123456", "ops", "pa55word"} <= set(secrets)
+    assert "tok-123456" not in repr(settings)
+    assert redact("token tok-123456 at https://ops:pa55word@m.example", secrets) == (
+        "token *** at https://***@m.example"
+    )
