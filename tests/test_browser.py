@@ -693,3 +693,17 @@ def test_unsure_llm_answer_offers_the_extractive_one(
     assert bots.count() == before + 1  # beside the LLM's answer, not instead of it
     assert MODEL in bots.nth(before - 1).inner_text()
     page.context.close()
+
+
+@pytest.mark.skipif(os.environ.get("UPDATE_SCREENSHOTS") != "1", reason="UPDATE_SCREENSHOTS=1")
+def test_update_llm_screenshot(browser: Any, llm_url: str, llm_server: FakeOpenAI) -> None:
+    """The README's picture of an LLM answer being written (a fake model, a real page)."""
+    reply = "晋城开发区设立了总规模300亿元的产业引导基金[1]，首期10亿元的谷雨基金已正式运行[1]。"
+    llm_server.script(Reply(reply, pieces=tuple(reply[i : i + 2] for i in range(0, len(reply), 2))))
+    page = _open(browser, llm_url, DESKTOP)
+    page.locator("#rag-question textarea").fill(FUND_Q)
+    page.locator("#rag-send").click()
+    _last_bot(page).filter(has_text="产业引导基金").wait_for()
+    page.locator("#rag-quick").wait_for(state="visible")
+    page.screenshot(path=str(ROOT / "docs" / "desktop-llm-writing.png"))
+    page.context.close()

@@ -392,7 +392,7 @@ def _wire_asking(ui: Parts, h: Handlers) -> None:
     )
     ui.stop.click(
         h.stop,
-        [ui.language],
+        [ui.language, ui.session],
         [ui.send, ui.stop, ui.quick],
         cancels=[asked, asked_example],
         api_visibility="private",

@@ -62,6 +62,7 @@ HISTORY_TURNS = 6
 ANY = ""  # dropdown value meaning "no restriction"
 POLL_SECONDS = 0.5  # how often an upload's progress is reported
 N_CORPUS = 8  # outputs of corpus_updates
+N_ASK_OUTPUTS = 12  # outputs of ask and quick_answer (see Handlers._out)
 STAGE_KEYS = {"files": "stage_files", "chunks": "stage_chunks", "embedding": "stage_embedding"}
 
 
@@ -89,6 +90,9 @@ class Session:
     modes: dict[int, str] = field(default_factory=dict)  # answers index -> mode asked, "quick"
     asked: Asked | None = None
     finished: bool = True  # False while an answer to `asked` is being produced
+    # bumped by each answer, Stop and the quick answer: an answer whose token is no longer the
+    # current one stops yielding, so none of its updates can land after the newer ones
+    token: int = 0
 
 
 @dataclass
@@ -360,6 +364,8 @@ class Handlers:
         """Answer session.asked in the chat's last bubble, streaming, and record the turn."""
         asked = session.asked
         assert asked is not None
+        session.token += 1
+        token = session.token
         session.finished = False
         llm = mode == "llm"
         writing = t(lang, "writing", model=self.engine.model_label()) if llm else ""
@@ -385,10 +391,18 @@ class Handlers:
                 answer_mode=mode,
             )
             for piece in stream:
+                if session.token != token:
+                    # stopped, or replaced by the quick answer. Gradio sends an event's last
+                    # output again when it ends: make that last output change nothing
+                    yield (gr.skip(),) * N_ASK_OUTPUTS
+                    return
                 text += piece
                 chat[-1] = {"role": "assistant", "content": streaming_text(text, writing)}
                 yield self._out(chat, session, busy=True)
             answer = stream.answer
+            if session.token != token:
+                yield (gr.skip(),) * N_ASK_OUTPUTS
+                return
         except RagError as e:
             text = str(e)
         except Exception:
@@ -431,8 +445,9 @@ class Handlers:
         value = evt.value
         return str(value.get("text", "") if isinstance(value, dict) else value or "")
 
-    def stop(self, lang: str) -> tuple[Any, ...]:
+    def stop(self, lang: str, session: Session) -> tuple[Any, ...]:
         """After the stop button cancelled an answer: Ask back, Stop and the quick answer hidden."""
+        session.token += 1  # the answer yields nothing more, even if it is not cancelled yet
         return gr.update(interactive=True), gr.update(visible=False), gr.update(visible=False)
 
     def _export_answer(self, session: Session, turn: int, lookup: Any, lang: str) -> Any:
