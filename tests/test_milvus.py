@@ -408,3 +408,40 @@ def test_the_milvus_token_and_uri_credentials_are_settings_secrets() -> None:
     assert redact("token tok-123456 at https://ops:pa55word@m.example", secrets) == (
         "token *** at https://***@m.example"
     )
+
+
+def test_a_milvus_server_by_uri_gives_the_faiss_hits(tmp_path: Path) -> None:
+    """The server path (http:// URI: AUTOINDEX, query iterators, a token) against Milvus Lite's
+    own gRPC server in a second process."""
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    where = ["--data-dir", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "milvus_lite", "server", *where],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):  # until it listens
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        docs = _write(tmp_path / "docs", DOCS)
+        faiss = load_settings(index_dir=str(tmp_path / "faiss"), embedder="hash")
+        milvus = faiss.replace(store=f"http://127.0.0.1:{port}", milvus_token="root:Milvus")
+        build_index([docs], faiss)
+        report = build_index([docs], milvus)
+        assert report.index_dir == f"http://127.0.0.1:{port}" and report.chunks == 11
+        engine_f, engine_m = Engine(faiss), Engine(milvus)
+        for question in QUESTIONS[:3]:
+            for mode in ("fused", "dense", "bm25"):
+                got = _hits(engine_m, question, k=5, mode=mode)
+                assert got == _hits(engine_f, question, k=5, mode=mode)
+    finally:
+        server.kill()
+        server.wait()
