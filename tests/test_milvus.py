@@ -267,6 +267,17 @@ def test_engine_add_files_and_remove_documents(tmp_path: Path) -> None:
     assert len(engine.index.chunks) == before
     assert doc_id not in engine.index.documents
 
+    # a metadata correction rewrites the document's rows under the same id
+    anqing = next(d.doc_id for d in engine.index.doc_infos() if d.source.startswith("anqing"))
+    n_chunks = engine.chunk_counts()[anqing]
+    engine.edit_document(anqing, issuer="安庆市数据资源局", date="2023-06-01")
+    info = next(d for d in engine.index.doc_infos() if d.doc_id == anqing)
+    assert (info.issuer, info.date) == ("安庆市数据资源局", "2023-06-01")
+    assert engine.document(anqing).doc_number == "庆政办〔2023〕12号"
+    assert engine.chunk_counts()[anqing] == n_chunks and len(engine.index.chunks) == before
+    hits = engine.search("补贴", k=10, filters=Filters(issuer="数据资源局"))
+    assert hits and {h.chunk.doc_id for h in hits} == {anqing}
+
 
 def test_a_missing_store_and_an_unreachable_server_are_one_line_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
