@@ -44,7 +44,11 @@ LIST_Q = re.compile(
 COMPARE_Q = re.compile(
     r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
     r"|比较|对比|异同|compare|comparison|which (cities|documents|places|regions|files|provinces)"
-    r"|each (city|document|region|province)",
+    r"|each (city|document|region|province)"
+    # "the three 2024 reply letters", "这三份答复": several documents asked about at once
+    r"|\b(?:the|these|those|all)\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b[^?]{0,30}?"
+    r"\b(?:letters|documents|replies|files|notices|plans|policies|opinions|reports)\b"
+    r"|[这那][两二三四五六七八九十\d]+份",
     re.I,
 )
 

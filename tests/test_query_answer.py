@@ -162,6 +162,10 @@ def test_query_is_built_once_with_everything_later_steps_read() -> None:
     listing = build_query("青岚市支持人工智能产业发展有哪些主要措施？")
     assert listing.shape == "list"
     assert build_query("各地对人才的补贴分别是多少？").shape == "compare"
+    # several documents asked about at once
+    assert build_query("On what dates were the three reply letters signed?").shape == "compare"
+    assert build_query("这三份答复是哪天落款的？").shape == "compare"
+    assert build_query("这份答复是哪天落款的？").shape == "fact"
 
 
 def test_a_city_and_its_district_in_one_document_are_one_place_not_a_comparison() -> None:

@@ -636,6 +636,13 @@ def _place_clauses(query: Query, weights: dict[str, float]) -> dict[str, dict[st
     return out
 
 
+def _asked_about(query: Query, doc: Document) -> bool:
+    """False for a document of another place or year than the question names."""
+    if query.places and not any(p in _doc_label_text(doc) for p in query.places):
+        return False
+    return not (query.years and doc.year is not None and str(doc.year) not in query.years)
+
+
 def _compare_answer(
     query: Query, judged_by_doc: dict[str, list[Candidate]], contexts: tuple[Hit, ...], note: str
 ) -> Answer | None:
@@ -645,10 +652,8 @@ def _compare_answer(
         good = [c for c in cands if c.verdict and c.verdict.sufficient]
         if good:
             lines.append(good[0])
-        elif cands and (
-            not query.places or any(p in _doc_label_text(cands[0].doc) for p in query.places)
-        ):
-            silent.append(cands[0].doc)  # a document of another place was not asked about
+        elif cands and _asked_about(query, cands[0].doc):
+            silent.append(cands[0].doc)
     if not lines:
         return None
     lines = lines[:COMPARE_DOCS]
