@@ -336,10 +336,15 @@ class Handlers:
         values = (sources, doc, cites, send, stop, answer_dl, chat_dl, session, store, chats)
         return (chat, *(gr.skip() if v is None else v for v in values), quick or gr.skip())
 
+    def model_name(self) -> str:
+        """The LLM's short name for chat captions (the mode switch shows where it runs)."""
+        s = self.settings
+        return Path(s.llm_gguf).name if s.llm_backend == "llamacpp" else s.llm_model
+
     def _caption(self, answer: Answer, mode: str, lang: str) -> str:
         """Who wrote an answer, when that is not the offline default."""
         if answer.mode == "llm":
-            by = t(lang, "by_llm", model=self.engine.model_label())
+            by = t(lang, "by_llm", model=self.model_name())
             return f"{by} {t(lang, 'llm_unsure')}" if answer.note else by
         if mode == "llm" and answer.answered:
             return t(lang, "by_fallback")
@@ -368,7 +373,7 @@ class Handlers:
         token = session.token
         session.finished = False
         llm = mode == "llm"
-        writing = t(lang, "writing", model=self.engine.model_label()) if llm else ""
+        writing = t(lang, "writing", model=self.model_name()) if llm else ""
         quick = gr.update(value=t(lang, "quick_now"), visible=llm)
         yield self._out(
             chat,
@@ -396,9 +401,11 @@ class Handlers:
                     # output again when it ends: make that last output change nothing
                     yield (gr.skip(),) * N_ASK_OUTPUTS
                     return
+                first = not text
                 text += piece
                 chat[-1] = {"role": "assistant", "content": streaming_text(text, writing)}
-                yield self._out(chat, session, busy=True)
+                pending = placeholder_html(t(lang, "sources_pending")) if first and llm else None
+                yield self._out(chat, session, busy=True, sources=pending)
             answer = stream.answer
             if session.token != token:
                 yield (gr.skip(),) * N_ASK_OUTPUTS

@@ -65,6 +65,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ask a question; the cited passages appear here.",
     ),
     "searching": ("检索中……", "Searching…"),
+    "sources_pending": (
+        "回答写完后，这里显示每条引用的原文。",
+        "The cited passages appear here when the answer is written.",
+    ),
     "citation": ("引用", "Citation"),
     "open": ("打开", "Open"),
     "full_doc": ("全文", "Full document"),
