@@ -568,3 +568,43 @@ def test_ui_imports_only_the_rag_public_api() -> None:
             )
             deep += [f"{path.name}: {n}" for n in names if n.startswith("rag.")]
     assert deep == []
+
+
+@pytest.mark.slow  # builds a small index
+def test_a_session_corrects_and_deletes_its_own_upload(tmp_path: Path) -> None:
+    from ui.handlers import Handlers, Session
+
+    settings = load_settings(cwd=ROOT, index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([ROOT / "corpus" / "jincheng-2024-reply-npc-268.txt"], settings)
+    engine = Engine(settings)
+    upload = tmp_path / "gradio" / "测试市专项资金.txt"
+    upload.parent.mkdir()
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    h = Handlers(engine)
+    *_rest, private = _drain(h.add_documents([str(upload)], Session(), None, "en"))
+    mine = next(d for d in private.engine.documents() if d.source == "测试市专项资金.txt")
+    assert h.metadata_fields(mine.doc_id, private)[2] == ""  # no date found in the text
+    status, *_ = h.save_metadata(
+        mine.doc_id, "测试市资金说明", "测试市财政局", "2025-01-02", "", "测试市", private, "en"
+    )
+    assert status.startswith("Metadata saved")
+    doc = private.engine.document(mine.doc_id)
+    assert (doc.title, doc.issuer, doc.date, doc.region) == (
+        "测试市资金说明",
+        "测试市财政局",
+        "2025-01-02",
+        "测试市",
+    )
+    assert h.metadata_fields(mine.doc_id, private)[:3] == (
+        "测试市资金说明",
+        "测试市财政局",
+        "2025-01-02",
+    )
+    assert all(d.title != "测试市资金说明" for d in engine.documents())  # the library is untouched
+    status, *_ = h.save_metadata(mine.doc_id, "", "", "01/02/2025", "", "", private, "en")
+    assert "yyyy-mm-dd" in status and private.engine.document(mine.doc_id).date == "2025-01-02"
+    status, *_ = h.delete_document(mine.doc_id, private, "en")
+    assert status == "Deleted: 测试市专项资金.txt"
+    assert [d.source for d in private.engine.documents()] == ["jincheng-2024-reply-npc-268.txt"]
+    assert not Path(mine.path).exists()
+    private.close()

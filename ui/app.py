@@ -570,6 +570,7 @@ def build_app(engine: Engine, *, library_uploads: bool = False) -> gr.Blocks:
                 ui.sources,
                 ui.chatbot,
                 *ui.corpus_outputs,
+                ui.quick,
             ],
             api_visibility="private",
             queue=False,

@@ -829,7 +829,8 @@ class Handlers:
         else:
             sources = placeholder_html(t(lang, "sources_hint"))
         chatbot = gr.update(label=t(lang, "chat"), placeholder=t(lang, "howto"))
-        return (lang, *labels, sources, chatbot, *self.corpus_updates(private, lang))
+        quick = gr.update(value=t(lang, "quick_compare" if session.finished else "quick_now"))
+        return (lang, *labels, sources, chatbot, *self.corpus_updates(private, lang), quick)
 
 
 def close_private(private: PrivateLibrary | None) -> None:
