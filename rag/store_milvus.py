@@ -149,7 +149,10 @@ def _client(target: MilvusTarget, *, create: bool) -> Any:
         level = lite_log.level
         lite_log.setLevel(logging.CRITICAL)
         try:
-            client = MilvusClient(uri=uri, token=target.token, timeout=CONNECT_SECONDS)
+            # the in-process Milvus Lite server refuses pymilvus's 10 s keepalive pings (grpc
+            # logs "too_many_pings" to stderr during a long index); a local channel needs none
+            options = {"grpc_options": {"grpc.keepalive_time_ms": 2**31 - 1}} if target.lite else {}
+            client = MilvusClient(uri=uri, token=target.token, timeout=CONNECT_SECONDS, **options)
         except MilvusException as e:
             reason = redact(str(getattr(e, "message", "") or e), (target.token,))
             if target.lite:
