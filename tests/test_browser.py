@@ -258,6 +258,18 @@ def test_upload_region_is_not_a_word_from_the_text(page: Any, tmp_path: Path) ->
     assert options and not any("安家" in o for o in options)
 
 
+def test_upload_refusal_is_in_the_page_language(page: Any, tmp_path: Path) -> None:
+    hidden = tmp_path / ".notes.txt"
+    hidden.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    page.locator("#rag-upload input[type=file]").set_input_files(str(hidden))
+    page.locator("#rag-add").click()
+    status = page.locator("#rag-upload-status").filter(has_text=".notes.txt")
+    status.wait_for()
+    assert t("zh", "up_hidden") in status.inner_text()
+    assert "hidden" not in status.inner_text()
+
+
 def test_not_found_names_the_active_filters(page: Any) -> None:
     page.get_by_text(t("zh", "filters")).first.click()
     page.locator("#rag-year-from input, input[aria-label*='From year']").first.click()

@@ -661,6 +661,7 @@ class Handlers:
             target,
             self.settings.max_upload_mb,
             self.settings.max_upload_chars,
+            lang,
         )
         delete_temp_copies(files)
         job = Job(lines=[f"- ⚠ **{esc(r.name)}**: {esc(r.reason)}" for r in rejected])

@@ -156,6 +156,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Uploads join the shared library and are searchable by everyone.",
     ),
     "choose_files": ("请先选择文件。", "Choose files first."),
+    "up_no_name": ("文件没有名称", "the file has no name"),
+    "up_hidden": (
+        "不接受以“.”开头的隐藏文件名",
+        "hidden file names (starting with '.') are not accepted",
+    ),
+    "up_type": (
+        "不支持的文件类型 {suffix}；支持：{types}",
+        "unsupported file type {suffix}; supported: {types}",
+    ),
+    "up_size": (
+        "文件大小 {mb} MB，上限是 {limit} MB（设置 max_upload_mb）",
+        "the file is {mb} MB; the limit is {limit} MB (setting max_upload_mb)",
+    ),
+    "up_chars": (
+        "文件有 {n} 个字符，上限是 {limit}（设置 max_upload_chars）",
+        "the file has {n} characters of text; the limit is {limit} (setting max_upload_chars)",
+    ),
+    "up_outside": ("文件名超出了上传目录", "the file name does not stay inside the uploads folder"),
+    "up_store": ("无法保存文件：{e}", "cannot store the file: {e}"),
     "no_files": ("没有文件被处理。", "No files processed."),
     "added": ("已加入索引", "added"),
     "already": ("已在索引中", "already indexed"),

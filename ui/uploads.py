@@ -31,6 +31,7 @@ from rag import (
     copy_index,
     load_document,
 )
+from ui.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +56,31 @@ class Accepted:
     created: bool  # False when an identical file was already stored under that name
 
 
+class UploadRejected(ValueError):
+    """Why an upload is refused: a text key of ui.i18n and its values (str() is English)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(t("en", key, **values))
+        self.key = key
+        self.values = values
+
+    def told(self, lang: str) -> str:
+        """The reason in the page's language."""
+        return t(lang, self.key, **self.values)
+
+
 def safe_name(client_name: str) -> str:
-    """A basename safe to create in the uploads folder; raises ValueError with the reason."""
+    """A basename safe to create in the uploads folder; raises UploadRejected with the reason."""
     base = re.split(r"[\\/]", client_name or "")[-1]
     base = unicodedata.normalize("NFC", base).strip()
     base = _UNSAFE.sub("_", base)
     if not base or base in (".", ".."):
-        raise ValueError("the file has no name")
+        raise UploadRejected("up_no_name")
     if base.startswith("."):
-        raise ValueError("hidden file names (starting with '.') are not accepted")
+        raise UploadRejected("up_hidden")
     suffix = Path(base).suffix.lower()
     if suffix not in SUPPORTED:
-        raise ValueError(
-            f"unsupported file type {suffix or '(none)'}; supported: {' '.join(SUPPORTED)}"
-        )
+        raise UploadRejected("up_type", suffix=suffix or "(none)", types=" ".join(SUPPORTED))
     stem = Path(base).stem[: MAX_NAME_CHARS - len(suffix)]
     return stem + suffix
 
@@ -87,7 +99,7 @@ def _free_target(folder: Path, name: str, source: Path) -> Path:
 
 
 def _check_chars(path: Path, max_chars: int) -> None:
-    """Raise ValueError when the file's text is longer than the character cap."""
+    """Raise UploadRejected when the file's text is longer than the character cap."""
     if max_chars <= 0:
         return
     try:
@@ -95,16 +107,18 @@ def _check_chars(path: Path, max_chars: int) -> None:
     except RagError:
         return  # indexing reports the file's own problem with its reason
     if len(doc.text) > max_chars:
-        raise ValueError(
-            f"the file has {len(doc.text):,} characters of text; the limit is {max_chars:,} "
-            "(setting max_upload_chars)"
-        )
+        raise UploadRejected("up_chars", n=f"{len(doc.text):,}", limit=f"{max_chars:,}")
 
 
 def accept_uploads(
-    files: list[tuple[str, Path]], uploads_dir: Path, max_mb: int, max_chars: int = 0
+    files: list[tuple[str, Path]],
+    uploads_dir: Path,
+    max_mb: int,
+    max_chars: int = 0,
+    lang: str = "en",
 ) -> tuple[list[Accepted], list[Rejected]]:
-    """Copy (client name, temp path) uploads into uploads_dir under sanitised, unique names."""
+    """Copy (client name, temp path) uploads into uploads_dir under sanitised, unique names;
+    the reasons for refusals are told in lang."""
     uploads_dir.mkdir(parents=True, exist_ok=True)
     root = uploads_dir.resolve()
     accepted: list[Accepted] = []
@@ -115,27 +129,24 @@ def accept_uploads(
             name = safe_name(client_name)
             size = temp.stat().st_size
             if size > max_mb * 1024 * 1024:
-                raise ValueError(
-                    f"the file is {size / 1024 / 1024:.1f} MB; the limit is {max_mb} MB "
-                    "(setting max_upload_mb)"
-                )
+                raise UploadRejected("up_size", mb=f"{size / 1024 / 1024:.1f}", limit=max_mb)
             target = _free_target(root, name, temp)
             if target.resolve().parent != root:
-                raise ValueError("the file name does not stay inside the uploads folder")
+                raise UploadRejected("up_outside")
             created = not target.exists()
             if created:
                 shutil.copyfile(temp, target)
             try:
                 _check_chars(target, max_chars)
-            except ValueError:
+            except UploadRejected:
                 if created:
                     target.unlink(missing_ok=True)
                 raise
             accepted.append(Accepted(shown, target, created))
-        except ValueError as e:
-            rejected.append(Rejected(shown, str(e)))
+        except UploadRejected as e:
+            rejected.append(Rejected(shown, e.told(lang)))
         except OSError as e:
-            rejected.append(Rejected(shown, f"cannot store the file: {e.strerror or e}"))
+            rejected.append(Rejected(shown, t(lang, "up_store", e=e.strerror or e)))
     return accepted, rejected
 
 
