@@ -52,6 +52,9 @@ COPY_SHARE = 0.8
 COPY_MIN_SENTENCES = 3
 COPY_KEEP_SENTENCES = 2
 COPY_MIN_CHARS = 8  # shorter sentences ("是的。") say nothing about copying
+# ... and the copied sentences together this long (bare characters): a list of short facts each
+# found in a passage (three dates, three names) is an answer, not a copy
+COPY_MIN_TOTAL_CHARS = 60
 LOCAL_EXTRA = "pip install '.[local-llm]'"
 GGUF_MAGIC = b"GGUF"
 LOCAL_BATCH_TOKENS = 512  # prompt tokens llama.cpp evaluates per step
@@ -403,27 +406,83 @@ def claim_terms(claim: str) -> set[str]:
     return set(tokenize(kept + " " + " ".join(extra)))
 
 
-def _supporting_passage(claim: str, passages: Sequence[Passage]) -> Passage | None:
+def evidence_terms(claim: str, question: str = "") -> set[str]:
+    """The claim's words (claim_terms) less those it repeats from the question, if any remain.
+
+    Replies often restate the question ("…的文号是湘工信〔2021〕254号"); the restated words are
+    the question's, and only the words the claim adds are evidence a passage must hold.
+    """
+    terms = claim_terms(claim)
+    added = terms - claim_terms(question) if question else terms
+    return added or terms
+
+
+def _support_score(terms: set[str], claim: str, passage: Passage) -> float:
+    """The share of terms in the passage sentence supporting claim; 0 when too few are shared."""
+    if not terms:
+        return 0.0
+    start, end = locate_support(claim, passage)
+    shared = terms & set(tokenize(passage.doc.text[start:end]))
+    if len(shared) < min(MIN_SHARED_WORDS, len(terms)):
+        return 0.0
+    return len(shared) / len(terms)
+
+
+def _supporting_passage(
+    claim: str, passages: Sequence[Passage], question: str = ""
+) -> Passage | None:
     """The passage whose best sentence shares most of the claim's words, if enough are shared."""
-    claim_tokens = claim_terms(claim)
-    if not claim_tokens:
-        return None
+    terms = evidence_terms(claim, question)
+    if len(terms) < MIN_SHARED_WORDS and len(claim_terms(claim)) < MIN_SHARED_WORDS:
+        return None  # one word ("U") says nothing about where it comes from
     best, best_score = None, 0.0
     for p in passages:
-        start, end = locate_support(claim, p)
-        shared = claim_tokens & set(tokenize(p.doc.text[start:end]))
-        score = len(shared) / len(claim_tokens)
-        if len(shared) >= MIN_SHARED_WORDS and score >= MIN_SUPPORT and score > best_score:
+        score = _support_score(terms, claim, p)
+        if score >= MIN_SUPPORT and score > best_score:
             best, best_score = p, score
     return best
 
 
-def cite_by_support(text: str, passages: Sequence[Passage]) -> tuple[str, list[Citation]]:
+def recite_markers(text: str, passages: Sequence[Passage], question: str = "") -> str:
+    """A claim's single [n] moved to the passage that supports it, when [n]'s does not.
+
+    Small models often write the wrong number ("市中级人民法院[2]" where passage 3 says it);
+    the marker then moves to the passage whose sentence holds the claim's words. A marker with
+    no better passage stays (citations then quote [n]'s closest sentence), and groups ([1][2],
+    one claim from several passages) stay as written.
+    """
+    by_n = {p.n: p for p in passages}
+    markers = list(MARKER_RE.finditer(text))
+    out: list[str] = []
+    pos = claim_start = 0
+    for i, m in enumerate(markers):
+        grouped = (i > 0 and markers[i - 1].end() == m.start()) or (
+            i + 1 < len(markers) and markers[i + 1].start() == m.end()
+        )
+        claim = text[claim_start : m.start()]
+        claim_start = m.end()
+        n = int(m.group(1))
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        marked = by_n.get(n)
+        if not grouped and marked is not None and _bare(claim) and not mentions_not_found(claim):
+            terms = evidence_terms(claim, question)
+            if terms and _support_score(terms, claim, marked) < MIN_SUPPORT:
+                better = _supporting_passage(claim, passages, question)
+                n = better.n if better is not None else n
+        out.append(f"[{n}]")
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def cite_by_support(
+    text: str, passages: Sequence[Passage], question: str = ""
+) -> tuple[str, list[Citation]]:
     """Cite an unmarked reply: each sentence gets the passage that supports it, if one does."""
     out: list[str] = []
     pos = 0
     for a, b in _reply_sentences(text):
-        passage = _supporting_passage(text[a:b], passages)
+        passage = _supporting_passage(text[a:b], passages, question)
         if passage is None:
             continue
         body_end = b
@@ -443,8 +502,9 @@ def copies_passage(text: str, passages: Sequence[Passage]) -> bool:
     if len(sentences) < COPY_MIN_SENTENCES:
         return False
     sources = [_bare(p.hit.chunk.text) for p in passages]
-    copied = sum(1 for s in sentences if any(s in src for src in sources))
-    return copied >= COPY_SHARE * len(sentences)
+    copied = [s for s in sentences if any(s in src for src in sources)]
+    long_enough = sum(map(len, copied)) >= COPY_MIN_TOTAL_CHARS
+    return long_enough and len(copied) >= COPY_SHARE * len(sentences)
 
 
 def keep_answering_sentences(text: str, question: str) -> str:
@@ -470,17 +530,22 @@ def finish_answer(
     """
     if not reply.strip():
         raise LLMError("empty reply")
-    reply = normalise_markers(unecho_headers(reply))
+    written = reply
+    unechoed = unecho_headers(reply)
+    if not unechoed.strip():
+        raise LLMError(f"the reply only listed passage headers ({_one_line(written, 40)})")
+    reply = normalise_markers(unechoed)
     if not _bare(reply):
-        raise LLMError(f"the reply held only citation markers ({_one_line(reply, 40)})")
+        raise LLMError(f"the reply held only citation markers ({_one_line(written, 40)})")
+    asked = standalone or question
     contexts = tuple(p.hit for p in passages)
     note = ""
     if copies_passage(reply, passages):
-        kept = keep_answering_sentences(MARKER_RE.sub("", reply), standalone or question)
-        text, citations = cite_by_support(kept, passages)
+        kept = keep_answering_sentences(MARKER_RE.sub("", reply), asked)
+        text, citations = cite_by_support(kept, passages, asked)
         note = NOTE_TRIMMED
     else:
-        text, citations = cite_marked_text(reply, list(passages))
+        text, citations = cite_marked_text(recite_markers(reply, passages, asked), list(passages))
     if says_not_found(text) or _all_not_found(text) or (mentions_not_found(text) and not citations):
         return Answer(
             question=question,
@@ -496,7 +561,7 @@ def finish_answer(
             lang=lang,
         )
     if not citations:
-        text, citations = cite_by_support(text, passages)
+        text, citations = cite_by_support(text, passages, asked)
         note = NOTE_MATCHED
     if not citations:
         raise LLMError("no sentence of the reply is supported by the passages")
