@@ -245,3 +245,24 @@ def test_a_list_of_short_facts_is_not_a_copied_passage() -> None:
 def test_replies_that_only_point_at_passages_are_rejected(reply: str, reason: str) -> None:
     with pytest.raises(LLMError, match=reason):
         _finish(reply, "哪些文件提到了智算中心？")
+
+
+@pytest.mark.parametrize(
+    ("reply", "answered"),
+    [
+        # recorded shape: "The total size of the fund is 300 billion yuan." for 300亿 (30 billion)
+        ("The digital economy enterprises invested 123.6 billion yuan in research.", False),
+        ("The digital economy enterprises invested 1.236 billion yuan in research.", True),
+    ],
+)
+def test_an_english_amount_is_matched_only_when_its_figure_is_right(
+    reply: str, answered: bool
+) -> None:
+    question = "How much did enterprises invest in research?"
+    if not answered:
+        with pytest.raises(LLMError, match="no sentence of the reply is supported"):
+            llm.finish_answer(question, "", reply, _letters(), "en")
+        return
+    answer = llm.finish_answer(question, "", reply, _letters(), "en")
+    assert answer.text == reply[:-1] + "[1]."
+    assert [c.chunk_id for c in answer.citations] == ["c3"]

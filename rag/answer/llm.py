@@ -76,6 +76,7 @@ ENGLISH_AMOUNT_RE = re.compile(
     r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|percent)\b", re.IGNORECASE
 )
 SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+FIGURE_RE = re.compile(r"\d")  # a word holding a digit: a count, amount, year or code
 CONDENSE_PREFIX_RE = re.compile(
     r"^(?:改写后的问题|改写后|问题|Rewritten question|Question)\s*[:：]\s*", re.IGNORECASE
 )
@@ -418,12 +419,18 @@ def evidence_terms(claim: str, question: str = "") -> set[str]:
 
 
 def _support_score(terms: set[str], claim: str, passage: Passage) -> float:
-    """The share of terms in the passage sentence supporting claim; 0 when too few are shared."""
+    """The share of terms in the passage sentence supporting claim.
+
+    0 when too few are shared, or when the claim states a figure the sentence does not: a
+    figure is what a small model gets wrong ("34家" for 33家, "300 billion" for 300亿).
+    """
     if not terms:
         return 0.0
     start, end = locate_support(claim, passage)
     shared = terms & set(tokenize(passage.doc.text[start:end]))
     if len(shared) < min(MIN_SHARED_WORDS, len(terms)):
+        return 0.0
+    if any(FIGURE_RE.search(t) for t in terms - shared):
         return 0.0
     return len(shared) / len(terms)
 
