@@ -690,7 +690,8 @@ def test_llm_answer_streams_with_the_model_name_and_a_quick_answer(
 def test_unsure_llm_answer_offers_the_extractive_one(
     browser: Any, llm_url: str, llm_server: FakeOpenAI
 ) -> None:
-    llm_server.script("晋城开发区产业引导基金的总规模是300亿元。")  # no [n]: cited by shared words
+    # no [n]: cited by the words it shares with a passage, so the model's citations are unsure
+    llm_server.script("开发区设立了总规模300亿的产业引导基金，首期10亿的谷雨基金已正式运行。")
     page = _open(browser, llm_url)
     _ask(page, FUND_Q)
     text = _last_bot(page).inner_text()
