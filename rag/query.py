@@ -129,6 +129,29 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
 INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
 
 
+COPULAS = frozenset({"是", "为", "有", "在", "具有", "位于", "叫", "称为"})
+
+
+def _attributes(tags: list[tuple[str, str]], terms: Sequence[str]) -> tuple[str, ...]:
+    """The noun just before the interrogative that asks for its value ("的外貌是什么",
+    "祖籍何处", "产业规模是多少": the compound when the question's terms hold it)."""
+    out: list[str] = []
+    for i, (word, flag) in enumerate(tags):
+        if not ((flag == "r" and INTERROGATIVE_RE.match(word)) or word in ("多少", "何处", "何时")):
+            continue
+        j = i - 1
+        while j >= 0 and tags[j][0] in COPULAS:
+            j -= 1
+        if j < 0 or not tags[j][1].startswith("n") or tags[j][1] in NAME_FLAGS:
+            continue
+        noun = tags[j][0]
+        if j > 0 and tags[j - 1][1].startswith("n") and tags[j - 1][0] + noun in terms:
+            noun = tags[j - 1][0] + noun
+        if noun in terms and len(noun) >= 2:
+            out.append(noun)
+    return tuple(dict.fromkeys(out))
+
+
 def _asked_types(tags: list[tuple[str, str]]) -> set[str]:
     """The noun right after an interrogative names the kind of answer, not its topic:
     "哪家机构" is answered by "上海人工智能实验室", which never says 机构."""
@@ -340,6 +363,7 @@ def build_query(
         shape=shape,
         dense_text=dense_text,
         issuer=_asked_issuer(normalised, lang, pinyin_map),
+        attributes=_attributes(tags, terms),
     )
     if embed is not None and not query.is_empty:
         return _with_vector(query, embed(dense_text))

@@ -169,6 +169,9 @@ class Query:
     vector: Any = None  # numpy vector of dense_text, or None before embedding
     # "哪些是由工业和信息化部门作出的？" asks which documents an issuer made: the issuer's words
     issuer: str = ""
+    # nouns naming the attribute asked ("外貌特征是什么", "祖籍何处"): the sentence that states
+    # the value rarely repeats them, so they weigh like verbs
+    attributes: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

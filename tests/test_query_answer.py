@@ -187,6 +187,17 @@ def test_dense_query_is_put_in_the_script_the_library_is_written_in() -> None:
     assert build_query("无锡有多少家企业？", stats=traditional).dense_text == "無錫有多少家企業？"
 
 
+def test_the_attribute_asked_weighs_less_than_the_topic() -> None:
+    # the sentence stating a value rarely repeats the attribute's name ("祖籍" -> "河南洛阳人")
+    assert build_query("元皇后祖籍何处？").attributes == ("祖籍",)
+    assert build_query("某市的产业规模是多少？").attributes == ("产业规模",)
+    assert build_query("某市有多少家企业？").attributes == ()
+    # words jieba's dictionary tags as places are not places (generic_places lexicon)
+    assert build_query("果实的长度约是多少厘米？").places == ()
+    # times without a number state a time
+    assert states("date", "盛花期为夏季") and states("date", "始于唐末五代时期")
+
+
 def test_english_clauses_and_possessives_do_not_change_what_is_asked() -> None:
     question = "When opening the park, how many of the city's universities joined?"
     assert asked_kinds(normalise(question)) == ("count:所",)

@@ -48,7 +48,8 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
         if not any(t[:i] in terms and t[i:] in terms for i in range(1, len(t)))
     ]
     return {
-        t: stats.idf.get(t, stats.max_idf) * (VERB_WEIGHT if t in query.verbs else 1.0)
+        t: stats.idf.get(t, stats.max_idf)
+        * (VERB_WEIGHT if t in query.verbs or t in query.attributes else 1.0)
         for t in kept
         if t not in query.unmapped
     }
