@@ -125,7 +125,7 @@ def test_both_answerers_side_by_side_from_one_run(
 
 LETTER_A = (
     "青川市人工智能重点工作分工\n"
-    "青工信函〔2025〕36号\n"
+    "青工信提案函〔2025〕36号\n"
     "智慧法庭：推进庭审语音识别和电子卷宗应用。（牵头单位：市中级人民法院）\n"
     "智慧交通：建设城市交通大脑，优化信号配时。（牵头单位：市公安局，配合单位：市交通局）\n"
     "全市规上数字经济企业512家，研发投入总额12.36亿元，同比增长8.5%。\n"
@@ -143,7 +143,7 @@ def _letters() -> list[Passage]:
     ]
     spans = [
         (docs[0], "智慧交通", "市交通局）"),
-        (docs[0], "青工信函", "市中级人民法院）"),
+        (docs[0], "青工信提案函", "市中级人民法院）"),
         (docs[0], "全市规上", "2024年6月18日"),
         (docs[1], "已建成", "2024年6月27日"),
         (docs[2], "新建", "2024年7月23日"),
@@ -197,15 +197,27 @@ def test_a_marker_with_no_better_passage_stays() -> None:
     assert [c.chunk_id for c in answer.citations] == ["c1"]
 
 
-def test_an_unmarked_reply_restating_the_question_is_cited_by_what_it_adds() -> None:
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("青川市这份分工文件的文号是什么？", "青川市这份分工文件的文号是青工信提案函〔2025〕36号"),
+        # the recorded shape: the question's 工信厅 written out as 工业和信息化厅 in the reply
+        (
+            "青川市工信局答复市政协0058号提案的文号是什么？",
+            "青川市工业和信息化局答复市政协0058号提案所用的正式文号是青工信提案函〔2025〕36号",
+        ),
+    ],
+)
+def test_an_unmarked_reply_restating_the_question_is_cited_by_what_it_adds(
+    question: str, reply: str
+) -> None:
     # recorded: "湖南省工业和信息化厅答复省政协0192号提案的文号是湘工信提案函〔2021〕254号" was
-    # rejected (the restated words outnumber the passage line's); the added words decide
-    question = "青川市工信局这份分工文件的文号是什么？"
-    reply = "青川市工业和信息化局这份分工文件的文号是青工信函〔2025〕36号"
+    # rejected (the restated words outnumber the passage line's); the added words and figures
+    # decide
     answer = _finish(reply, question)
     assert answer.answered and answer.note == llm.NOTE_MATCHED
     assert answer.text == reply + "[1]"
-    assert _quotes(answer) == [("c2", "青工信函〔2025〕36号")]
+    assert _quotes(answer) == [("c2", "青工信提案函〔2025〕36号")]
 
 
 def test_a_wrong_figure_gets_no_citation() -> None:

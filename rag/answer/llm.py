@@ -430,8 +430,13 @@ def _support_score(terms: set[str], claim: str, passage: Passage) -> float:
     shared = terms & set(tokenize(passage.doc.text[start:end]))
     if len(shared) < min(MIN_SHARED_WORDS, len(terms)):
         return 0.0
-    if any(FIGURE_RE.search(t) for t in terms - shared):
+    figures = {t for t in terms if FIGURE_RE.search(t)}
+    if figures - shared:
         return 0.0
+    if len(figures) >= MIN_SHARED_WORDS:
+        # every figure of the claim, and several, in one sentence: a document number or date
+        # restated in other words ("工业和信息化厅" for "工信厅") is still that sentence's
+        return max(len(shared) / len(terms), MIN_SUPPORT)
     return len(shared) / len(terms)
 
 
