@@ -54,6 +54,7 @@ UPLOAD_TEXT = (
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # most tests share an index built with the real embedder
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium "
