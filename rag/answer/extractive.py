@@ -54,6 +54,8 @@ NEIGHBOURS = 2
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_ASK_RE = re.compile(r"哪些|哪几")
+LIST_LEAD_RE = re.compile(r"^(具体|主要|重点|方面的|类|种)+")
+ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条种]")
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
@@ -560,16 +562,20 @@ def _list_answer(
 
 
 def _list_heads(query: Query) -> tuple[str, ...]:
-    """The key terms a list question asks items of ("重点领域有哪些" -> 领域, "哪些措施")."""
+    """The key terms a list question asks items of: the noun after 哪些 ("哪些具体任务" ->
+    任务), else the one before it ("重点领域有哪些" -> 领域)."""
     q = query.normalised
-    heads: list[str] = []
+    after: list[str] = []
+    before: list[str] = []
     for m in LIST_ASK_RE.finditer(q):
-        before = LIST_FILLER_RE.sub("", q[: m.start()])
-        after = q[m.end() :]
+        head = LIST_FILLER_RE.sub("", q[: m.start()])
+        tail = LIST_LEAD_RE.sub("", q[m.end() :])
         for term in sorted(query.terms, key=len, reverse=True):
-            if (before.endswith(term) or after.startswith(term)) and term not in heads:
-                heads.append(term)
-    return tuple(heads)
+            if tail.startswith(term) and term not in after:
+                after.append(term)
+            if head.endswith(term) and term not in before:
+                before.append(term)
+    return tuple(after or before)
 
 
 def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
@@ -577,9 +583,13 @@ def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
     for head in heads:
         for m in re.finditer(re.escape(head), sentence):
             clause = CLAUSE_BREAK_RE.split(sentence[: m.start()])[-1]
-            # the items run up to the head term, with at most a 等 and a few words between
+            # the items run up to the head term, closed by 等 or a count ("三大")
             tail = clause.rsplit("、", 1)[-1]
-            if clause.count("、") >= 2 and len(tail) <= INLINE_TAIL_CHARS:
+            if (
+                clause.count("、") >= 2
+                and len(tail) <= INLINE_TAIL_CHARS
+                and ("等" in tail or ENUM_COUNT_RE.search(tail))
+            ):
                 return True
     return False
 
