@@ -21,7 +21,14 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answer.citations import MARKER_RE, Passage, cite_marked_text, locate_support
+from rag.answer.citations import (
+    MARKER_RE,
+    Passage,
+    cite_marked_text,
+    locate_support,
+    make_citation,
+    passage_sentences,
+)
 from rag.answer.messages import NOT_FOUND
 from rag.chunk import split_sentences
 from rag.config import Settings
@@ -418,16 +425,13 @@ def evidence_terms(claim: str, question: str = "") -> set[str]:
     return added or terms
 
 
-def _support_score(terms: set[str], claim: str, passage: Passage) -> float:
-    """The share of terms in the passage sentence supporting claim.
+def _sentence_score(terms: set[str], sentence: str) -> float:
+    """The share of terms a sentence holds.
 
     0 when too few are shared, or when the claim states a figure the sentence does not: a
     figure is what a small model gets wrong ("34家" for 33家, "300 billion" for 300亿).
     """
-    if not terms:
-        return 0.0
-    start, end = locate_support(claim, passage)
-    shared = terms & set(tokenize(passage.doc.text[start:end]))
+    shared = terms & set(tokenize(sentence))
     if len(shared) < min(MIN_SHARED_WORDS, len(terms)):
         return 0.0
     figures = {t for t in terms if FIGURE_RE.search(t)}
@@ -440,18 +444,32 @@ def _support_score(terms: set[str], claim: str, passage: Passage) -> float:
     return len(shared) / len(terms)
 
 
+def _supporting_sentence(terms: set[str], claim: str, passage: Passage) -> tuple[int, int, float]:
+    """The passage sentence holding most of terms, and its score (0: none; the closest then)."""
+    start, end = locate_support(claim, passage)
+    best = (start, end, 0.0)
+    if not terms:
+        return best
+    for start, end in passage_sentences(passage):
+        score = _sentence_score(terms, passage.doc.text[start:end])
+        if score > best[2]:
+            best = (start, end, score)
+    return best
+
+
 def _supporting_passage(
     claim: str, passages: Sequence[Passage], question: str = ""
-) -> Passage | None:
-    """The passage whose best sentence shares most of the claim's words, if enough are shared."""
+) -> tuple[Passage, int, int] | None:
+    """The passage and sentence sharing most of the claim's words, if enough are shared."""
     terms = evidence_terms(claim, question)
     if len(terms) < MIN_SHARED_WORDS and len(claim_terms(claim)) < MIN_SHARED_WORDS:
         return None  # one word ("U") says nothing about where it comes from
-    best, best_score = None, 0.0
+    best: tuple[Passage, int, int] | None = None
+    best_score = 0.0
     for p in passages:
-        score = _support_score(terms, claim, p)
+        start, end, score = _supporting_sentence(terms, claim, p)
         if score >= MIN_SUPPORT and score > best_score:
-            best, best_score = p, score
+            best, best_score = (p, start, end), score
     return best
 
 
@@ -479,9 +497,9 @@ def recite_markers(text: str, passages: Sequence[Passage], question: str = "") -
         marked = by_n.get(n)
         if not grouped and marked is not None and _bare(claim) and not mentions_not_found(claim):
             terms = evidence_terms(claim, question)
-            if terms and _support_score(terms, claim, marked) < MIN_SUPPORT:
+            if terms and _supporting_sentence(terms, claim, marked)[2] < MIN_SUPPORT:
                 better = _supporting_passage(claim, passages, question)
-                n = better.n if better is not None else n
+                n = better[0].n if better is not None else n
         out.append(f"[{n}]")
     out.append(text[pos:])
     return "".join(out)
@@ -490,20 +508,30 @@ def recite_markers(text: str, passages: Sequence[Passage], question: str = "") -
 def cite_by_support(
     text: str, passages: Sequence[Passage], question: str = ""
 ) -> tuple[str, list[Citation]]:
-    """Cite an unmarked reply: each sentence gets the passage that supports it, if one does."""
+    """Cite an unmarked reply: each sentence quotes the passage sentence holding its words.
+
+    Sentences no passage supports stay without a citation.
+    """
     out: list[str] = []
+    citations: list[Citation] = []
+    numbers: dict[tuple[int, int, int], int] = {}
     pos = 0
     for a, b in _reply_sentences(text):
-        passage = _supporting_passage(text[a:b], passages, question)
-        if passage is None:
+        found = _supporting_passage(text[a:b], passages, question)
+        if found is None:
             continue
+        passage, start, end = found
+        key = (passage.n, start, end)
+        if key not in numbers:
+            numbers[key] = len(citations) + 1
+            citations.append(make_citation(numbers[key], passage, start, end))
         body_end = b
         while body_end > a and text[body_end - 1] in SENTENCE_END:
             body_end -= 1
-        out.append(f"{text[pos:body_end]}[{passage.n}]")
+        out.append(f"{text[pos:body_end]}[{numbers[key]}]")
         pos = body_end
     out.append(text[pos:])
-    return cite_marked_text("".join(out), list(passages))
+    return re.sub(r"[ \t]+\n", "\n", "".join(out)).strip(), citations
 
 
 def copies_passage(text: str, passages: Sequence[Passage]) -> bool:
