@@ -22,12 +22,14 @@ from rag.text.places import (
     generic_places,
     place_names,
     place_stem,
+    place_suffixes,
     places_in,
     tag,
 )
 from rag.text.tokenize import CJK_RUN_RE, known_word, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
+PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt", "nt"})
 NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 # interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic
@@ -364,6 +366,18 @@ def build_query(
         dense_text=dense_text,
         issuer=_asked_issuer(normalised, lang, pinyin_map),
         attributes=_attributes(tags, terms),
+        persons=tuple(
+            dict.fromkeys(
+                w
+                for w, flag in tags
+                if flag in PERSON_FLAGS
+                and len(w) >= 2
+                and CJK_RUN_RE.fullmatch(w)
+                and not any(w in n or n in w for n in named)
+                and w not in generic_places()
+                and not w.endswith(place_suffixes())
+            )
+        ),
     )
     if embed is not None and not query.is_empty:
         return _with_vector(query, embed(dense_text))

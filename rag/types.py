@@ -172,6 +172,9 @@ class Query:
     # nouns naming the attribute asked ("外貌特征是什么", "祖籍何处"): the sentence that states
     # the value rarely repeats them, so they weigh like verbs
     attributes: tuple[str, ...] = ()
+    # people and organisations the question names (jieba nr/nt): a document that never names
+    # them does not answer it ("杨昊现效力于哪里？" is not answered about 张永海)
+    persons: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -280,6 +280,14 @@ def test_near_misses_are_refused_with_their_reason(
     assert any(reason in r for r in answer.reasons), answer.reasons
 
 
+def test_a_person_no_document_names_is_not_answered_about(engine: Engine) -> None:
+    named = engine.ask("周明代表提出的建议题目是什么？")
+    assert named.answered and "关于加快发展智能网联汽车的建议" in named.text
+    other = engine.ask("李华代表提出的建议题目是什么？")
+    assert not other.answered and other.citations == ()
+    assert "李华 is not in the documents found" in other.reasons
+
+
 def test_meaningless_questions_are_refused(engine: Engine) -> None:
     for question in ("？？？", "😀😀", "'; DROP TABLE x;--"):
         answer = engine.ask(question)

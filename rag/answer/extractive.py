@@ -745,6 +745,15 @@ def extractive_answer(
     for place in query.places:
         if not any(place_in(place, d, _norm(d.text)) for d in docs.values()):
             return refuse(f"{place} is not in the documents found")
+    texts_norm = {d.doc_id: _norm(d.text) for d in docs.values()}
+    for person in query.persons:
+        if not any(person in t for t in texts_norm.values()):
+            return refuse(f"{person} is not in the documents found")
+    if query.persons and query.shape != "compare":
+        # the person asked about is named somewhere in the document that answers
+        passages = [
+            p for p in passages if all(n in texts_norm[p.doc.doc_id] for n in query.persons)
+        ]
     weights = term_weights(query, stats)
     if query.unmapped and not weights:
         # "Who is the mayor of Wenzhou?": the place is known, what is asked about is not
