@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date
@@ -317,18 +318,28 @@ def _build_index(
     texts = [passage_text(d, c) for d, c in new_chunks]
     t1 = time.perf_counter()
     seconds["chunk"] = t1 - t0
-    counts = [term_counts(tokenize(text)) for text in texts]
-    t2 = time.perf_counter()
-    seconds["tokenize"] = t2 - t1
-    tick("embedding", 0, len(texts))
-    vectors = embed_in_batches(
-        embedder,
-        texts,
-        batch_size=EMBED_BATCH,
-        progress=lambda done, total: tick("embedding", done, total),
-    )
+
+    def count_terms() -> list[dict[str, int]]:
+        started = time.perf_counter()
+        out = [term_counts(tokenize(text)) for text in texts]
+        seconds["tokenize"] = time.perf_counter() - started
+        return out
+
+    # tokenizing (Python) runs while the embedder computes (native code, GIL released): the
+    # pipeline's own work then costs little wall time beyond the model's
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(count_terms)
+        t2 = time.perf_counter()
+        tick("embedding", 0, len(texts))
+        vectors = embed_in_batches(
+            embedder,
+            texts,
+            batch_size=EMBED_BATCH,
+            progress=lambda done, total: tick("embedding", done, total),
+        )
+        seconds["embed"] = time.perf_counter() - t2
+        counts = pending.result()
     t3 = time.perf_counter()
-    seconds["embed"] = t3 - t2
 
     params = index_params(settings, embedder)
     writer = index_writer(settings, params, old)
