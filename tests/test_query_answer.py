@@ -288,6 +288,13 @@ def test_a_person_no_document_names_is_not_answered_about(engine: Engine) -> Non
     assert "李华 is not in the documents found" in other.reasons
 
 
+def test_a_tagged_name_with_a_joined_neighbour_still_names_the_person() -> None:
+    from rag.answer.extractive import _names
+
+    assert _names("高句丽和望平设在玄菟郡", "和望平") and _names("占领佩琴加", "了佩琴")
+    assert not _names("张永海开始效力于辽宁队", "杨昊")
+
+
 def test_meaningless_questions_are_refused(engine: Engine) -> None:
     for question in ("？？？", "😀😀", "'; DROP TABLE x;--"):
         answer = engine.ask(question)
