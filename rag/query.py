@@ -131,6 +131,10 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
 INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
 
 
+# interrogative phrases: "哪一年", "哪一场", "何年", "多少", "几个"
+QUESTION_PHRASE_RE = re.compile(
+    r"哪一?[个种年位家所项场次条天月日时届任些国省市]|何[年时处地种人]|什么时候|多少|几[个年次位种项]"
+)
 COPULAS = frozenset({"是", "为", "有", "在", "具有", "位于", "叫", "称为"})
 
 
@@ -141,6 +145,8 @@ def _attributes(tags: list[tuple[str, str]], terms: Sequence[str]) -> tuple[str,
     for i, (word, flag) in enumerate(tags):
         if not ((flag == "r" and INTERROGATIVE_RE.match(word)) or word in ("多少", "何处", "何时")):
             continue
+        if i + 1 < len(tags) and tags[i + 1][1][:1] in ("n", "q", "m"):
+            continue  # "有多少家企业": what is counted comes after, the noun before holds it
         j = i - 1
         while j >= 0 and tags[j][0] in COPULAS:
             j -= 1
@@ -320,6 +326,9 @@ def build_query(
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
     terms = tuple(t for t in terms if t not in asked_types) or terms
+    # pieces of the question phrase itself ("一年" of 哪一年, "何年") name no topic
+    unasked = QUESTION_PHRASE_RE.sub(" ", normalised)
+    terms = tuple(t for t in terms if t.isascii() or t in unasked or t in aliases) or terms
     unmapped: tuple[str, ...] = ()
     if lang == "en":
         # English words count through their Chinese aliases or indexed Latin terms; a content

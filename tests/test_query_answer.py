@@ -192,6 +192,10 @@ def test_the_attribute_asked_weighs_less_than_the_topic() -> None:
     assert build_query("元皇后祖籍何处？").attributes == ("祖籍",)
     assert build_query("某市的产业规模是多少？").attributes == ("产业规模",)
     assert build_query("某市有多少家企业？").attributes == ()
+    assert build_query("塔顶的经纬度是多少？").attributes == ("经纬度",)
+    assert build_query("2023年全市有多少家企业？").attributes == ()  # the count is of 企业
+    # pieces of the question phrase are not key terms
+    assert build_query("会通河在哪一年开始动工？").terms == ("开始", "动工")
     # words jieba's dictionary tags as places are not places (generic_places lexicon)
     assert build_query("果实的长度约是多少厘米？").places == ()
     # times without a number state a time

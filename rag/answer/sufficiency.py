@@ -49,7 +49,7 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
     ]
     return {
         t: stats.idf.get(t, stats.max_idf)
-        * (VERB_WEIGHT if t in query.verbs or t in query.attributes else 1.0)
+        * (VERB_WEIGHT if t in query.verbs or any(t in a for a in query.attributes) else 1.0)
         for t in kept
         if t not in query.unmapped
     }
