@@ -27,7 +27,7 @@ from typing import Any
 
 from eval import metrics
 from eval.datasets import Question
-from rag import Engine, IndexMismatchError, Settings, build_index
+from rag import Engine, IndexMismatchError, Settings, build_index, load_settings
 from rag.config import PROJECT_DIR
 from rag.embed import embed_in_batches
 from rag.pipeline import EMBED_BATCH, passage_text
@@ -286,12 +286,25 @@ def machine_info() -> dict[str, Any]:
 
 
 def _main(argv: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(description="bench subprocess worker (internal)")
-    p.add_argument("--index-worker", required=True, help="Settings as JSON")
+    p = argparse.ArgumentParser(
+        description="index overhead: python -m eval.speed --overhead corpus eval/runs/passages/"
+        "cmrc/docs ... builds each folder in a fresh index and times the bare embedder on the "
+        "same passages (the bench's subprocess worker otherwise)"
+    )
+    p.add_argument("--index-worker", help="Settings as JSON (internal)")
+    p.add_argument("--overhead", action="store_true", help="measure each path's index overhead")
     p.add_argument("--raw", action="store_true")
     p.add_argument("--rebuild", action="store_true")
     p.add_argument("paths", nargs="+")
     args = p.parse_args(argv)
+    if args.overhead:
+        settings = load_settings()
+        for path in args.paths:
+            r = measure_index_build(settings, [path], raw=True)
+            print(json.dumps({"path": path, **r}, ensure_ascii=False), flush=True)
+        return 0
+    if not args.index_worker:
+        p.error("give --overhead or --index-worker")
     return _index_worker(args.index_worker, args.paths, args.raw, args.rebuild)
 
 
