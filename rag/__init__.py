@@ -21,15 +21,18 @@ if TYPE_CHECKING:
     from rag.config import Settings, load_settings
     from rag.errors import (
         ConfigError,
+        IndexBusyError,
         IndexMismatchError,
         IndexMissingError,
         IngestError,
         LLMError,
+        LocalModelError,
         MetadataError,
         QuestionError,
         RagError,
+        StoreUnreachableError,
     )
-    from rag.indexing import copy_index
+    from rag.indexing import copy_index, index_location
     from rag.ingest import SUPPORTED
     from rag.pipeline import EDITABLE_FIELDS, Engine, build_index, get_engine, load_document
     from rag.progress import progress_bar
@@ -49,6 +52,7 @@ _EXPORTS = {
     "Engine": "rag.pipeline",
     "build_index": "rag.pipeline",
     "copy_index": "rag.indexing",
+    "index_location": "rag.indexing",
     "get_engine": "rag.pipeline",
     "load_document": "rag.pipeline",
     "EDITABLE_FIELDS": "rag.pipeline",
@@ -73,6 +77,9 @@ _EXPORTS = {
     "IndexMismatchError": "rag.errors",
     "LLMError": "rag.errors",
     "QuestionError": "rag.errors",
+    "IndexBusyError": "rag.errors",
+    "LocalModelError": "rag.errors",
+    "StoreUnreachableError": "rag.errors",
 }
 __all__ = [
     "EDITABLE_FIELDS",
@@ -86,20 +93,24 @@ __all__ = [
     "Engine",
     "Filters",
     "Hit",
+    "IndexBusyError",
     "IndexMismatchError",
     "IndexMissingError",
     "IndexReport",
     "IngestError",
     "LLMError",
+    "LocalModelError",
     "MetadataError",
     "Query",
     "QuestionError",
     "RagError",
     "Settings",
+    "StoreUnreachableError",
     "__version__",
     "build_index",
     "copy_index",
     "get_engine",
+    "index_location",
     "load_document",
     "load_settings",
     "progress_bar",
