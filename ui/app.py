@@ -24,6 +24,7 @@ from rag import (
     IndexMissingError,
     Settings,
     build_index,
+    index_location,
     progress_bar,
 )
 from ui.handlers import (
@@ -628,7 +629,8 @@ def serve(
         engine.warm_up()
     except IndexMissingError:
         corpus = settings.corpus_path
-        print(f"no index at {settings.index_dir}; building it from {corpus}", file=sys.stderr)
+        where = index_location(settings)  # the FAISS folder, or the Milvus store's URI
+        print(f"no index at {where}; building it from {corpus}", file=sys.stderr)
         report = build_index([corpus], settings, progress=progress_bar())
         print(
             f"indexed {len(report.documents)} documents, {report.chunks} chunks "

@@ -29,9 +29,10 @@ from rag import (
     IndexReport,
     QuestionError,
     RagError,
+    index_location,
 )
 from ui import history
-from ui.i18n import t
+from ui.i18n import t, told_error, told_reason
 from ui.render import (
     answer_markdown,
     chat_text,
@@ -64,6 +65,10 @@ POLL_SECONDS = 0.5  # how often an upload's progress is reported
 N_CORPUS = 8  # outputs of corpus_updates
 N_ASK_OUTPUTS = 12  # outputs of ask and quick_answer (see Handlers._out)
 STAGE_KEYS = {"files": "stage_files", "chunks": "stage_chunks", "embedding": "stage_embedding"}
+
+
+class Refused(QuestionError):
+    """A question the app itself refuses; its message is already in the page's language."""
 
 
 @dataclass(frozen=True)
@@ -246,14 +251,18 @@ class Handlers:
 
     # --- asking ---------------------------------------------------------------------------
 
+    def told(self, error: RagError, lang: str, private: PrivateLibrary | None) -> str:
+        """A RagError in the page's language, naming where this session's index lives."""
+        if isinstance(error, Refused):
+            return str(error)
+        return told_error(lang, error, index_location(self.engine_for(private).settings))
+
     def _validate(self, question: str, lang: str) -> str:
         q = (question or "").strip()
         if not q:
-            raise QuestionError(t(lang, "empty_question"))
+            raise Refused(t(lang, "empty_question"))
         if len(q) > self.settings.max_question_chars:
-            raise QuestionError(
-                t(lang, "too_long", n=len(q), limit=self.settings.max_question_chars)
-            )
+            raise Refused(t(lang, "too_long", n=len(q), limit=self.settings.max_question_chars))
         return self.engine.check_question(q)
 
     def ask(
@@ -276,7 +285,7 @@ class Handlers:
         try:
             q = self._validate(question, lang)
         except RagError as e:
-            chat.append({"role": "assistant", "content": error_text(str(e))})
+            chat.append({"role": "assistant", "content": error_text(self.told(e, lang, private))})
             yield self._out(chat, session, busy=False)
             return
         if private is not None:
@@ -411,7 +420,7 @@ class Handlers:
                 yield (gr.skip(),) * N_ASK_OUTPUTS
                 return
         except RagError as e:
-            text = str(e)
+            text = self.told(e, lang, private)
         except Exception:
             log.exception("answering %r failed", asked.question)
             text = t(lang, "internal_error")
@@ -704,7 +713,8 @@ class Handlers:
             for a in accepted:
                 if a.created:
                     a.path.unlink(missing_ok=True)
-            job.lines.append(f"- ⚠ {esc(t(lang, 'index_unchanged', e=e))}")
+            told = self.told(e, lang, private)
+            job.lines.append(f"- ⚠ {esc(t(lang, 'index_unchanged', e=told))}")
             return
         skipped = {s.path: s.reason for s in report.skipped}
         for a in accepted:
@@ -713,7 +723,8 @@ class Handlers:
                 if a.created:
                     # a rejected copy would only be rejected again by a later re-index
                     a.path.unlink(missing_ok=True)
-                job.lines.append(f"- ⚠ **{esc(a.name)}**: {esc(skipped[path])}")
+                reason = told_reason(lang, skipped[path])
+                job.lines.append(f"- ⚠ **{esc(a.name)}**: {esc(reason)}")
             elif path in report.added:
                 job.lines.append(f"- ✅ **{esc(a.name)}**: {t(lang, 'added')} ({a.path.name})")
             else:
@@ -747,7 +758,8 @@ class Handlers:
                 else:
                     key = "removed"  # a library file stays where its owner keeps it
         except RagError as e:
-            return (t(lang, "index_unchanged", e=e), *self.corpus_updates(private, lang))
+            told = self.told(e, lang, private)
+            return (t(lang, "index_unchanged", e=told), *self.corpus_updates(private, lang))
         return (t(lang, key, name=doc.source), *self.corpus_updates(private, lang))
 
     def reindex_document(
@@ -763,7 +775,8 @@ class Handlers:
             else:
                 self.engine.add_files([doc.path])
         except RagError as e:
-            return (t(lang, "index_unchanged", e=e), *self.corpus_updates(private, lang))
+            told = self.told(e, lang, private)
+            return (t(lang, "index_unchanged", e=told), *self.corpus_updates(private, lang))
         return (t(lang, "reindexed", name=doc.source), *self.corpus_updates(private, lang))
 
     def metadata_fields(
@@ -792,7 +805,7 @@ class Handlers:
                 self.engine.edit_document(doc.doc_id, **changes)
         except RagError as e:
             return (
-                t(lang, "index_unchanged", e=e),
+                t(lang, "index_unchanged", e=self.told(e, lang, private)),
                 *self.corpus_updates(private, lang, picked=doc.doc_id),
             )
         return (

@@ -1,6 +1,24 @@
-"""Every label and message of the app in Chinese and English (data only, no Gradio)."""
+"""Every label and message of the app in Chinese and English (no Gradio), and the errors and
+skip reasons that come from `rag`, told in the page's language."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rag import (
+    ConfigError,
+    IndexBusyError,
+    IndexMismatchError,
+    IndexMissingError,
+    IngestError,
+    LLMError,
+    LocalModelError,
+    MetadataError,
+    QuestionError,
+    RagError,
+    StoreUnreachableError,
+)
 
 LANGS = (("中文", "zh"), ("English", "en"))
 DEFAULT_LANG = "zh"
@@ -223,7 +241,146 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ex_issuer": ("《{title}》是哪个单位发布的？", "Who issued “{title}”?"),
     "ex_heading": ("{title}中“{heading}”的内容是什么？", "What does “{title}” say on “{heading}”?"),
     "examples": ("示例问题", "Example questions"),
+    # errors raised by rag, by class; {location} is where the index lives, {detail} rag's message
+    "err_index_missing": (
+        "{location} 还没有索引：请先运行 rag index 建立索引。",
+        "No index at {location}: run rag index first.",
+    ),
+    "err_index_busy": (
+        "索引 {location} 正被另一个进程写入或占用：请等它完成后再试。",
+        "The index at {location} is being written or held by another process: "
+        "try again when it has finished.",
+    ),
+    "err_index_mismatch": (
+        "索引 {location} 与当前版本或设置不符，需要重建（rag index --rebuild）：{detail}",
+        "The index at {location} does not fit this version or the settings; rebuild it "
+        "(rag index --rebuild): {detail}",
+    ),
+    "err_store_unreachable": (
+        "无法连接 Milvus 存储 {location}：请启动它，或修正设置 store（RAG_STORE）和 "
+        "milvus_token（RAG_MILVUS_TOKEN）。",
+        "Cannot reach the Milvus store at {location}: start it, or fix the settings store "
+        "(RAG_STORE) and milvus_token (RAG_MILVUS_TOKEN).",
+    ),
+    "err_config": ("设置有误：{detail}", "Settings error: {detail}"),
+    "err_metadata": ("元数据有误：{detail}", "Metadata error: {detail}"),
+    "err_local_model": ("本地模型无法加载：{detail}", "The local model cannot load: {detail}"),
+    "err_llm": ("LLM 出错：{detail}", "LLM error: {detail}"),
+    "err_question": ("问题无法提问：{detail}", "The question cannot be asked: {detail}"),
+    "err_ingest": ("{name}：{reason}", "{name}: {reason}"),
+    # why rag skipped a file (IndexReport.skipped, IngestError.reason)
+    "rs_binary": (
+        "二进制内容，不是文本（看起来是{kind}）",
+        "binary content, not text (looks like {kind})",
+    ),
+    "rs_encoding": (
+        "无法判断文字编码：请另存为 UTF-8",
+        "cannot determine the encoding: save as UTF-8",
+    ),
+    "rs_empty": ("空文件", "empty file"),
+    "rs_html_empty": ("网页没有可见文字", "HTML page has no visible text"),
+    "rs_pdf_encrypted": ("PDF 已加密", "encrypted PDF"),
+    "rs_pdf_scanned": (
+        "PDF 没有文字层（扫描件？）：请先做 OCR 文字识别",
+        "PDF has no text layer (scanned?); OCR it first",
+    ),
+    "rs_pdf_corrupt": ("PDF 损坏或不完整：{detail}", "corrupt or truncated PDF: {detail}"),
+    "rs_doc_legacy": (
+        "这是旧版 .doc 文件：请另存为 .docx",
+        "this is a legacy .doc file; save it as .docx",
+    ),
+    "rs_docx_corrupt": ("DOCX 文件损坏：{detail}", "corrupt DOCX: {detail}"),
+    "rs_docx_empty": ("DOCX 中没有文字", "DOCX has no text"),
+    "rs_type": (
+        "不支持的文件类型 {suffix}；支持：{types}",
+        "unsupported file type {suffix}; supported: {types}",
+    ),
+    "rs_unreadable": ("无法读取：{detail}", "cannot read: {detail}"),
+    "rs_chrome": (
+        "去掉页眉、导航等页面框架后没有剩下文字",
+        "no text left after removing page chrome",
+    ),
+    "rs_no_path": ("文件或文件夹不存在：请检查路径", "no such file or folder: check the path"),
+    "rs_duplicate": (
+        "内容与一个已索引的文件相同",
+        "same content as a file already indexed",
+    ),
+    "rs_link_loop": ("符号链接循环", "symbolic link loop"),
+    "rs_broken_link": (
+        "符号链接已失效（目标不存在）",
+        "broken symbolic link (its target does not exist)",
+    ),
+    "rs_not_file": ("不是普通文件", "not a regular file"),
+    "rs_replaced": (
+        "{reason}；它的旧版本已从索引中移除",
+        "{reason}; its earlier version was removed from the index",
+    ),
 }
+
+# What a binary file looks like (rag.ingest names the kind in English).
+KINDS_ZH = {
+    "a PDF document": "PDF 文档",
+    "a ZIP archive or Office document": "ZIP 压缩包或 Office 文档",
+    "an empty ZIP archive": "空的 ZIP 压缩包",
+    "a PNG image": "PNG 图片",
+    "a JPEG image": "JPEG 图片",
+    "a GIF image": "GIF 图片",
+    "a TIFF image": "TIFF 图片",
+    "a WebP image": "WebP 图片",
+    "an ELF executable": "ELF 可执行文件",
+    "a Windows executable": "Windows 可执行文件",
+    "a legacy Office (.doc/.xls) file": "旧版 Office（.doc/.xls）文件",
+    "a gzip archive": "gzip 压缩包",
+    "a 7-Zip archive": "7-Zip 压缩包",
+    "a RAR archive": "RAR 压缩包",
+    "an SQLite database": "SQLite 数据库",
+    "an RTF document": "RTF 文档",
+    "binary data (contains NUL bytes)": "二进制数据（含 NUL 字节）",
+    "binary data (many control characters)": "二进制数据（大量控制字符）",
+}
+
+# rag reports a skipped file's reason as English text only (no code), so the reason families
+# are told apart by their fixed wording; the named parts are carried over unchanged.
+REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), key)
+    for pattern, key in (
+        (r"binary content, not text \(looks like (?P<kind>.+)\)", "rs_binary"),
+        (r"cannot determine the encoding\b.*", "rs_encoding"),
+        (r"empty file", "rs_empty"),
+        (r"HTML page has no visible text", "rs_html_empty"),
+        (r"encrypted PDF", "rs_pdf_encrypted"),
+        (r"PDF has no text layer\b.*", "rs_pdf_scanned"),
+        (r"corrupt or truncated PDF: (?P<detail>.+)", "rs_pdf_corrupt"),
+        (r"corrupt DOCX: this is a legacy \.doc file\b.*", "rs_doc_legacy"),
+        (r"corrupt DOCX: (?P<detail>.+)", "rs_docx_corrupt"),
+        (r"DOCX has no text", "rs_docx_empty"),
+        (
+            r"unsupported file type '?(?P<suffix>[^';]*)'?; supported: (?P<types>.+)",
+            "rs_type",
+        ),
+        (r"cannot read: (?P<detail>.+)", "rs_unreadable"),
+        (r"no text left after removing page chrome", "rs_chrome"),
+        (r"no such file or (?:folder|directory)\b.*", "rs_no_path"),
+        (r"same content as a file already indexed", "rs_duplicate"),
+        (r"symbolic link loop", "rs_link_loop"),
+        (r"broken symbolic link\b.*", "rs_broken_link"),
+        (r"not a regular file", "rs_not_file"),
+    )
+)
+_REPLACED = "; its earlier version was removed from the index"
+
+# Most specific class first: LocalModelError is an LLMError.
+ERROR_KEYS: tuple[tuple[type[RagError], str], ...] = (
+    (IndexMissingError, "err_index_missing"),
+    (IndexBusyError, "err_index_busy"),
+    (IndexMismatchError, "err_index_mismatch"),
+    (StoreUnreachableError, "err_store_unreachable"),
+    (ConfigError, "err_config"),
+    (MetadataError, "err_metadata"),
+    (LocalModelError, "err_local_model"),
+    (LLMError, "err_llm"),
+    (QuestionError, "err_question"),
+)
 
 
 def t(lang: str, key: str, **values: object) -> str:
@@ -231,3 +388,32 @@ def t(lang: str, key: str, **values: object) -> str:
     zh, en = TEXTS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def told_reason(lang: str, reason: str) -> str:
+    """Why rag skipped a file, in lang; a reason of an unknown family stays as rag wrote it."""
+    if reason.endswith(_REPLACED):
+        return t(lang, "rs_replaced", reason=told_reason(lang, reason[: -len(_REPLACED)]))
+    for pattern, key in REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            values = {k: v for k, v in match.groupdict().items() if v is not None}
+            if key == "rs_binary" and lang != "en":
+                values["kind"] = KINDS_ZH.get(values["kind"], values["kind"])
+            if key == "rs_type" and lang != "en" and values["suffix"] in ("", "(no extension)"):
+                values["suffix"] = "（无扩展名）"
+            return t(lang, key, **values)
+    return reason
+
+
+def told_error(lang: str, error: RagError, location: str) -> str:
+    """A RagError from rag in lang, by its class; location is where the index lives
+    (rag.index_location). An error of another class keeps its own message."""
+    if isinstance(error, IngestError):
+        return t(
+            lang, "err_ingest", name=Path(error.path).name, reason=told_reason(lang, error.reason)
+        )
+    for cls, key in ERROR_KEYS:
+        if isinstance(error, cls):
+            return t(lang, key, location=location, detail=str(error))
+    return str(error)
