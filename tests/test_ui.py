@@ -608,3 +608,103 @@ def test_a_session_corrects_and_deletes_its_own_upload(tmp_path: Path) -> None:
     assert [d.source for d in private.engine.documents()] == ["jincheng-2024-reply-npc-268.txt"]
     assert not Path(mine.path).exists()
     private.close()
+
+
+def _ingest_error(path: Path) -> Any:
+    """The IngestError rag raises for a file (the reasons below are rag's own)."""
+    from rag import IngestError, load_document
+
+    with pytest.raises(IngestError) as caught:
+        load_document(path)
+    return caught.value
+
+
+def test_skip_reasons_from_rag_are_told_in_both_languages(tmp_path: Path) -> None:
+    from ui.i18n import told_error, told_reason
+
+    png = tmp_path / "扫描件.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    binary = _ingest_error(png)
+    assert told_error("zh", binary, "/ix") == "扫描件.txt：二进制内容，不是文本（看起来是PNG 图片）"
+    assert told_error("en", binary, "/ix") == (
+        "扫描件.txt: binary content, not text (looks like a PNG image)"
+    )
+    exe = tmp_path / "setup.exe"
+    exe.write_bytes(b"MZ\x90\x00")
+    unsupported = _ingest_error(exe)
+    types = ".txt .md .html .htm .pdf .docx"
+    assert told_error("zh", unsupported, "/ix") == (
+        f"setup.exe：不支持的文件类型 .exe；支持：{types}"
+    )
+    assert told_error("en", unsupported, "/ix") == (
+        f"setup.exe: unsupported file type .exe; supported: {types}"
+    )
+    empty = tmp_path / "空白.md"
+    empty.write_text("", encoding="utf-8")
+    assert told_reason("zh", _ingest_error(empty).reason) == "空文件"
+    replaced = (
+        "same content as a file already indexed; its earlier version was removed from the index"
+    )
+    assert told_reason("zh", replaced) == "内容与一个已索引的文件相同；它的旧版本已从索引中移除"
+    assert told_reason("en", replaced) == replaced
+    assert told_reason("zh", "cannot read: Permission denied") == "无法读取：Permission denied"
+    # a reason of an unknown family is shown as rag wrote it
+    assert told_reason("zh", "a reason rag may add later") == "a reason rag may add later"
+
+
+def test_index_errors_are_told_by_class_naming_the_store(tmp_path: Path) -> None:
+    from rag import IndexBusyError, IndexMissingError, RagError, index_location
+    from ui.i18n import told_error
+
+    settings = load_settings(cwd=ROOT, index_dir=str(tmp_path / "无索引"), embedder="hash")
+    with pytest.raises(IndexMissingError) as missing:
+        Engine(settings).warm_up()
+    where = index_location(settings)
+    assert where == str(tmp_path / "无索引")
+    assert (
+        told_error("zh", missing.value, where)
+        == f"{where} 还没有索引：请先运行 rag index 建立索引。"
+    )
+    assert told_error("en", missing.value, where) == f"No index at {where}: run rag index first."
+    lite = index_location(settings.replace(store=str(tmp_path / "milvus.db")))
+    assert lite == str(tmp_path / "milvus.db")  # a Milvus store is named, not index_dir
+    busy = IndexBusyError(f"the Milvus Lite store {lite} is being written by another process")
+    assert told_error("zh", busy, lite) == (
+        f"索引 {lite} 正被另一个进程写入或占用：请等它完成后再试。"
+    )
+    assert told_error("en", busy, lite) == (
+        f"The index at {lite} is being written or held by another process: "
+        "try again when it has finished."
+    )
+    # a RagError of no known class keeps its own message
+    assert told_error("zh", RagError("something new"), lite) == "something new"
+
+
+def test_handlers_tell_rag_errors_in_the_page_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag import IndexBusyError
+    from ui.handlers import Handlers, Session
+
+    settings = load_settings(cwd=ROOT, index_dir=str(tmp_path / "ix"), embedder="hash")
+    engine = Engine(settings)
+    h = Handlers(engine, library_uploads=True)
+    # no index yet: the chat says so in Chinese, naming the index folder
+    chat, *_ = _drain(
+        h.ask(
+            "资金总额是多少？", [], None, None, None, None, "extractive", 3, "zh", Session(), None
+        )
+    )
+    assert f"{tmp_path / 'ix'} 还没有索引：请先运行 rag index 建立索引。" in chat[-1]["content"]
+
+    def busy(*_args: Any, **_kwargs: Any) -> Any:
+        raise IndexBusyError(f"index at {settings.index_dir} is being written by another process")
+
+    monkeypatch.setattr(engine, "add_files", busy)
+    upload = tmp_path / "gradio" / "测试市专项资金.txt"
+    upload.parent.mkdir()
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    status, *_ = _drain(h.add_documents([str(upload)], Session(), None, "zh"))
+    assert status == (
+        f"- ⚠ 索引未改变：索引 {tmp_path / 'ix'} 正被另一个进程写入或占用：请等它完成后再试。"
+    )
