@@ -271,6 +271,22 @@ def test_upload_refusal_is_in_the_page_language(page: Any, tmp_path: Path) -> No
     assert "hidden" not in status.inner_text()
 
 
+def test_skip_reason_from_rag_is_in_the_page_language(page: Any, tmp_path: Path) -> None:
+    picture = tmp_path / "图片.txt"  # a supported name, but rag finds an image inside
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page.locator("#rag-lang").get_by_text("English").click()
+    page.locator("#rag-send").filter(has_text="Ask").wait_for()
+    page.locator("#rag-lang").get_by_text("中文").click()
+    page.locator("#rag-send").filter(has_text=t("zh", "ask")).wait_for()
+    page.get_by_role("tab", name=t("zh", "tab_docs")).click()
+    page.locator("#rag-upload input[type=file]").set_input_files(str(picture))
+    page.locator("#rag-add").click()
+    status = page.locator("#rag-upload-status").filter(has_text="图片.txt")
+    status.filter(has_text="⚠").wait_for()
+    assert "二进制内容，不是文本（看起来是PNG 图片）" in status.inner_text()
+    assert "binary" not in status.inner_text()
+
+
 def test_not_found_names_the_active_filters(page: Any) -> None:
     page.get_by_text(t("zh", "filters")).first.click()
     page.locator("#rag-year-from input, input[aria-label*='From year']").first.click()
