@@ -708,3 +708,14 @@ def test_handlers_tell_rag_errors_in_the_page_language(
     assert status == (
         f"- ⚠ 索引未改变：索引 {tmp_path / 'ix'} 正被另一个进程写入或占用：请等它完成后再试。"
     )
+
+
+def test_a_bad_metadata_date_is_told_in_chinese() -> None:
+    from rag import MetadataError
+    from ui.i18n import told_error
+
+    bad = MetadataError("date '2023年4月' is not a date: write it as yyyy-mm-dd, yyyy-mm or yyyy")
+    assert told_error("zh", bad, "/ix") == (
+        "元数据有误：日期 '2023年4月' 不是日期：请写成 yyyy-mm-dd、yyyy-mm 或 yyyy"
+    )
+    assert told_error("en", bad, "/ix") == f"Metadata error: {bad}"

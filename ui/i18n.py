@@ -311,6 +311,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "broken symbolic link (its target does not exist)",
     ),
     "rs_not_file": ("不是普通文件", "not a regular file"),
+    "md_date": (
+        "日期 {value} 不是日期：请写成 yyyy-mm-dd、yyyy-mm 或 yyyy",
+        "date {value} is not a date: write it as yyyy-mm-dd, yyyy-mm or yyyy",
+    ),
+    "md_no_doc": (
+        "索引 {location} 中没有文档 {doc}：请选择列表中的文档",
+        "no document {doc} in the index at {location}: pick a listed one",
+    ),
     "rs_replaced": (
         "{reason}；它的旧版本已从索引中移除",
         "{reason}; its earlier version was removed from the index",
@@ -369,6 +377,15 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _REPLACED = "; its earlier version was removed from the index"
 
+# The detail of a MetadataError, told apart the same way (rag.indexing writes it).
+DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), key)
+    for pattern, key in (
+        (r"date (?P<value>.+) is not a date: .*", "md_date"),
+        (r"no document (?P<doc>.+) in the index at .+: pick a listed one", "md_no_doc"),
+    )
+)
+
 # Most specific class first: LocalModelError is an LLMError.
 ERROR_KEYS: tuple[tuple[type[RagError], str], ...] = (
     (IndexMissingError, "err_index_missing"),
@@ -413,7 +430,17 @@ def told_error(lang: str, error: RagError, location: str) -> str:
         return t(
             lang, "err_ingest", name=Path(error.path).name, reason=told_reason(lang, error.reason)
         )
+    detail = str(error)
+    if isinstance(error, MetadataError):
+        for pattern, key in DETAILS:
+            match = pattern.fullmatch(detail)
+            if match:
+                return t(
+                    lang,
+                    "err_metadata",
+                    detail=t(lang, key, location=location, **match.groupdict()),
+                )
     for cls, key in ERROR_KEYS:
         if isinstance(error, cls):
-            return t(lang, key, location=location, detail=str(error))
+            return t(lang, key, location=location, detail=detail)
     return str(error)
