@@ -337,6 +337,21 @@ def test_a_list_named_inline_in_one_sentence_is_quoted_whole(tmp_path: Path) -> 
     assert "智慧交通、智慧医疗、智慧教育、智慧农业" in answer.citations[0].quote
 
 
+def test_the_subject_named_by_the_opening_line_holds_for_later_sentences(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "fish.txt").write_text(
+        "白鹭鱼是青岚湾特有的一种鱼类，属于鲈形目鲈亚目。\n"
+        "体长约30厘米，体呈银白色。\n"
+        "主要以小虾和藻类为食，夜间活动。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("白鹭鱼以什么为食？")
+    assert answer.answered and 3 in [c.line_start for c in answer.citations]
+    assert "小虾和藻类" in answer.text
+
+
 def test_traditional_question_finds_simplified_text(engine: Engine) -> None:
     answer = engine.ask("淮陽省智能網聯汽車零部件企業有多少家？")
     assert answer.answered and "260余家" in answer.citations[0].quote

@@ -58,6 +58,7 @@ LIST_LEAD_RE = re.compile(r"^(具体|主要|重点|方面的|类|种)+")
 ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条种]")
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
+HEAD_CHARS = 200  # how far a document's opening sentence is looked for
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
@@ -111,15 +112,22 @@ def _candidates(
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
     title_endings = asked_title_endings(query.normalised) if "title" in query.slots else ()
+    heads: dict[str, str] = {}
     for p in passages:
         sentences = passage_sentences(p)
+        if p.doc.doc_id not in heads:
+            # a list or comparison is anchored on its own section or place, not on the topic
+            heads[p.doc.doc_id] = _doc_head(p.doc) if query.shape == "fact" else ""
+        head = heads[p.doc.doc_id]
         for i, (start, end) in enumerate(sentences):
             key = (p.doc.doc_id, start)
             if key in seen or end - start < MIN_SENTENCE_CHARS:
                 continue
             seen.add(key)
             norm = _norm(p.doc.text[start:end])
-            cov = coverage(weights, norm)
+            # what the document is about (its title and opening sentence) holds for each of its
+            # sentences: "以甲壳类为食" answers a question about the fish its first line names
+            cov = coverage(weights, f"{norm} {head}")
             # a unit or contact stated just after a sentence ("（牵头单位：…）") counts for it
             after = _norm(p.doc.text[end : sentences[i + 1][1]]) if i + 1 < len(sentences) else ""
             lexical = cov + _slot_bonus(query, norm, after)
@@ -134,6 +142,13 @@ def _candidates(
         if local:
             return local
     return out
+
+
+def _doc_head(doc: Document) -> str:
+    """The document's title and first sentence, normalised: what all of it is about."""
+    first = split_sentences(doc.text, 0, min(len(doc.text), HEAD_CHARS))[:1]
+    opening = doc.text[first[0][0] : first[0][1]] if first else ""
+    return _norm(f"{doc.title or ''} {opening}")
 
 
 def _own_number_passages(passages: Sequence[Passage], doc_chunks: DocChunks) -> list[Passage]:
