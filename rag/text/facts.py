@@ -74,7 +74,7 @@ KINDS = (
         re.compile(
             r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年"
             # times without a number: eras, seasons, parts of a year or month
-            r"|世纪|年代|[春夏秋冬]季|时期|年间|[上中下]旬|年[底初末]|月[底初末]|公元前?\s*\d{1,4}\s*年"
+            r"|世纪|年代|[春夏秋冬]季|时期|年间|[上中下]旬|年[底初末]|月[底初末]"
         ),
     ),
     FactKind(
