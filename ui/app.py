@@ -64,9 +64,16 @@ watch('value', () => {
 """
 # Runs in the browser on submit, before the question goes to the server: empties the box at once,
 # so what the user types while the answer streams is never overwritten by a server update.
+# The asked text leaves the box; anything typed after Enter (before this ran, on a busy machine)
+# stays: only the submitted question is removed from the front of the box.
 TAKE_QUESTION_JS = """(...inputs) => {
   const box = document.querySelector('#rag-question textarea');
-  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  const asked = typeof inputs[0] === 'string' ? inputs[0] : '';
+  if (box) {
+    const now = box.value;
+    box.value = asked && now.startsWith(asked) ? now.slice(asked.length) : '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }
   return inputs;
 }"""
 BACK_JS = "() => { document.querySelector('#rag-side')?.classList.remove('sheet-open'); }"
