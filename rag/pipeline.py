@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import Passage, answer_query, issuer_answer, passages_of
+from rag.answer import answer_query, issuer_answer, passages_of
 from rag.answer.followup import condense_question
 from rag.answer.llm import condense_with_llm, model_label
 from rag.config import Settings
@@ -275,7 +275,9 @@ class Engine:
         query = self.query(question, standalone=standalone)
         if query.issuer:
             # "哪些是由X作出的？" is answered from every document's issuer, not from passages
-            by_issuer = issuer_answer(query, self._issuer_passages(query.issuer, filters), note)
+            by_issuer = issuer_answer(
+                query, self._issuer_documents(query.issuer, filters), self.doc_chunks, note
+            )
             if by_issuer is not None:
                 yield by_issuer.text
                 yield by_issuer
@@ -299,24 +301,14 @@ class Engine:
             note=note,
         )
 
-    def _issuer_passages(self, issuer: str, filters: Filters) -> list[Passage]:
-        """One passage per document whose issuer contains these words: the chunk naming it."""
+    def _issuer_documents(self, issuer: str, filters: Filters) -> list[Document]:
+        """The documents passing the filters whose issuer contains these words."""
         wanted = normalise(issuer).lower()
-        out: list[Passage] = []
-        for info in self.index.doc_infos():
-            if not info.issuer or wanted not in normalise(info.issuer).lower():
-                continue
-            if not matches(info, filters):
-                continue
-            doc = self.index.documents[info.doc_id]
-            at = doc.text.rfind(info.issuer)  # the signature, else the head
-            chunk = next(
-                (c for c in self.doc_chunks(doc.doc_id) if c.start_char <= at < c.end_char), None
-            )
-            if at >= 0 and chunk is not None:
-                n = len(out) + 1
-                out.append(Passage(n, Hit(chunk, 0.0, n, "metadata"), doc))
-        return out
+        return [
+            self.index.documents[info.doc_id]
+            for info in self.index.doc_infos()
+            if info.issuer and wanted in normalise(info.issuer).lower() and matches(info, filters)
+        ]
 
     def add_files(
         self, paths: Sequence[str | Path], progress: Progress | None = None

@@ -138,7 +138,7 @@ def _candidates(
             out.append(Candidate(p, start, end, lexical, cov))
     if query.places and query.shape != "compare":
         # a question about a place is answered from that place's documents when any came back
-        local = [c for c in out if any(pl in _doc_label_text(c.doc) for pl in query.places)]
+        local = [c for c in out if _of_asked_place(query, c.doc)]
         if local:
             return local
     return out
@@ -175,6 +175,11 @@ def _own_number_passages(passages: Sequence[Passage], doc_chunks: DocChunks) -> 
 
 def _doc_label_text(doc: Document) -> str:
     return _norm(f"{doc.region or ''}{doc.title or ''}{doc.issuer or ''}")
+
+
+def _of_asked_place(query: Query, doc: Document) -> bool:
+    """True when the document's region, title or issuer names a place the question asks about."""
+    return any(p in _doc_label_text(doc) for p in query.places)
 
 
 def _rank(query: Query, embedder: Embedder, candidates: list[Candidate]) -> list[Candidate]:
@@ -482,11 +487,19 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _passage_for(
-    doc: Document, start: int, end: int, doc_chunks: DocChunks, n: int
+    doc: Document,
+    start: int,
+    end: int,
+    doc_chunks: DocChunks,
+    n: int,
+    *,
+    stage: str = "section",
+    rank: int = 0,
 ) -> Passage | None:
+    """Passage n: the chunk of doc holding text[start:end] whole, or None."""
     for chunk in doc_chunks(doc.doc_id):
         if chunk.start_char <= start and end <= chunk.end_char:
-            return Passage(n, Hit(chunk, 0.0, 0, "section"), doc)
+            return Passage(n, Hit(chunk, 0.0, rank, stage), doc)
     return None
 
 
@@ -663,7 +676,7 @@ def _place_clauses(query: Query, weights: dict[str, float]) -> dict[str, dict[st
 
 def _asked_about(query: Query, doc: Document) -> bool:
     """False for a document of another place or year than the question names."""
-    if query.places and not any(p in _doc_label_text(doc) for p in query.places):
+    if query.places and not _of_asked_place(query, doc):
         return False
     return not (query.years and doc.year is not None and str(doc.year) not in query.years)
 
@@ -699,22 +712,27 @@ def _compare_answer(
 # ---------------------------------------------------------------- documents by issuer
 
 
-def issuer_answer(query: Query, passages: Sequence[Passage], note: str = "") -> Answer | None:
+def issuer_answer(
+    query: Query, docs: Sequence[Document], doc_chunks: DocChunks, note: str = ""
+) -> Answer | None:
     """Which documents an issuer made, each cited at the line naming the issuer.
 
-    passages: one per document whose issuer matches, its chunk holding the issuer's name.
+    docs: the documents whose issuer matches; each is cited where it names its issuer last
+    (the signature, else the head).
     """
     lines: list[Candidate] = []
-    for p in passages:
-        issuer = p.doc.issuer or ""
-        chunk = p.hit.chunk
-        at = p.doc.text.rfind(issuer, chunk.start_char, chunk.end_char) if issuer else -1
-        sentence = (
-            next(((a, b) for a, b in passage_sentences(p) if a <= at < b), None)
+    for doc in docs:
+        at = doc.text.rfind(doc.issuer) if doc.issuer else -1
+        n = len(lines) + 1
+        p = (
+            _passage_for(doc, at, at + 1, doc_chunks, n, stage="metadata", rank=n)
             if at >= 0
             else None
         )
-        if sentence is not None:
+        sentence = (
+            next(((a, b) for a, b in passage_sentences(p) if a <= at < b), None) if p else None
+        )
+        if p is not None and sentence is not None:
             lines.append(Candidate(p, sentence[0], sentence[1], 0.0))
     if not lines:
         return None
@@ -765,10 +783,10 @@ def extractive_answer(
     if not passages:
         return refuse("no passages retrieved")
     docs = {p.doc.doc_id: p.doc for p in passages}
-    for place in query.places:
-        if not any(place_in(place, d, _norm(d.text)) for d in docs.values()):
-            return refuse(f"{place} is not in the documents found")
     texts_norm = {d.doc_id: _norm(d.text) for d in docs.values()}
+    for place in query.places:
+        if not any(place_in(place, d, texts_norm[d.doc_id]) for d in docs.values()):
+            return refuse(f"{place} is not in the documents found")
     for person in query.persons:
         if not any(_names(t, person) for t in texts_norm.values()):
             return refuse(f"{person} is not in the documents found")
