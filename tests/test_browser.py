@@ -23,7 +23,7 @@ from fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 from rag.config import load_settings  # noqa: E402
 from rag.pipeline import Engine, build_index  # noqa: E402
-from ui.app import build_app, launch  # noqa: E402
+from ui.app import TAKE_QUESTION_JS, build_app, launch  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -238,6 +238,30 @@ def test_typing_during_an_answer_loses_no_characters(page: Any) -> None:
     assert box.input_value() == second
     box.press("Enter")
     _wait_answer(page, second)
+
+
+def test_text_typed_before_the_submit_runs_stays_in_the_box_and_is_not_sent(page: Any) -> None:
+    # On a busy machine Gradio reads the box only after the user typed on; the question sent is
+    # the text the box held when Enter was pressed, and the rest waits in the box.
+    box = page.locator("#rag-question textarea")
+    box.fill(FUND_Q)
+    box.press("Shift+Enter")  # a new line, not a submit: nothing is remembered
+    assert page.evaluate("window.__ragAsked") is None
+    box.fill(FUND_Q)
+    page.evaluate(
+        "document.querySelector('#rag-question').addEventListener("
+        "'keydown', (e) => { e.stopPropagation(); e.preventDefault(); },"
+        " {capture: true, once: true})"
+    )
+    box.press("Enter")  # remembered by the capturing listener; Gradio never sees this key
+    assert page.evaluate("window.__ragAsked") == FUND_Q
+    box.fill(FUND_Q + "湖南")
+    sent = page.evaluate(
+        f"({TAKE_QUESTION_JS})(arguments[0], 'x')".replace("arguments[0]", repr(FUND_Q + "湖南"))
+    )
+    assert sent == [FUND_Q, "x"]
+    assert box.input_value() == "湖南"
+    assert page.evaluate("window.__ragAsked") is None
 
 
 def test_upload_region_is_not_a_word_from_the_text(page: Any, tmp_path: Path) -> None:

@@ -64,16 +64,20 @@ watch('value', () => {
 """
 # Runs in the browser on submit, before the question goes to the server: empties the box at once,
 # so what the user types while the answer streams is never overwritten by a server update.
-# The asked text leaves the box; anything typed after Enter (before this ran, on a busy machine)
-# stays: only the submitted question is removed from the front of the box.
+# The question is the box's text when Enter or Send was pressed (sources.js remembers it); what was
+# typed after that, before this ran on a busy machine, stays in the box and is not sent.
 TAKE_QUESTION_JS = """(...inputs) => {
   const box = document.querySelector('#rag-question textarea');
-  const asked = typeof inputs[0] === 'string' ? inputs[0] : '';
+  const read = typeof inputs[0] === 'string' ? inputs[0] : '';
+  const kept = window.__ragAsked;
+  window.__ragAsked = undefined;
+  const asked = typeof kept === 'string' && kept && read.startsWith(kept) ? kept : read;
   if (box) {
     const now = box.value;
     box.value = asked && now.startsWith(asked) ? now.slice(asked.length) : '';
     box.dispatchEvent(new Event('input', {bubbles: true}));
   }
+  inputs[0] = asked;
   return inputs;
 }"""
 BACK_JS = "() => { document.querySelector('#rag-side')?.classList.remove('sheet-open'); }"

@@ -2,6 +2,19 @@
 // because [n] links and the copy buttons live in the chatbot, which has no hook for them.
 if (!window.__ragInstalled) {
   window.__ragInstalled = true;
+  // The question as it stood when the user pressed Enter or Send. Gradio reads the box only when
+  // the submit runs, which on a busy machine is after the user went on typing the next question.
+  const remember = () => {
+    const box = document.querySelector('#rag-question textarea');
+    if (box) window.__ragAsked = box.value;
+  };
+  document.addEventListener('keydown', (ev) => {
+    const box = ev.target.closest && ev.target.closest('#rag-question textarea');
+    if (box && ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) remember();
+  }, true);
+  document.addEventListener('click', (ev) => {
+    if (ev.target.closest && ev.target.closest('#rag-send')) remember();
+  }, true);
   const phone = () => window.matchMedia('(max-width: 700px)').matches;
   const showCard = (n, turn, tries) => {
     const pane = document.querySelector('#rag-sources .rag-sources');
