@@ -37,8 +37,9 @@ QUESTION_PATTERN = re.compile(
     r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]"
 )
 LIST_Q = re.compile(
-    r"有哪些|哪些(措施|任务|举措|政策|方面|内容|工作|项目|领域|重点|方向|支持|要求|目标|方式)"
-    r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施|包括哪些|包含哪些|哪几(项|个方面|方面)"
+    # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
+    r"哪些|哪几"
+    r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
     r"|which (measures|tasks|steps|actions|policies)|\blist\b",
     re.I,

@@ -337,6 +337,85 @@ def test_a_list_named_inline_in_one_sentence_is_quoted_whole(tmp_path: Path) -> 
     assert "智慧交通、智慧医疗、智慧教育、智慧农业" in answer.citations[0].quote
 
 
+LANXI = """兰溪市科学技术局关于市政协第15号提案的答复
+周明委员：
+您提出的关于发展人工智能的提案收悉，现答复如下。
+一、工作进展
+近年来，我市支持星河光电、远山智造等龙头企业联合高校开展技术攻关。
+全市人工智能企业达到45家，年营收超过60亿元。
+二、下一步工作
+下一步，我们将重点做好以下几方面工作：
+1.培育一批创新企业。每年新增科技型企业30家。
+2.建设一批公共平台。建成算力服务平台2个。
+3.引育一批高端人才。引进博士50名。
+三、保障措施
+（一）加强组织领导。
+成立由分管副市长任组长的工作专班，统筹推进各项工作。
+（二）加大资金投入。
+市财政每年安排专项资金5000万元。
+（三）优化服务环境。
+建立企业服务专员制度，帮助企业解决困难。
+联系人：陈静，联系电话：0579-88001234。
+兰溪市科学技术局
+2024年5月20日
+"""
+
+
+@pytest.fixture(scope="module")
+def lanxi(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    docs = tmp_path_factory.mktemp("lanxi_docs")
+    (docs / "lanxi.txt").write_text(LANXI, "utf-8")
+    settings = load_settings(index_dir=str(tmp_path_factory.mktemp("lanxi_ix")), embedder="hash")
+    build_index([docs], settings)
+    return Engine(settings)
+
+
+def test_any_which_question_is_a_list_question() -> None:
+    assert build_query("兰溪市列了哪些保障措施？").shape == "list"
+    assert build_query("下一步准备做哪几件事？").shape == "list"
+    assert build_query("兰溪市人工智能企业有多少家？").shape == "fact"
+
+
+def test_a_section_of_sub_headings_lists_the_sub_headings(lanxi: Engine) -> None:
+    answer = lanxi.ask("兰溪市的答复里列了哪些保障措施？")
+    assert answer.kind == "list" and answer.reasons == ("lists 3 items of one section",)
+    assert [c.quote for c in answer.citations] == [
+        "（一）加强组织领导。",
+        "（二）加大资金投入。",
+        "（三）优化服务环境。",
+    ]
+    assert "第13–17行" in answer.text.split("\n")[0]
+
+
+def test_the_points_an_announcing_paragraph_introduces_are_the_list(lanxi: Engine) -> None:
+    answer = lanxi.ask("兰溪市下一步准备重点做好哪几方面工作？")
+    assert answer.kind == "list" and answer.reasons == ("lists 3 items of one section",)
+    assert [c.line_start for c in answer.citations] == [9, 10, 11]
+    assert answer.citations[0].quote.startswith("1.培育一批创新企业。")
+    # the lead names the lines of the points, not the rest of the document
+    assert "第9–11行" in answer.text.split("\n")[0]
+
+
+def test_two_items_closed_by_deng_are_an_inline_list(lanxi: Engine) -> None:
+    answer = lanxi.ask("兰溪市支持了哪些龙头企业联合高校开展技术攻关？")
+    assert answer.reasons == ("names the items in one sentence",)
+    assert "星河光电、远山智造" in answer.citations[0].quote
+
+
+def test_a_paragraph_of_prose_is_not_split_into_a_list(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "hexi.txt").write_text(
+        "河西市人工智能产业发展情况\n"
+        "河西市人工智能企业主要集中在高新区。全市共有企业52家。其中规模以上企业12家。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("河西市的人工智能企业主要集中在哪些地方？")
+    assert answer.answered and answer.kind != "list"
+    assert answer.citations[0].quote == "河西市人工智能企业主要集中在高新区。"
+
+
 def test_the_subject_named_by_the_opening_line_holds_for_later_sentences(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "fish.txt").write_text(

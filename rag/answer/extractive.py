@@ -51,9 +51,13 @@ COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
+LIST_HEAD_BONUS = 0.3
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
-LIST_ASK_RE = re.compile(r"哪些|哪几")
+LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?")
+# a paragraph that announces the enumerated ones after it
+LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
+CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 LIST_LEAD_RE = re.compile(r"^(具体|主要|重点|方面的|类|种)+")
 ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条种]")
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
@@ -442,6 +446,23 @@ def _block(doc: Document, anchor: Candidate) -> tuple[int, int, str]:
                 break
             pos = nxt_end
         return para_end + 1, pos, paragraph.strip()
+    if LIST_INTRO_RE.search(paragraph):
+        # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow
+        pos, first = para_end, 0
+        while pos < len(text):
+            nxt_end = text.find("\n", pos + 1)
+            nxt_end = len(text) if nxt_end < 0 else nxt_end
+            line = text[pos + 1 : nxt_end].strip()
+            lvl = heading_level(line)
+            if line and not first:
+                if not lvl:
+                    break
+                first = lvl
+            elif lvl and lvl < first:
+                break
+            pos = nxt_end
+        if first:
+            return para_end + 1, pos, ""
     return para_start, para_end, ""
 
 
@@ -457,6 +478,12 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
             lines.append((pos, nl))
         pos = nl + 1
     items: list[tuple[int, int]] = []
+    levels = [heading_level(text[a:b].strip()) for a, b in lines]
+    top = min((lv for lv in levels if lv), default=0)
+    if top and levels.count(top) >= 2:
+        # a section of sub-sections ("（一）加强组织领导。" then its paragraphs): the
+        # sub-headings are the items, their bodies are what each one means
+        lines = [line for line, lv in zip(lines, levels, strict=True) if lv == top]
     if len(lines) > 1:
         # several paragraphs: each paragraph is an item, cited by its first sentence (two when
         # the first is only a run-in heading such as "智能农业。")
@@ -482,8 +509,8 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
         return items
     sentences = split_sentences(text, a, b)
     if sentences and sentences[0][1] - sentences[0][0] <= RUN_IN_HEADING_CHARS:
-        sentences = sentences[1:]  # "智能农业。" names the paragraph; its sentences are the items
-    return sentences
+        return sentences[1:]  # "智能农业。" names the paragraph; its sentences are the items
+    return []  # a paragraph of prose is not a list: its best sentence answers instead
 
 
 def _passage_for(
@@ -517,25 +544,30 @@ def _list_anchors(
     for c in anchors:
         key = (c.doc.doc_id, _paragraph(c.doc, c.start, c.end)[0])
         by_para.setdefault(key, c)
-    heads = list(by_para.values())[:EMBED_CANDIDATES]
+    paras = list(by_para.values())[:EMBED_CANDIDATES]
     texts = [
-        c.doc.text[slice(*_paragraph(c.doc, c.start, c.end))][:PARAGRAPH_EMBED_CHARS] for c in heads
+        c.doc.text[slice(*_paragraph(c.doc, c.start, c.end))][:PARAGRAPH_EMBED_CHARS] for c in paras
     ]
-    sims = [0.0] * len(heads)
-    if query.vector is not None and query.lang != "en" and len(heads) > 1:
+    sims = [0.0] * len(paras)
+    if query.vector is not None and query.lang != "en" and len(paras) > 1:
         raw = embedder.embed_documents(texts) @ np.asarray(query.vector)
         lo, hi = float(np.min(raw)), float(np.max(raw))
         sims = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in raw]
+    heads = _list_heads(query)
     scored = [
         (
             0.5 * coverage(weights, _norm(c.passage.hit.chunk.heading + t))
             + 0.4 * sim
-            + 0.1 / c.passage.n,
+            + 0.1 / c.passage.n
+            # a heading or an announcing paragraph naming what is asked ("以下四个方面")
+            + LIST_HEAD_BONUS
+            * any(h in _norm(t) for h in heads)
+            * bool(heading_level(t) or LIST_INTRO_RE.search(t)),
             i,
         )
-        for i, (c, t, sim) in enumerate(zip(heads, texts, sims, strict=True))
+        for i, (c, t, sim) in enumerate(zip(paras, texts, sims, strict=True))
     ]
-    return [heads[i] for _, i in sorted(scored, reverse=True)]
+    return [paras[i] for _, i in sorted(scored, reverse=True)]
 
 
 def _list_answer(
@@ -563,12 +595,13 @@ def _list_answer(
         return None
     if not heading:
         first = split_sentences(doc.text, start, end)[:1]
-        if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS:
+        short = first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS
+        if short and not heading_level(doc.text[first[0][0] : first[0][1]]):
             heading = doc.text[first[0][0] : first[0][1]].rstrip("。：:")
     shown = items[:LIST_ITEMS]
     citations = _cite(shown)
     contexts = _with_passages(contexts, shown)
-    first_line, last_line = doc.line_of(start), doc.line_of(max(end - 1, start))
+    first_line, last_line = doc.line_of(start), doc.line_of(max(items[-1].end - 1, start))
     extra = len(items) - len(shown)
     if query.lang == "en":
         named = f" under “{heading}”" if heading else ""
@@ -598,11 +631,19 @@ def _list_heads(query: Query) -> tuple[str, ...]:
     for m in LIST_ASK_RE.finditer(q):
         head = LIST_FILLER_RE.sub("", q[: m.start()])
         tail = LIST_LEAD_RE.sub("", q[m.end() :])
-        for term in sorted(query.terms, key=len, reverse=True):
+        # the asked noun itself is not a key term ("哪些领域" asks for 领域, it does not name a
+        # topic), so it is looked for among all the question's words
+        words = {t for t in query.tokens if len(t) > 1 and CJK_WORD_RE.fullmatch(t)}
+        for term in sorted(words | set(query.terms), key=len, reverse=True):
             if tail.startswith(term) and term not in after:
                 after.append(term)
             if head.endswith(term) and term not in before:
                 before.append(term)
+        if after:
+            # a modifier leads into the noun asked for: 哪些保障措施 -> 保障 and 措施
+            rest = tail[len(after[0]) :]
+            nxt = [t for t in words if rest.startswith(t) and t not in query.verbs]
+            after.extend(max(nxt, key=len) for _ in nxt[:1])
     return tuple(after or before)
 
 
@@ -614,9 +655,12 @@ def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
             # the items run up to the head term, closed by 等 or a count ("三大")
             tail = clause.rsplit("、", 1)[-1]
             if (
-                clause.count("、") >= 2
-                and len(tail) <= INLINE_TAIL_CHARS
-                and ("等" in tail or ENUM_COUNT_RE.search(tail))
+                len(tail) <= INLINE_TAIL_CHARS
+                # "A、B等龙头企业", "A、B、C三大领域"
+                and (
+                    ("等" in tail and clause.count("、") >= 1)
+                    or (ENUM_COUNT_RE.search(tail) and clause.count("、") >= 2)
+                )
             ):
                 return True
     return False
