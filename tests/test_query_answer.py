@@ -370,6 +370,28 @@ def lanxi(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return Engine(settings)
 
 
+def test_a_figure_asked_in_a_unit_must_be_stated_in_that_unit(tmp_path: Path) -> None:
+    assert asked_kinds("产业园占地多少亩？") == ("measure:亩",)
+    assert asked_kinds("建筑面积是多少平方米") == ("measure:平方米",)
+    assert states("measure:亩", "园区规划占地1.2万亩") and states("measure:亩", "占地300余亩")
+    assert not states("measure:亩", "园区引进企业20家")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "donghu.txt").write_text(
+        "东湖市人工智能产业园建设情况\n东湖市人工智能产业园位于滨江新区，已引进企业20家。\n",
+        "utf-8",
+    )
+    (tmp_path / "docs" / "xiling.txt").write_text(
+        "西岭市人工智能小镇建设情况\n西岭市人工智能小镇规划占地800亩，一期已建成。\n", "utf-8"
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    engine = Engine(settings)
+    missing = engine.ask("东湖市人工智能产业园占地多少亩？")
+    assert not missing.answered and "states no measure" in missing.reasons
+    stated = engine.ask("西岭市人工智能小镇占地多少亩？")
+    assert stated.answered and "800亩" in stated.citations[0].quote
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"

@@ -314,6 +314,7 @@ KIND_LABELS_EN = {
     "addressee": "Addressed to",
     "unit": "Responsible unit",
     "quantity": "Figure",
+    "measure": "Figure",
 }
 
 
@@ -323,7 +324,8 @@ def _english_lead(query: Query, chosen: Sequence[Candidate]) -> str:
         for n, c in enumerate(chosen, 1):
             value = stated_value(slot, _norm(c.text))
             if value:
-                label = "Count" if slot.startswith("count") else KIND_LABELS_EN.get(slot, "Answer")
+                kind = slot.split(":", 1)[0]
+                label = "Count" if kind == "count" else KIND_LABELS_EN.get(kind, "Answer")
                 return f"{label}: {value} [{n}]."
     return "According to the documents (quoted in Chinese):"
 

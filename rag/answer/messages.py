@@ -43,6 +43,7 @@ KIND_ZH = {
     "addressee": "提出人",
     "unit": "责任单位",
     "quantity": "数字",
+    "measure": "数值",
 }
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from rag.text.lexicon import glossary
+from rag.text.lexicon import glossary, lexicon
 
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
@@ -185,9 +186,27 @@ def _noun_counters(question: str) -> str | None:
     return None
 
 
+@cache
+def _measure_q() -> re.Pattern[str] | None:
+    units = sorted(lexicon("measure_units"), key=len, reverse=True)
+    if not units:
+        return None
+    return re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, units))})")
+
+
+def _measure_stated(unit: str) -> re.Pattern[str]:
+    # "5000亩", "1.2万亩", "100余平方米"
+    return re.compile(rf"{NUM}\s*[余多]?\s*[万亿千百]?\s*{re.escape(unit)}")
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
     kinds = [k.name for k in KINDS if k.asked.search(question)]
+    measure_q = _measure_q()
+    unit = measure_q.search(question) if measure_q else None
+    if unit:
+        # "占地多少亩": a figure in that unit, not any number
+        return (f"measure:{unit.group(1)}", *[k for k in kinds if k != "money"])
     m = COUNT_Q.search(question)
     noun_counters = None if m else _noun_counters(question)
     if m:
@@ -210,6 +229,8 @@ def states(kind: str, sentence: str) -> bool:
         return bool(re.search(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"), sentence))
     if kind == "quantity":
         return _figure(sentence)
+    if kind.startswith("measure:"):
+        return bool(_measure_stated(kind.split(":", 1)[1]).search(sentence))
     return bool(BY_NAME[kind].stated.search(sentence))
 
 
@@ -229,6 +250,8 @@ def stated_value(kind: str, sentence: str) -> str | None:
         )
     elif kind == "quantity":
         pattern = QUANTITY_STATED
+    elif kind.startswith("measure:"):
+        pattern = _measure_stated(kind.split(":", 1)[1])
     elif kind == "contact":
         pattern = re.compile(r"(?:联系人|联络人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
     elif kind == "unit":
