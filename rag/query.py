@@ -136,6 +136,7 @@ INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
 QUESTION_PHRASE_RE = re.compile(
     r"哪一?[个种年位家所项场次条天月日时届任些国省市]|何[年时处地种人]|什么时候|多少|几[个年次位种项]"
 )
+DOCUMENT_SLOTS = frozenset({"date", "doc_number", "addressee"})
 COPULAS = frozenset({"是", "为", "有", "在", "具有", "位于", "叫", "称为"})
 
 
@@ -330,6 +331,14 @@ def build_query(
     # pieces of the question phrase itself ("一年" of 哪一年, "何年") name no topic
     unasked = QUESTION_PHRASE_RE.sub(" ", normalised)
     terms = tuple(t for t in terms if t.isascii() or t in unasked or t in aliases) or terms
+    slots = asked_kinds(normalised)
+    of_document = False
+    if any(s in DOCUMENT_SLOTS for s in slots):
+        # "答复是哪一天发布的": issuing a document is what its date line, number or signature
+        # records, not a word its sentences must repeat
+        issuing = frozenset(lexicon("issue_verbs"))
+        of_document = any(t in issuing for t in terms)
+        terms = tuple(t for t in terms if t not in issuing) or terms
     unmapped: tuple[str, ...] = ()
     if lang == "en":
         # English words count through their Chinese aliases or indexed Latin terms; a content
@@ -371,7 +380,8 @@ def build_query(
         years=tuple(years_in(normalised)),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
-        slots=asked_kinds(normalised),
+        slots=slots,
+        of_document=of_document,
         shape=shape,
         dense_text=dense_text,
         issuer=_asked_issuer(normalised, lang, pinyin_map),

@@ -175,6 +175,9 @@ class Query:
     # people and organisations the question names (jieba nr/nt): a document that never names
     # them does not answer it ("杨昊现效力于哪里？" is not answered about 张永海)
     persons: tuple[str, ...] = ()
+    # "这份答复是哪天发布的": the date, number or addressee of the document itself, which its
+    # date line or signature states, not a date its sentences mention
+    of_document: bool = False
 
     @property
     def is_empty(self) -> bool:

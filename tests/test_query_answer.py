@@ -342,7 +342,7 @@ LANXI = """兰溪市科学技术局关于市政协第15号提案的答复
 您提出的关于发展人工智能的提案收悉，现答复如下。
 一、工作进展
 近年来，我市支持星河光电、远山智造等龙头企业联合高校开展技术攻关。
-全市人工智能企业达到45家，年营收超过60亿元。
+截至2023年12月31日，全市人工智能企业达到45家，年营收超过60亿元。
 二、下一步工作
 下一步，我们将重点做好以下几方面工作：
 1.培育一批创新企业。每年新增科技型企业30家。
@@ -390,6 +390,35 @@ def test_a_figure_asked_in_a_unit_must_be_stated_in_that_unit(tmp_path: Path) ->
     assert not missing.answered and "states no measure" in missing.reasons
     stated = engine.ask("西岭市人工智能小镇占地多少亩？")
     assert stated.answered and "800亩" in stated.citations[0].quote
+
+
+def test_the_date_of_the_document_is_its_date_line_not_a_date_it_mentions(lanxi: Engine) -> None:
+    answer = lanxi.ask("兰溪市科学技术局这份答复是哪天发出的？")
+    assert answer.answered
+    assert answer.citations[0].quote == "2024年5月20日" and answer.citations[0].line_start == 21
+
+
+def test_a_salutation_line_names_the_person_a_letter_answers(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "reply.txt").write_text(
+        "关于市政协第9号提案的答复\n"
+        "孙立委员：\n"
+        "您提出的《关于发展智能制造的提案》收悉，现答复如下。\n"
+        "我市已建成智能工厂12家。\n"
+        "负责人：\n"
+        "承办人：王磊\n"
+        "联系电话：0579-1234567\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    engine = Engine(settings)
+    title = engine.ask("孙立委员提的那份提案叫什么名字？")
+    assert title.answered and "《关于发展智能制造的提案》" in title.citations[0].quote
+    handler = engine.ask("这份答复的承办人是谁？")
+    assert handler.answered and handler.citations[0].quote == "承办人：王磊"
+    # "负责人：" is left empty: the 承办人 on the next line is not the person in charge
+    assert not engine.ask("这份答复的负责人是谁？").answered
 
 
 def test_any_which_question_is_a_list_question() -> None:

@@ -49,6 +49,13 @@ NUMBER_BONUS = 0.15
 LIST_ITEMS = 8
 COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
+LABEL_LINE_CHARS = 24
+# a line that is a date and at most a short label ("发文日期:2021-06-24 09:46", "2024年6月27日")
+DATE_LINE_RE = re.compile(
+    r"^[^\S\n]*[^\n\d]{0,8}?\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[^\S\n]*$",
+    re.M,
+)
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
 LIST_HEAD_BONUS = 0.3
@@ -137,6 +144,8 @@ def _candidates(
             lexical = cov + _slot_bonus(query, norm, after)
             if "doc_number" in query.slots and p.doc.doc_number and p.doc.doc_number in norm:
                 lexical += OWN_NUMBER_BONUS  # the document's own number, not one it cites
+            if query.of_document and "date" in query.slots and DATE_LINE_RE.fullmatch(norm):
+                lexical += OWN_NUMBER_BONUS  # its date line or signature, not a date it cites
             if states_title_of_kind(norm, title_endings):
                 lexical += SLOT_BONUS  # the title of the kind of document asked about
             out.append(Candidate(p, start, end, lexical, cov))
@@ -155,25 +164,36 @@ def _doc_head(doc: Document) -> str:
     return _norm(f"{doc.title or ''} {opening}")
 
 
-def _own_number_passages(passages: Sequence[Passage], doc_chunks: DocChunks) -> list[Passage]:
-    """The chunk stating each retrieved document's own 文号, when no passage holds it yet.
+def _own_number_at(doc: Document) -> list[int]:
+    if not doc.doc_number:
+        return []
+    at = doc.text.find(doc.doc_number)
+    return [at] if at >= 0 else []
 
-    "这份文件的文号是什么？" asks for the number in the document's head, which retrieval by the
-    question's words rarely brings back.
+
+def _date_lines_at(doc: Document) -> list[int]:
+    return [m.start() for m in DATE_LINE_RE.finditer(doc.text)]
+
+
+def _own_line_passages(
+    passages: Sequence[Passage], doc_chunks: DocChunks, find: Callable[[Document], list[int]]
+) -> list[Passage]:
+    """The chunks holding each retrieved document's own lines (its 文号, its date lines), when
+    no passage holds them yet.
+
+    "这份文件的文号是什么？" asks for the number in the document's head, "这份答复是哪天发布的"
+    for its date line or signature, which retrieval by the question's words rarely brings back.
     """
     out: list[Passage] = []
     shown = {p.hit.chunk.chunk_id for p in passages}
     for doc in {p.doc.doc_id: p.doc for p in passages}.values():
-        if not doc.doc_number:
-            continue
-        at = doc.text.find(doc.doc_number)
-        if at < 0:
-            continue
-        for chunk in doc_chunks(doc.doc_id):
-            if chunk.start_char <= at < chunk.end_char and chunk.chunk_id not in shown:
-                n = len(passages) + len(out) + 1
-                out.append(Passage(n, Hit(chunk, 0.0, n, "metadata"), doc))
-                break
+        for at in find(doc):
+            for chunk in doc_chunks(doc.doc_id):
+                if chunk.start_char <= at < chunk.end_char and chunk.chunk_id not in shown:
+                    shown.add(chunk.chunk_id)
+                    n = len(passages) + len(out) + 1
+                    out.append(Passage(n, Hit(chunk, 0.0, n, "metadata"), doc))
+                    break
     return out
 
 
@@ -240,6 +260,19 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     first = split_sentences(doc.text, para_start, min(para_end, para_start + 40))[:1]
     if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS and first[0][1] <= c.start:
         context += doc.text[first[0][0] : first[0][1]]  # "智能农业。" heads its paragraph
+    if not prev:
+        # a short line ending in a colon introduces what follows: the salutation of a letter
+        # ("余向前委员：") or a label ("联系人：") on the line before
+        above = doc.text[:para_start].rstrip()
+        line = above[above.rfind("\n") + 1 :].strip()
+        own = doc.text[para_start : para_start + LABEL_LINE_CHARS]
+        # not when this line is a label itself: "负责人：" left empty does not name "承办人：张三"
+        if (
+            line.endswith(("：", ":"))
+            and len(line) <= LABEL_LINE_CHARS
+            and not re.search("[：:]", own)
+        ):
+            context += line
     window = _norm(context + around)
     slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
     return sentence, window, slot_window
@@ -853,7 +886,10 @@ def extractive_answer(
     if not ok:
         return refuse(reason)
     if "doc_number" in query.slots:
-        passages = [*passages, *_own_number_passages(passages, doc_chunks)]
+        passages = [*passages, *_own_line_passages(passages, doc_chunks, _own_number_at)]
+        contexts = tuple(p.hit for p in passages)
+    if query.of_document and "date" in query.slots:
+        passages = [*passages, *_own_line_passages(passages, doc_chunks, _date_lines_at)]
         contexts = tuple(p.hit for p in passages)
     ranked = _rank(query, embedder, _candidates(query, passages, weights))
     if not ranked:

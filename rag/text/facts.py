@@ -66,7 +66,7 @@ KINDS = (
     FactKind(
         "date",
         re.compile(
-            r"什么时候|何时|哪天|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
+            r"什么时候|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
             # "When creating the base, how many…" is a clause, not a question about a date
             r"|^\s*when\s+(?:is|was|were|are|did|does|do|will|has|have|had|should|can|could)\b"
             r"|what date|which year|what year|since when",
@@ -100,15 +100,16 @@ KINDS = (
     ),
     FactKind(
         "contact",
-        re.compile(r"联系人|联络人|联系谁|找谁|contact", re.I),
-        re.compile(r"联系人|联络人"),
+        # the person a reply letter names for questions about it: 联系人, or 承办人/经办人
+        re.compile(r"联系人|联络人|承办人|经办人|联系谁|找谁|contact|handled by|handler", re.I),
+        re.compile(r"联系人|联络人|承办人|经办人"),
         reach=2,
     ),
     FactKind(
         "addressee",
         re.compile(
             r"(谁|哪位|哪个人)[^？?]{0,8}(提出|提的|提交|建议|提案|议案)|(提出|提交)[^？?]{0,6}(的)?"
-            r"(人|委员|代表)|(提案|建议|议案)[^？?]{0,4}(是)?(谁|哪位)"
+            r"(人|委员|代表)|(提案|建议|议案)[^？?人]{0,4}(是)?(谁|哪位)"
             r"|(who|which [a-z]+( [a-z]+)?) (proposed|submitted|raised|made|wrote)"
             r"|submitted by|proposed by|(proposer|addressee|recipient)",
             re.I,
@@ -253,7 +254,7 @@ def stated_value(kind: str, sentence: str) -> str | None:
     elif kind.startswith("measure:"):
         pattern = _measure_stated(kind.split(":", 1)[1])
     elif kind == "contact":
-        pattern = re.compile(r"(?:联系人|联络人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
+        pattern = re.compile(r"(?:联系人|联络人|承办人|经办人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
     elif kind == "unit":
         pattern = re.compile(r"(?:牵头单位|责任单位|牵头部门)[:：]\s*([^,，;；)）]+)")
     elif kind in BY_NAME:
