@@ -166,9 +166,17 @@ def _asked_types(tags: list[tuple[str, str]]) -> set[str]:
     """The noun right after an interrogative names the kind of answer, not its topic:
     "哪家机构" is answered by "上海人工智能实验室", which never says 机构."""
     out = set()
-    for (word, _), (nxt, flag) in itertools.pairwise(tags):
+    for i, ((word, _), (nxt, flag)) in enumerate(itertools.pairwise(tags)):
         if INTERROGATIVE_RE.match(word) and flag.startswith("n") and len(nxt) >= 2:
             out.add(nxt)
+            # "哪位委员或代表": each alternative names the kind of answer
+            rest = tags[i + 2 : i + 4]
+            if (
+                len(rest) == 2
+                and rest[0][0] in ("或", "或者", "和", "及")
+                and rest[1][1][:1] == "n"
+            ):
+                out.add(rest[1][0])
     return out
 
 
@@ -338,7 +346,9 @@ def build_query(
         # records, not a word its sentences must repeat
         issuing = frozenset(lexicon("issue_verbs"))
         of_document = any(t in issuing for t in terms)
-        terms = tuple(t for t in terms if t not in issuing) or terms
+        kept = tuple(t for t in terms if t not in issuing)
+        # "这几份答复分别是回复给谁的" names its documents by place alone
+        terms = kept if kept or places or years_in(normalised) else terms
     unmapped: tuple[str, ...] = ()
     if lang == "en":
         # English words count through their Chinese aliases or indexed Latin terms; a content

@@ -421,6 +421,14 @@ def test_a_salutation_line_names_the_person_a_letter_answers(tmp_path: Path) -> 
     assert not engine.ask("这份答复的负责人是谁？").answered
 
 
+def test_who_a_reply_was_written_to_asks_for_its_addressee() -> None:
+    assert "addressee" in asked_kinds("这几份答复分别是回复给哪位委员或代表的？")
+    assert "addressee" not in asked_kinds("这份建议的承办人是谁？")
+    query = build_query("青岚市和淮阳市这几份答复分别是回复给哪位委员或代表的？")
+    # both alternatives name the kind of answer; the places name the documents
+    assert query.terms == () and "addressee" in query.slots and query.shape == "compare"
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"

@@ -110,6 +110,8 @@ KINDS = (
         re.compile(
             r"(谁|哪位|哪个人)[^？?]{0,8}(提出|提的|提交|建议|提案|议案)|(提出|提交)[^？?]{0,6}(的)?"
             r"(人|委员|代表)|(提案|建议|议案)[^？?人]{0,4}(是)?(谁|哪位)"
+            # "答复是回复给哪位委员的"
+            r"|(回复|答复|复函|写)给?(谁|哪位|哪个人)|哪位(委员|代表)"
             r"|(who|which [a-z]+( [a-z]+)?) (proposed|submitted|raised|made|wrote)"
             r"|submitted by|proposed by|(proposer|addressee|recipient)",
             re.I,
