@@ -429,6 +429,28 @@ def test_who_a_reply_was_written_to_asks_for_its_addressee() -> None:
     assert query.terms == () and "addressee" in query.slots and query.shape == "compare"
 
 
+def test_a_number_the_question_names_picks_the_document(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    for name, number, person, title in (
+        ("a.txt", "0192", "孙立同志", "关于发展智能制造的建议"),
+        ("b.txt", "27", "钱峰委员", "关于建设算力中心的提案"),
+    ):
+        (tmp_path / "docs" / name).write_text(
+            f"对市政协第{number}号提案的答复\n{person}：\n您提出的《{title}》收悉，现答复如下。\n"
+            "我市高度重视政协委员提案办理工作。\n",
+            "utf-8",
+        )
+    for i in range(4):  # other documents, so that 委员 and 提案 are rare words
+        (tmp_path / "docs" / f"other{i}.txt").write_text(
+            f"第{i}份工作简报\n本月完成项目{i}个。\n", "utf-8"
+        )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("第0192号提案是哪位委员提的？提案题目是什么？")
+    assert answer.answered
+    assert {c.source for c in answer.citations} == {"a.txt"}, answer
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"

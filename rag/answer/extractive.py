@@ -874,6 +874,11 @@ def extractive_answer(
         passages = [
             p for p in passages if all(_names(texts_norm[p.doc.doc_id], n) for n in query.persons)
         ]
+    numbers = [t for t in query.terms if t.isdigit() and len(t) >= 2 and t not in query.years]
+    named = [p for p in passages if all(n in texts_norm[p.doc.doc_id] for n in numbers)]
+    if numbers and named:
+        # "proposal No. 0192", "第268号建议": the number names the document that answers
+        passages = named
     weights = term_weights(query, stats)
     if query.unmapped and not weights:
         # "Who is the mayor of Wenzhou?": the place is known, what is asked about is not
