@@ -451,6 +451,12 @@ def test_a_number_the_question_names_picks_the_document(tmp_path: Path) -> None:
     assert {c.source for c in answer.citations} == {"a.txt"}, answer
 
 
+def test_each_question_of_a_two_question_text_gets_its_sentence(lanxi: Engine) -> None:
+    answer = lanxi.ask("兰溪市成立的工作专班由谁任组长？企业服务专员制度是为了什么？")
+    assert answer.answered
+    assert [c.line_start for c in answer.citations] == [14, 18]
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"

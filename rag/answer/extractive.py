@@ -59,6 +59,12 @@ DATE_LINE_RE = re.compile(
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
 LIST_HEAD_BONUS = 0.3
+# several questions in one: split at question marks and semicolons, each with a question word
+PART_BREAK_RE = re.compile(r"[？?；;]")
+ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
+PART_COVERAGE = 0.5
+PART_MIN_WEIGHT = 0.3
+MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?")
@@ -280,9 +286,16 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
 
 def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
     out = []
+    parts = _question_parts(query, weights)
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
         verdict = judge(query, sentence, window, slot_window, weights)
+        for part in parts if not verdict.sufficient else ():
+            # one of several questions answered is an answer; the others get their own sentence
+            part_verdict = judge(query, sentence, window, slot_window, part)
+            if part_verdict.sufficient:
+                verdict = part_verdict
+                break
         out.append(replace(c, verdict=verdict))
     return out
 
@@ -369,6 +382,7 @@ def _fact_answer(
     ranked: list[Candidate],
     contexts: tuple[Hit, ...],
     doc_chunks: DocChunks,
+    weights: dict[str, float],
     note: str,
 ) -> Answer | None:
     good = [c for c in judged if c.verdict and c.verdict.sufficient]
@@ -382,6 +396,15 @@ def _fact_answer(
             break
         if c.doc.doc_id == best.doc.doc_id and c.score >= 0.85 * best.score:
             chosen.append(c)
+    for part in _question_parts(query, weights):
+        # "政策叫什么？要发挥哪位院士工作站的作用？": each question gets the sentence on its words
+        said = " ".join(_norm(c.text) for c in chosen)
+        if coverage(part, said) >= PART_COVERAGE or len(chosen) >= MAX_PART_SENTENCES:
+            continue
+        same_doc = [c for c in good if c.doc.doc_id == best.doc.doc_id and c not in chosen]
+        pick = max(same_doc, key=lambda c: coverage(part, _norm(c.text)), default=None)
+        if pick is not None and coverage(part, _norm(pick.text)) >= PART_COVERAGE:
+            chosen.append(pick)
     _fill_slots(query, best, ranked, chosen, doc_chunks)
     chosen.sort(key=lambda c: (c.doc.doc_id != best.doc.doc_id, c.start))
     citations = _cite(chosen)
@@ -397,6 +420,19 @@ def _fact_answer(
         for s in query.slots
     ) or ("covers the key terms",)
     return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
+
+
+def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, float]]:
+    """The key-term weights of each question of a several-question text, [] for one question."""
+    if query.lang == "en":
+        return []
+    clauses = [c for c in PART_BREAK_RE.split(query.normalised) if ASK_WORD_RE.search(c)]
+    if len(clauses) < 2:
+        return []
+    parts = [{t: w for t, w in weights.items() if t in clause} for clause in clauses]
+    total = sum(weights.values())
+    # a part must name something of its own: two key terms and a fair share of the weight
+    return [p for p in parts if len(p) >= 2 and sum(p.values()) >= PART_MIN_WEIGHT * total]
 
 
 def _fill_slots(
@@ -924,7 +960,7 @@ def extractive_answer(
         )
         if answer is not None:
             return answer
-    answer = _fact_answer(query, judged, ranked, contexts, doc_chunks, note)
+    answer = _fact_answer(query, judged, ranked, contexts, doc_chunks, weights, note)
     if answer is not None:
         return answer
     return refuse(*(judged[0].verdict.reasons if judged and judged[0].verdict else ()))
