@@ -6,7 +6,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from rag.text.facts import asked_kinds, years_in
+from rag.text.facts import asked_kinds, phases_in, years_in
 from rag.text.lang import (
     is_traditional,
     normalise,
@@ -388,6 +388,7 @@ def build_query(
         unmapped=unmapped,
         places=tuple(places),
         years=tuple(years_in(normalised)),
+        phases=phases_in(normalised),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

@@ -178,6 +178,8 @@ class Query:
     # "这份答复是哪天发布的": the date, number or addressee of the document itself, which its
     # date line or signature states, not a date its sentences mention
     of_document: bool = False
+    # phases or batches named ("二期"): the answer must be about the same one
+    phases: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -18,6 +18,7 @@ from rag.query import build_query, english_aliases
 from rag.text.facts import (
     asked_kinds,
     asked_title_endings,
+    phases_in,
     stated_value,
     states,
     states_title_of_kind,
@@ -455,6 +456,56 @@ def test_each_question_of_a_two_question_text_gets_its_sentence(lanxi: Engine) -
     answer = lanxi.ask("兰溪市成立的工作专班由谁任组长？企业服务专员制度是为了什么？")
     assert answer.answered
     assert [c.line_start for c in answer.citations] == [14, 18]
+
+
+def test_a_phase_the_question_names_must_be_the_phase_stated(tmp_path: Path) -> None:
+    assert phases_in("基金二期规模") == ("2期",)
+    assert phases_in("首期10亿元，第一期已运行") == ("1期",)
+    assert phases_in("第三批试点名单") == ("3批",)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "fund.txt").write_text(
+        "北川市产业基金情况\n北川市设立总规模50亿元的产业基金，首期5亿元已运行。\n", "utf-8"
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    engine = Engine(settings)
+    second = engine.ask("北川市产业基金二期规模是多少？")
+    assert not second.answered and "not for phase 2期" in second.reasons
+    assert "没有针对第2期的说明" in second.text
+    first = engine.ask("北川市产业基金第一期规模是多少？")
+    assert first.answered and "首期5亿元" in first.citations[0].quote
+
+
+def test_words_naming_a_letter_hold_for_its_salutation(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "reply.txt").write_text(
+        "对市政协第31号提案的答复\n"
+        "吴涛委员：\n"
+        "您提出的《关于发展低空经济的建议》收悉，现答复如下。\n"
+        + "我市将加快无人机产业园建设，完善低空飞行服务体系。\n" * 3
+        + "一、关于培育低空经济龙头企业。我市已引进企业15家。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("那份关于低空经济的答复，提提案的委员是谁？")
+    assert answer.answered and answer.citations[0].quote == "吴涛委员："
+
+
+def test_deng_closes_a_list_of_the_word_right_after_it(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "labs.txt").write_text(
+        "南屏市技术攻关情况\n"
+        # 等 closes the companies; 高校 comes later in the clause
+        "南屏市技术攻关主要依托甲公司、乙公司等龙头企业联合高校开展。\n"
+        "依托甲大学、乙大学、丙学院等高校建设实验室。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("南屏市技术攻关主要依托哪些高校？")
+    assert answer.reasons == ("names the items in one sentence",)
+    assert answer.citations[0].line_start == 3
 
 
 def test_any_which_question_is_a_list_question() -> None:

@@ -67,6 +67,7 @@ PART_MIN_WEIGHT = 0.3
 MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
+LIST_CLOSE_CHARS = 4  # between 等 and the head term: "等重点领域"
 LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?")
 # a paragraph that announces the enumerated ones after it
 LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
@@ -76,6 +77,7 @@ ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
 HEAD_CHARS = 200  # how far a document's opening sentence is looked for
+DOC_HEAD_CHARS = 400  # a letter's head: title, number, salutation, the proposal it answers
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
@@ -138,10 +140,13 @@ def _candidates(
         head = heads[p.doc.doc_id]
         for i, (start, end) in enumerate(sentences):
             key = (p.doc.doc_id, start)
-            if key in seen or end - start < MIN_SENTENCE_CHARS:
+            if key in seen:
+                continue
+            norm = _norm(p.doc.text[start:end])
+            # a short line is kept only when it states what is asked ("吴涛委员：")
+            if end - start < MIN_SENTENCE_CHARS and not any(states(s, norm) for s in query.slots):
                 continue
             seen.add(key)
-            norm = _norm(p.doc.text[start:end])
             # what the document is about (its title and opening sentence) holds for each of its
             # sentences: "以甲壳类为食" answers a question about the fish its first line names
             cov = coverage(weights, f"{norm} {head}")
@@ -163,6 +168,13 @@ def _candidates(
     return out
 
 
+def _of_the_document(slot: str, query: Query) -> bool:
+    """True for a fact about the document itself (its addressee, contact, number, own date)."""
+    return slot in ("addressee", "contact", "phone", "doc_number") or (
+        slot == "date" and query.of_document
+    )
+
+
 def _doc_head(doc: Document) -> str:
     """The document's title and first sentence, normalised: what all of it is about."""
     first = split_sentences(doc.text, 0, min(len(doc.text), HEAD_CHARS))[:1]
@@ -179,6 +191,12 @@ def _own_number_at(doc: Document) -> list[int]:
 
 def _date_lines_at(doc: Document) -> list[int]:
     return [m.start() for m in DATE_LINE_RE.finditer(doc.text)]
+
+
+def _addressee_lines_at(doc: Document) -> list[int]:
+    # the salutation of a letter is one of its first lines
+    head = doc.text[:DOC_HEAD_CHARS]
+    return [m.start() for m in re.finditer(r"(?m)^.+$", head) if states("addressee", m.group())][:1]
 
 
 def _own_line_passages(
@@ -279,6 +297,10 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
             and not re.search("[：:]", own)
         ):
             context += line
+    if query.slots and all(_of_the_document(s, query) for s in query.slots):
+        # "那份关于装备制造融合的答复，提案的委员是谁": the words name the letter, whose head
+        # (its title, salutation and the proposal it answers) holds for the line asked about
+        context += doc.text[:DOC_HEAD_CHARS]
     window = _norm(context + around)
     slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
     return sentence, window, slot_window
@@ -727,9 +749,14 @@ def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
             tail = clause.rsplit("、", 1)[-1]
             if (
                 len(tail) <= INLINE_TAIL_CHARS
-                # "A、B等龙头企业", "A、B、C三大领域"
+                # "A、B等龙头企业", "A、B、C三大领域"; the 等 closes a list of the head term
+                # itself, not of a word before it ("A、B等龙头企业联合高校" lists no 高校)
                 and (
-                    ("等" in tail and clause.count("、") >= 1)
+                    (
+                        "等" in tail
+                        and len(tail.rsplit("等", 1)[1]) <= LIST_CLOSE_CHARS
+                        and clause.count("、") >= 1
+                    )
                     or (ENUM_COUNT_RE.search(tail) and clause.count("、") >= 2)
                 )
             ):
@@ -931,6 +958,9 @@ def extractive_answer(
         contexts = tuple(p.hit for p in passages)
     if query.of_document and "date" in query.slots:
         passages = [*passages, *_own_line_passages(passages, doc_chunks, _date_lines_at)]
+        contexts = tuple(p.hit for p in passages)
+    if "addressee" in query.slots:
+        passages = [*passages, *_own_line_passages(passages, doc_chunks, _addressee_lines_at)]
         contexts = tuple(p.hit for p in passages)
     ranked = _rank(query, embedder, _candidates(query, passages, weights))
     if not ranked:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.facts import reach, states
+from rag.text.facts import reach, states, states_phase
 from rag.text.lexicon import glossary
 from rag.types import CorpusStats, Document, Query
 
@@ -110,6 +110,10 @@ def judge(
     for year in query.years:
         if year not in window:
             reasons.append(f"not for {year}")
+    for phase in query.phases:
+        # "二期规模是多少" is not answered by what 首期 is
+        if not states_phase(phase, window):
+            reasons.append(f"not for phase {phase}")
     for metric in query.metrics:
         if not any(v in window for v in metric_variants(metric)):
             reasons.append(f"does not state {metric}")

@@ -293,3 +293,27 @@ def states_title_of_kind(sentence: str, endings: tuple[str, ...]) -> bool:
     return (
         any(t.rstrip().endswith(endings) for t in TITLE_RE.findall(sentence)) if endings else False
     )
+
+
+# a phase or batch of a programme ("二期规模", "第一批名单"): a constraint like a year
+PHASE_RE = re.compile(r"(首|第?[一二三四五六七八九十\d]+)(期|批|阶段)")
+_ORDINALS = "一二三四五六七八九十"
+
+
+def phases_in(text: str) -> tuple[str, ...]:
+    """The phases a text names, in a canonical form ("首期", "第一期" -> "1期")."""
+    return tuple(dict.fromkeys(_phase_key(m) for m in PHASE_RE.finditer(text)))
+
+
+def _phase_key(m: re.Match[str]) -> str:
+    number = m.group(1).lstrip("第")
+    if number == "首":
+        number = "1"
+    elif number in _ORDINALS:
+        number = str(_ORDINALS.index(number) + 1)
+    return f"{number}{m.group(2)}"
+
+
+def states_phase(phase: str, text: str) -> bool:
+    """True when text names this phase in any of its forms."""
+    return phase in phases_in(text)
