@@ -38,7 +38,7 @@ QUESTION_PATTERN = re.compile(
 )
 LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
-    r"哪些|哪几"
+    r"哪些|哪几(?![年天月日岁次号])"  # "哪几年" asks for a date
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
     r"|which (measures|tasks|steps|actions|policies)|\blist\b",
@@ -46,7 +46,9 @@ LIST_Q = re.compile(
 )
 COMPARE_Q = re.compile(
     r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
-    r"|比较|对比|异同|compare|comparison|which (cities|documents|places|regions|files|provinces)"
+    # 比较 as a verb ("比较两地"), not the adverb "rather" ("比较知名的企业")
+    r"|比较(?!知名|多|少|大|小|高|低|好|快|慢|早|晚|强|弱|重要|常见|突出|明显)|对比|异同"
+    r"|compare|comparison|which (cities|documents|places|regions|files|provinces)"
     r"|each (city|document|region|province)"
     # "the three 2024 reply letters", "这三份答复": several documents asked about at once
     r"|\b(?:the|these|those|all)\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b[^?]{0,30}?"

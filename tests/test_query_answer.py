@@ -508,6 +508,35 @@ def test_deng_closes_a_list_of_the_word_right_after_it(tmp_path: Path) -> None:
     assert answer.citations[0].line_start == 3
 
 
+def test_count_and_share_questions_in_colloquial_words() -> None:
+    # "多少项目" counts 项目 (its counters), "几个专项" takes whatever counter the text uses
+    assert asked_kinds("一共征集了多少项目？")[0] == "count:个项"
+    general = asked_kinds("立项了几个重大科技专项？")[0]
+    assert states(general, "2023年立项22项") and states(general, "建成3家")
+    assert "percent" in asked_kinds("AI相关赛道占多少？")
+    assert "percent" not in asked_kinds("产业园占地多少亩？")
+
+
+def test_rather_is_not_compare_and_which_years_is_not_a_list() -> None:
+    assert build_query("有哪些比较知名的企业？").shape == "list"
+    assert build_query("比较两地的产业基金规模").shape == "compare"
+    assert build_query("行动计划的时间范围是哪几年？").shape == "fact"
+
+
+def test_the_opening_clause_of_a_paragraph_scopes_its_sentences(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "goals.txt").write_text(
+        "东岭市人工智能发展目标\n"
+        "到2025年，全市人工智能企业达到100家；建成算力中心2个；争取进入国家级创新示范区。\n"
+        "到2030年，全市人工智能企业达到300家。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("东岭市2025年的目标里，要争取进入什么示范区？")
+    assert answer.answered and "国家级创新示范区" in answer.citations[0].quote
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"

@@ -37,6 +37,7 @@ from rag.text.facts import (
     states_title_of_kind,
 )
 from rag.text.lang import normalise
+from rag.text.places import tag
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
@@ -50,6 +51,7 @@ LIST_ITEMS = 8
 COMPARE_DOCS = 6
 RUN_IN_HEADING_CHARS = 16
 LABEL_LINE_CHARS = 24
+SCOPE_CLAUSE_CHARS = 12  # "到2020年，", "在人才方面，" open a paragraph
 # a line that is a date and at most a short label ("发文日期:2021-06-24 09:46", "2024年6月27日")
 DATE_LINE_RE = re.compile(
     r"^[^\S\n]*[^\n\d]{0,8}?\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
@@ -67,11 +69,12 @@ PART_MIN_WEIGHT = 0.3
 MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
-LIST_CLOSE_CHARS = 4  # between 等 and the head term: "等重点领域"
+LIST_CLOSE_CHARS = 8  # between 等 and the head term: "等多家链上优质"
 LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?")
 # a paragraph that announces the enumerated ones after it
 LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
 CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
+LIST_MODIFIER_RE = re.compile(r"^[^，,。？?的]{1,8}的")
 LIST_LEAD_RE = re.compile(r"^(具体|主要|重点|方面的|类|种)+")
 ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条种]")
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
@@ -284,6 +287,11 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     first = split_sentences(doc.text, para_start, min(para_end, para_start + 40))[:1]
     if first and first[0][1] - first[0][0] <= RUN_IN_HEADING_CHARS and first[0][1] <= c.start:
         context += doc.text[first[0][0] : first[0][1]]  # "智能农业。" heads its paragraph
+    lead = doc.text[para_start : para_start + SCOPE_CLAUSE_CHARS + 1]
+    comma = min((i for i in (lead.find("，"), lead.find(",")) if i > 0), default=-1)
+    if comma > 0 and para_start + comma < c.start:
+        # "到2020年，…；…；争取进入…": the opening clause scopes the paragraph's sentences
+        context += lead[:comma] + " "
     if not prev:
         # a short line ending in a colon introduces what follows: the salutation of a letter
         # ("余向前委员：") or a label ("联系人：") on the line before
@@ -521,7 +529,7 @@ def _in_chunk(c: Candidate) -> bool:
 # ---------------------------------------------------------------- list answers
 
 
-def _block(doc: Document, anchor: Candidate) -> tuple[int, int, str]:
+def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, str]:
     """(start, end, heading) of the section or paragraph whose items answer a list question."""
     text = doc.text
     para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
@@ -539,6 +547,26 @@ def _block(doc: Document, anchor: Candidate) -> tuple[int, int, str]:
                 break
             pos = nxt_end
         return para_end + 1, pos, paragraph.strip()
+    if level and siblings:
+        # one enumerated point ("2.实施一批技术攻关项目。…"): the list is it and its siblings,
+        # from the heading or announcing paragraph above them to the next outer heading
+        start = para_start
+        while start > 0:
+            prev_start = text.rfind("\n", 0, start - 1) + 1
+            line = text[prev_start : start - 1].strip()
+            lvl = heading_level(line)
+            if (lvl and lvl < level) or (not lvl and LIST_INTRO_RE.search(line)):
+                break
+            start = prev_start
+        pos = para_end
+        while pos < len(text):
+            nxt_end = text.find("\n", pos + 1)
+            nxt_end = len(text) if nxt_end < 0 else nxt_end
+            lvl = heading_level(text[pos + 1 : nxt_end].strip())
+            if lvl and lvl < level:
+                break
+            pos = nxt_end
+        return start, pos, ""
     if LIST_INTRO_RE.search(paragraph):
         # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow
         pos, first = para_end, 0
@@ -653,14 +681,21 @@ def _list_anchors(
             + 0.4 * sim
             + 0.1 / c.passage.n
             # a heading or an announcing paragraph naming what is asked ("以下四个方面")
-            + LIST_HEAD_BONUS
-            * any(h in _norm(t) for h in heads)
-            * bool(heading_level(t) or LIST_INTRO_RE.search(t)),
+            + LIST_HEAD_BONUS * _introduces(t, heads),
             i,
         )
         for i, (c, t, sim) in enumerate(zip(paras, texts, sims, strict=True))
     ]
     return [paras[i] for _, i in sorted(scored, reverse=True)]
+
+
+def _introduces(paragraph: str, heads: Sequence[str]) -> bool:
+    """A heading or announcing paragraph naming what is asked ("以下四个方面"); any announcing
+    paragraph when the question names no noun ("哪几件事")."""
+    if not heads:
+        return bool(LIST_INTRO_RE.search(paragraph))
+    named = any(h in _norm(paragraph) for h in heads)
+    return named and bool(heading_level(paragraph) or LIST_INTRO_RE.search(paragraph))
 
 
 def _list_answer(
@@ -676,7 +711,8 @@ def _list_answer(
     # the best-matching paragraph first; one that is not a list (a title line) passes its turn
     for anchor in _list_anchors(query, anchors, weights, embedder):
         doc = anchor.doc
-        start, end, heading = _block(doc, anchor)
+        # "哪几件事": a point of an enumeration stands for all its points
+        start, end, heading = _block(doc, anchor, bool(LIST_ASK_RE.search(query.normalised)))
         items: list[Candidate] = []
         for a, b in _items(doc, start, end):
             p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
@@ -724,20 +760,30 @@ def _list_heads(query: Query) -> tuple[str, ...]:
     for m in LIST_ASK_RE.finditer(q):
         head = LIST_FILLER_RE.sub("", q[: m.start()])
         tail = LIST_LEAD_RE.sub("", q[m.end() :])
+        # "哪些比较知名的企业": the noun after the modifier as well
+        tails = (tail, LIST_MODIFIER_RE.sub("", tail))
         # the asked noun itself is not a key term ("哪些领域" asks for 领域, it does not name a
         # topic), so it is looked for among all the question's words
         words = {t for t in query.tokens if len(t) > 1 and CJK_WORD_RE.fullmatch(t)}
         for term in sorted(words | set(query.terms), key=len, reverse=True):
-            if tail.startswith(term) and term not in after:
+            if any(t.startswith(term) for t in tails) and term not in after:
                 after.append(term)
             if head.endswith(term) and term not in before:
                 before.append(term)
         if after:
             # a modifier leads into the noun asked for: 哪些保障措施 -> 保障 and 措施
-            rest = tail[len(after[0]) :]
+            rest = next((t for t in tails if t.startswith(after[0])), tail)[len(after[0]) :]
             nxt = [t for t in words if rest.startswith(t) and t not in query.verbs]
             after.extend(max(nxt, key=len) for _ in nxt[:1])
     return tuple(after or before)
+
+
+def _closes(gap: str) -> bool:
+    """True when the words between 等 and the head term only qualify it ("等多家链上优质"
+    企业), not when a verb starts a new phrase ("等龙头企业联合" 高校)."""
+    if len(gap) > LIST_CLOSE_CHARS:
+        return False
+    return not any(flag.startswith("v") for _, flag in tag(gap)) if gap else True
 
 
 def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
@@ -752,11 +798,7 @@ def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
                 # "A、B等龙头企业", "A、B、C三大领域"; the 等 closes a list of the head term
                 # itself, not of a word before it ("A、B等龙头企业联合高校" lists no 高校)
                 and (
-                    (
-                        "等" in tail
-                        and len(tail.rsplit("等", 1)[1]) <= LIST_CLOSE_CHARS
-                        and clause.count("、") >= 1
-                    )
+                    ("等" in tail and _closes(tail.rsplit("等", 1)[1]) and clause.count("、") >= 1)
                     or (ENUM_COUNT_RE.search(tail) and clause.count("、") >= 2)
                 )
             ):

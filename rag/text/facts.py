@@ -54,7 +54,8 @@ KINDS = (
     FactKind(
         "percent",
         re.compile(
-            r"百分之|比例|占比|比重|增速|增长率|入住率|覆盖率|(率|比)是多少|what (percentage|share|"
+            r"百分之|比例|占比|比重|增速|增长率|入住率|覆盖率|(率|比)是多少|占(?!地)[^？?，,。]{0,6}多少"
+            r"|what (percentage|share|"
             r"proportion)|percent|rate\b",
             re.I,
         ),
@@ -213,7 +214,14 @@ def asked_kinds(question: str) -> tuple[str, ...]:
     m = COUNT_Q.search(question)
     noun_counters = None if m else _noun_counters(question)
     if m:
-        kinds.insert(0, f"count:{m.group(1) or _english_counters(question)}")
+        counter = m.group(1) or _english_counters(question)
+        if m.group(1):
+            # "多少项目" counts 项目 (个/项), "几个专项" counts with whatever counter the text
+            # uses: 个 is the general classifier
+            word = question[m.start(1) : m.start(1) + 2]
+            counter = glossary("counters_zh").get(word, counter)
+            counter = COUNTERS if counter == "个" else counter
+        kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
     if "percent" in kinds and "money" in kinds:
