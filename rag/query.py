@@ -347,7 +347,9 @@ def build_query(
         # "答复是哪一天发布的": issuing a document is what its date line, number or signature
         # records, not a word its sentences must repeat
         issuing = frozenset(lexicon("issue_verbs"))
-        of_document = any(t in issuing for t in terms)
+        # the verb may hide in a word jieba does not split ("落款日期"); 答复/回复 name the
+        # letter itself, which any question about it says, not the act of issuing it
+        of_document = any(v in normalised for v in issuing if not v.endswith("复"))
         kept = tuple(t for t in terms if t not in issuing)
         # "这几份答复分别是回复给谁的" names its documents by place alone
         terms = kept if kept or places or years_in(normalised) else terms

@@ -399,6 +399,12 @@ def test_the_date_of_the_document_is_its_date_line_not_a_date_it_mentions(lanxi:
     assert answer.citations[0].quote == "2024年5月20日" and answer.citations[0].line_start == 21
 
 
+def test_the_noun_naming_the_asked_kind_is_not_a_key_term(lanxi: Engine) -> None:
+    # "落款日期": the signature states a date without the word 日期
+    answer = lanxi.ask("兰溪市科学技术局这份答复的落款日期是哪天？")
+    assert answer.answered and answer.citations[0].quote == "2024年5月20日"
+
+
 def test_a_salutation_line_names_the_person_a_letter_answers(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "reply.txt").write_text(

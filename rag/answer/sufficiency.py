@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.facts import reach, states, states_phase
+from rag.text.facts import kind_nouns, reach, states, states_phase
 from rag.text.lexicon import glossary
 from rag.types import CorpusStats, Document, Query
 
@@ -47,6 +47,9 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
         for t in query.terms
         if not any(t[:i] in terms and t[i:] in terms for i in range(1, len(t)))
     ]
+    # "落款日期是哪天": 日期 names the kind of fact asked, which the slot check looks for
+    asked = {n for s in query.slots for n in kind_nouns(s)}
+    kept = [t for t in kept if t not in asked] or kept
     return {
         t: stats.idf.get(t, stats.max_idf)
         * (VERB_WEIGHT if t in query.verbs or any(t in a for a in query.attributes) else 1.0)

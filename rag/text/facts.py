@@ -325,3 +325,23 @@ def _phase_key(m: re.Match[str]) -> str:
 def states_phase(phase: str, text: str) -> bool:
     """True when text names this phase in any of its forms."""
     return phase in phases_in(text)
+
+
+# nouns that name a kind of fact ("落款日期是哪天"): a sentence stating that kind of fact covers
+# them even when it does not repeat the noun ("2024年6月18日")
+KIND_NOUNS = {
+    "date": ("日期", "时间", "日子"),
+    "phone": ("电话", "号码", "联系方式"),
+    "money": ("金额", "资金"),
+    "percent": ("比例", "占比"),
+    "title": ("名称", "名字", "题目", "标题"),
+    "doc_number": ("文号", "编号"),
+    "contact": ("联系人",),
+}
+
+
+def kind_nouns(kind: str) -> tuple[str, ...]:
+    """The nouns that name this kind of fact (count kinds: 数量, 数目, 个数)."""
+    if kind.startswith(("count:", "measure:")):
+        return ("数量", "数目", "个数", "总数")
+    return KIND_NOUNS.get(kind, ())
