@@ -38,7 +38,7 @@ QUESTION_PATTERN = re.compile(
 )
 LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
-    r"哪些|哪几(?![年天月日岁次号])"  # "哪几年" asks for a date
+    r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
     r"|which (measures|tasks|steps|actions|policies)|\blist\b",

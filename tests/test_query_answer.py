@@ -345,7 +345,7 @@ LANXI = """兰溪市科学技术局关于市政协第15号提案的答复
 近年来，我市支持星河光电、远山智造等龙头企业联合高校开展技术攻关。
 截至2023年12月31日，全市人工智能企业达到45家，年营收超过60亿元。
 二、下一步工作
-下一步，我们将重点做好以下几方面工作：
+下一步，我们将从企业、平台、人才等方面，重点做好以下几方面工作：
 1.培育一批创新企业。每年新增科技型企业30家。
 2.建设一批公共平台。建成算力服务平台2个。
 3.引育一批高端人才。引进博士50名。
@@ -541,6 +541,44 @@ def test_the_opening_clause_of_a_paragraph_scopes_its_sentences(tmp_path: Path) 
     build_index([tmp_path / "docs"], settings)
     answer = Engine(settings).ask("东岭市2025年的目标里，要争取进入什么示范区？")
     assert answer.answered and "国家级创新示范区" in answer.citations[0].quote
+
+
+def test_english_phases_and_two_asks_of_money_and_share() -> None:
+    assert phases_in("the planned capacity of phase two") == ("2期",)
+    assert phases_in("the second batch of pilot firms") == ("2批",)
+    # two questions: the amount is asked as well as the rate
+    assert asked_kinds("完成了多少投资？项目入住率是多少？") == ("money", "percent")
+    assert asked_kinds("产值增长率是多少？") == ("percent",)
+
+
+def test_an_off_topic_english_question_with_one_known_word_is_refused(lanxi: Engine) -> None:
+    answer = lanxi.ask("What's a good recipe for chocolate chip cookies?")
+    assert not answer.answered and answer.citations == ()
+    assert answer.reasons[0].startswith("key terms not covered: ")
+
+
+def test_a_prose_paragraph_on_the_asked_noun_beats_another_section(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    body = "我市将持续推进人工智能产业发展，加强统筹协调。" * 8
+    (tmp_path / "docs" / "reply.txt").write_text(
+        f"西湾市关于人工智能产业发展的答复\n{body}\n"
+        "一、发展优势\n（一）区位有优势。\n（二）人才有基础。\n"
+        "存在的主要问题：我市人工智能产业刚起步，龙头企业较少。\n",
+        "utf-8",
+    )
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    answer = Engine(settings).ask("西湾市的人工智能产业存在哪些主要问题？")
+    assert answer.answered and answer.kind == "fact"
+    assert answer.citations[0].quote.startswith("存在的主要问题：")
+
+
+def test_which_six_directions_is_a_list_and_announcing_sentences_are_not_inline_lists(
+    lanxi: Engine,
+) -> None:
+    assert build_query("政策从哪六大方向发力？").shape == "list"
+    answer = lanxi.ask("兰溪市下一步将重点做好哪几方面工作？")
+    assert answer.reasons == ("lists 3 items of one section",)
 
 
 def test_any_which_question_is_a_list_question() -> None:

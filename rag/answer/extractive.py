@@ -41,6 +41,7 @@ from rag.text.places import tag
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
+UNKNOWN_WORDS = 3  # English content words the glossary and the index do not know
 EMBED_CANDIDATES = 6
 JUDGED_CANDIDATES = 12
 BARE_HEADING_CHARS = 25
@@ -70,7 +71,7 @@ MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_CLOSE_CHARS = 8  # between 等 and the head term: "等多家链上优质"
-LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?")
+LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?|哪[两二三四五六七八九十]+[个件项条类种大]")
 # a paragraph that announces the enumerated ones after it
 LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
 CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -709,6 +710,7 @@ def _list_answer(
 ) -> Answer | None:
     anchors = [c for c in judged if c.verdict and _list_ok(c.verdict)]
     # the best-matching paragraph first; one that is not a list (a title line) passes its turn
+    heads = _list_heads(query)
     for anchor in _list_anchors(query, anchors, weights, embedder):
         doc = anchor.doc
         # "哪几件事": a point of an enumeration stands for all its points
@@ -720,6 +722,14 @@ def _list_answer(
                 items.append(Candidate(p, a, b, 0.0))
         if len(items) >= 2:
             break
+        para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
+        if para_start >= DOC_HEAD_CHARS and any(
+            h in _norm(doc.text[para_start:para_end]) for h in heads
+        ):
+            # the best paragraph on the asked noun is prose ("存在的主要问题：…"): its sentence
+            # answers, not a list from a paragraph about something else (the title and opening
+            # lines name what the whole document lists)
+            return None
     else:
         return None
     if not heading:
@@ -816,7 +826,11 @@ def _inline_list_answer(
     inline = [
         c
         for c in judged[:INLINE_CANDIDATES]
-        if c.verdict and c.verdict.sufficient and _enumerates(_norm(c.text), heads)
+        if c.verdict
+        and c.verdict.sufficient
+        and _enumerates(_norm(c.text), heads)
+        # "从A、B等方面…重点做好以下几方面工作": the points that follow are the answer
+        and not LIST_INTRO_RE.search(c.doc.text[slice(*_paragraph(c.doc, c.start, c.end))])
     ]
     # the sentence that names most of what the question says, not merely the first list
     if not inline:
@@ -985,8 +999,12 @@ def extractive_answer(
         # "proposal No. 0192", "第268号建议": the number names the document that answers
         passages = named
     weights = term_weights(query, stats)
-    if query.unmapped and not weights:
-        # "Who is the mayor of Wenzhou?": the place is known, what is asked about is not
+    # (no place, no year and one known word against several unknown ones)
+    unknown = not query.places and not query.years and len(weights) <= 1
+    if query.unmapped and (not weights or (unknown and len(query.unmapped) >= UNKNOWN_WORDS)):
+        # "Who is the mayor of Wenzhou?": the place is known, what is asked about is not;
+        # "a recipe for chocolate chip cookies": most of what is asked is unknown to the
+        # documents and the glossary, one word that is (chip) does not make it answerable
         return refuse(f"key terms not covered: {' '.join(query.unmapped[:4])}")
     texts = [
         _norm(f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}")

@@ -224,7 +224,8 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
-    if "percent" in kinds and "money" in kinds:
+    one_ask = len([c for c in re.split(r"[？?；;]", question) if c.strip()]) <= 1
+    if "percent" in kinds and "money" in kinds and one_ask:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
     if not kinds and QUANTITY_Q.search(question):
         kinds.append("quantity")
@@ -308,9 +309,39 @@ PHASE_RE = re.compile(r"(首|第?[一二三四五六七八九十\d]+)(期|批|�
 _ORDINALS = "一二三四五六七八九十"
 
 
+PHASE_EN_RE = re.compile(
+    r"\b(?:(first|second|third|fourth|fifth)\s+(phase|batch|stage)"
+    r"|(phase|batch|stage)\s+(one|two|three|four|five|[1-9]|i{1,3}|iv|v))\b",
+    re.I,
+)
+_EN_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+}
+_EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批"}
+
+
 def phases_in(text: str) -> tuple[str, ...]:
-    """The phases a text names, in a canonical form ("首期", "第一期" -> "1期")."""
-    return tuple(dict.fromkeys(_phase_key(m) for m in PHASE_RE.finditer(text)))
+    """The phases a text names, in a canonical form ("首期", "第一期", "phase one" -> "1期")."""
+    found = [_phase_key(m) for m in PHASE_RE.finditer(text)]
+    for m in PHASE_EN_RE.finditer(text):
+        number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        n = _EN_ORDINALS.get(number.lower(), number)
+        found.append(f"{n}{_EN_UNITS[unit.lower()]}")
+    return tuple(dict.fromkeys(found))
 
 
 def _phase_key(m: re.Match[str]) -> str:
