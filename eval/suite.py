@@ -51,7 +51,7 @@ SETS = (
     SetSpec("near_miss", "near-miss", EVAL_DIR / "near_miss.jsonl"),
     SetSpec("dev_hant", "dev 繁體", EVAL_DIR / "dev_hant.jsonl"),
     SetSpec("dev_en", "dev English", EVAL_DIR / "dev_en.jsonl"),
-    # 60 questions written after the dev set by someone who had not read it (see eval/README.md)
+    # questions written after the dev set by people who had not read it (see eval/README.md)
     SetSpec("fresh", "fresh", EVAL_DIR / "fresh.jsonl"),
     SetSpec("cmrc", "CMRC", CMRC_TRIAL, passages=True),
     # DRCD dev has 1000 paragraphs (449k characters); 300 keep the first build to ~5 minutes
