@@ -44,6 +44,15 @@ LIST_Q = re.compile(
     r"|which (measures|tasks|steps|actions|policies)|\blist\b",
     re.I,
 )
+# a leading clause about the asker: "我是做投资的，", "作为省里的工作人员想比一下：", "想确认一下："
+ASKER_PREAMBLE_RE = re.compile(
+    r"^(?:(?:我|我们|本人)(?:是|在)[^，,：:。？?]{0,20}[，,：:]"
+    # "作为省里的工作人员，" is the asker; "作为试点城市，" is not
+    r"|作为[^，,：:。？?]{0,16}(?:人员|者|记者|学生|老师|老板|员工|代表)[^，,：:。？?]{0,10}[，,：:]"
+    r"|[^，,：:。？?]{0,12}想(?:确认|问问|问|了解|知道|请教|核实|比较|对比|比)[^，,：:。？?]{0,6}[，,：:]"
+    r"|(?:我|我们)?(?:想|希望)(?:知道|了解|问问|问|请教|确认|核实)(?:一下)?[，,：:]?"
+    r"|请问[，,：:]?)+"
+)
 COMPARE_Q = re.compile(
     r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
     # 比较 as a verb ("比较两地"), not the adverb "rather" ("比较知名的企业")
@@ -302,7 +311,8 @@ def build_query(
     text = strip_controls(text).strip()
     standalone = strip_controls(standalone or text).strip()
     lang = question_language(standalone)
-    normalised = normalise(standalone)
+    # "我是做科技投资的，想确认一下：…": who is asking is not what is asked
+    normalised = ASKER_PREAMBLE_RE.sub("", normalise(standalone)) or normalise(standalone)
     pinyin_map = stats.pinyin_map if stats else None
     found, accounted = _english_matches(normalised, pinyin_map) if lang == "en" else ([], set())
     aliases = tuple(found)

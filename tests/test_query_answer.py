@@ -581,6 +581,20 @@ def test_which_six_directions_is_a_list_and_announcing_sentences_are_not_inline_
     assert answer.reasons == ("lists 3 items of one section",)
 
 
+def test_who_is_asking_is_not_what_is_asked() -> None:
+    # the asker's job would make 投资 a metric the answer must state
+    asked = build_query("我是做科技投资的，想确认一下：青岚市有多少家企业？")
+    assert asked.normalised == "青岚市有多少家企业?" and asked.metrics == ()
+    assert build_query(
+        "作为省里的工作人员想比一下：两市基金规模分别是多少？"
+    ).normalised.startswith("两市")
+    assert (
+        build_query("请问青岚市有多少家企业？").terms == build_query("青岚市有多少家企业？").terms
+    )
+    # a clause on the subject stays
+    assert build_query("作为试点城市，青岚市有哪些任务？").normalised.startswith("作为试点城市")
+
+
 def test_any_which_question_is_a_list_question() -> None:
     assert build_query("兰溪市列了哪些保障措施？").shape == "list"
     assert build_query("下一步准备做哪几件事？").shape == "list"
