@@ -28,7 +28,10 @@ def ensure_index(settings: Settings, paths: Sequence[str | Path], *, own: bool) 
     """Build the index when it is missing; an index the harness owns is also kept in step."""
     if has_index(settings) and not own:
         return
-    print(f"indexing {', '.join(map(str, paths))} into {settings.index_dir} ...", file=sys.stderr)
+    # an existing index is brought in step incrementally: only changed files are re-embedded
+    verb = "updating" if has_index(settings) else "indexing"
+    where = f"{', '.join(map(str, paths))} into {settings.index_dir}"
+    print(f"{verb} {where} (only new or changed files are embedded) ...", file=sys.stderr)
     try:
         build_index(paths, settings, progress=progress_bar())
     except IndexMismatchError:
