@@ -54,6 +54,9 @@ UPLOAD_TEXT = (
 
 pytestmark = [
     pytest.mark.browser,
+    # Chromium and the server share 2 cores with the rest of the suite; a wait that times out
+    # under load is retried once (a real fault fails both times)
+    pytest.mark.flaky(reruns=1),
     pytest.mark.slow,  # most tests share an index built with the real embedder
     pytest.mark.skipif(
         not CHROMIUM.exists(),
@@ -358,8 +361,9 @@ def test_first_screen_has_how_to_and_examples_from_the_documents(page: Any, engi
 def test_language_switch_changes_labels_and_messages(page: Any) -> None:
     page.locator("#rag-lang").get_by_text("English").click()
     page.locator("#rag-send").filter(has_text="Ask").wait_for()
-    assert page.get_by_role("tab", name="Documents").is_visible()
-    assert "How to use" in page.locator("#rag-chat").inner_text()
+    # the labels arrive in one update, but the browser may paint the tab a moment later
+    page.get_by_role("tab", name="Documents").wait_for()
+    page.locator("#rag-chat").filter(has_text="How to use").wait_for()
     page.locator("#rag-send").click()  # an empty question
     _last_bot(page).filter(has_text="The question is empty").wait_for()
     page.reload()  # the choice is kept in the browser
