@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 
 from rag.text.facts import asked_kinds, phases_in, years_in
 from rag.text.lang import (
@@ -44,19 +45,41 @@ LIST_Q = re.compile(
     r"|which (measures|tasks|steps|actions|policies)|\blist\b",
     re.I,
 )
-# a leading clause about the asker: "我是做投资的，", "作为省里的工作人员想比一下：", "想确认一下："
-ASKER_PREAMBLE_RE = re.compile(
-    r"^(?:(?:我|我们|本人)(?:是|在)[^，,：:。？?]{0,20}[，,：:]"
-    # "作为省里的工作人员，" is the asker; "作为试点城市，" is not
-    r"|作为[^，,：:。？?]{0,16}(?:人员|者|记者|学生|老师|老板|员工|代表)[^，,：:。？?]{0,10}[，,：:]"
-    r"|[^，,：:。？?]{0,12}想(?:确认|问问|问|了解|知道|请教|核实|比较|对比|比)[^，,：:。？?]{0,6}[，,：:]"
-    r"|(?:我|我们)?(?:想|希望)(?:知道|了解|问问|问|请教|确认|核实)(?:一下)?[，,：:]?"
-    r"|请问[，,：:]?)+"
-)
+
+
+def _asker_preamble_re() -> re.Pattern[str]:
+    """A leading clause about the asker: "我是做投资的，", "作为省里的工作人员想比一下：",
+    "想确认一下："; "作为试点城市，" names no asker (lexicon asker_roles)."""
+    return _asker_preamble_for(lexicon("asker_roles"))
+
+
+@cache  # keyed on the word list, so a user lexicon added later is seen
+def _asker_preamble_for(asker_roles: tuple[str, ...]) -> re.Pattern[str]:
+    roles = "|".join(map(re.escape, asker_roles)) or "(?!)"
+    return re.compile(
+        r"^(?:(?:我|我们|本人)(?:是|在)[^，,：:。？?]{0,20}[，,：:]"
+        rf"|作为[^，,：:。？?]{{0,16}}(?:{roles})[^，,：:。？?]{{0,10}}[，,：:]"
+        r"|[^，,：:。？?]{0,12}想(?:确认|问问|问|了解|知道|请教|核实|比较|对比|比)[^，,：:。？?]{0,6}"
+        r"[，,：:]"
+        r"|(?:我|我们)?(?:想|希望)(?:知道|了解|问问|问|请教|确认|核实)(?:一下)?[，,：:]?"
+        r"|请问[，,：:]?)+"
+    )
+
+
+def _rather_re() -> re.Pattern[str]:
+    """比较 as the adverb "rather" ("比较知名的企业"), not the verb (lexicon degree_words)."""
+    return _rather_for(lexicon("degree_words"))
+
+
+@cache
+def _rather_for(degree_words: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(map(re.escape, sorted(degree_words, key=len, reverse=True)))
+    return re.compile(rf"比较(?={words})" if words else r"(?!)")
+
+
 COMPARE_Q = re.compile(
     r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
-    # 比较 as a verb ("比较两地"), not the adverb "rather" ("比较知名的企业")
-    r"|比较(?!知名|多|少|大|小|高|低|好|快|慢|早|晚|强|弱|重要|常见|突出|明显)|对比|异同"
+    r"|比较|对比|异同"
     r"|compare|comparison|which (cities|documents|places|regions|files|provinces)"
     r"|each (city|document|region|province)"
     # "the three 2024 reply letters", "这三份答复": several documents asked about at once
@@ -312,7 +335,7 @@ def build_query(
     standalone = strip_controls(standalone or text).strip()
     lang = question_language(standalone)
     # "我是做科技投资的，想确认一下：…": who is asking is not what is asked
-    normalised = ASKER_PREAMBLE_RE.sub("", normalise(standalone)) or normalise(standalone)
+    normalised = _asker_preamble_re().sub("", normalise(standalone)) or normalise(standalone)
     pinyin_map = stats.pinyin_map if stats else None
     found, accounted = _english_matches(normalised, pinyin_map) if lang == "en" else ([], set())
     aliases = tuple(found)
@@ -376,7 +399,8 @@ def build_query(
     shape = (
         "compare"
         # a question naming two places compares them, whatever its wording
-        if COMPARE_Q.search(normalised) or _compares_places(places, stats)
+        # 比较 before an adjective means "rather" ("比较知名的企业")
+        if COMPARE_Q.search(_rather_re().sub("", normalised)) or _compares_places(places, stats)
         else "list"
         if LIST_Q.search(normalised)
         else "fact"

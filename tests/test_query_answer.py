@@ -228,6 +228,20 @@ def test_user_lexicons_extend_the_bundled_ones(tmp_path: Path) -> None:
     assert "hydrogen" not in glossary("glossary_en")
 
 
+def test_users_extend_the_asker_roles_and_units_lexicons(tmp_path: Path) -> None:
+    question = "作为一名分析师，青岚市园区占地多少公亩？"
+    assert build_query(question).normalised.startswith("作为一名分析师")
+    (tmp_path / "asker_roles.txt").write_text("分析师\n", "utf-8")
+    (tmp_path / "measure_units.txt").write_text("公亩\n", "utf-8")
+    try:
+        use_user_dirs(str(tmp_path))
+        query = build_query(question)
+        assert query.normalised.startswith("青岚市") and query.slots == ("measure:公亩",)
+    finally:
+        use_user_dirs("")
+    assert build_query(question).normalised.startswith("作为一名分析师")
+
+
 def test_follow_ups_resolve_against_the_whole_conversation() -> None:
     history = [
         ("青岚市人工智能产业链有多少家企业？", "80家[1]"),

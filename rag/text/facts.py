@@ -190,9 +190,13 @@ def _noun_counters(question: str) -> str | None:
     return None
 
 
-@cache
 def _measure_q() -> re.Pattern[str] | None:
-    units = sorted(lexicon("measure_units"), key=len, reverse=True)
+    return _measure_q_for(lexicon("measure_units"))
+
+
+@cache  # keyed on the word list, so a user lexicon added later is seen
+def _measure_q_for(measure_units: tuple[str, ...]) -> re.Pattern[str] | None:
+    units = sorted(measure_units, key=len, reverse=True)
     if not units:
         return None
     return re.compile(rf"(?:多少|(?<![哪这那])几)\s*({'|'.join(map(re.escape, units))})")
