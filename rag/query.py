@@ -335,7 +335,8 @@ def build_query(
     standalone = strip_controls(standalone or text).strip()
     lang = question_language(standalone)
     # "我是做科技投资的，想确认一下：…": who is asking is not what is asked
-    normalised = _asker_preamble_re().sub("", normalise(standalone)) or normalise(standalone)
+    whole = normalise(standalone)
+    normalised = _asker_preamble_re().sub("", whole) or whole
     pinyin_map = stats.pinyin_map if stats else None
     found, accounted = _english_matches(normalised, pinyin_map) if lang == "en" else ([], set())
     aliases = tuple(found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,6 +31,7 @@ from rag.chunk import heading_level, split_sentences
 from rag.embed import Embedder
 from rag.text.facts import (
     asked_title_endings,
+    question_clauses,
     reach,
     stated_value,
     states,
@@ -62,8 +63,7 @@ DATE_LINE_RE = re.compile(
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
 LIST_HEAD_BONUS = 0.3
-# several questions in one: split at question marks and semicolons, each with a question word
-PART_BREAK_RE = re.compile(r"[？?；;]")
+# several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
 PART_COVERAGE = 0.5
 PART_MIN_WEIGHT = 0.3
@@ -457,7 +457,7 @@ def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, f
     """The key-term weights of each question of a several-question text, [] for one question."""
     if query.lang == "en":
         return []
-    clauses = [c for c in PART_BREAK_RE.split(query.normalised) if ASK_WORD_RE.search(c)]
+    clauses = [c for c in question_clauses(query.normalised) if ASK_WORD_RE.search(c)]
     if len(clauses) < 2:
         return []
     parts = [{t: w for t, w in weights.items() if t in clause} for clause in clauses]
@@ -530,6 +530,25 @@ def _in_chunk(c: Candidate) -> bool:
 # ---------------------------------------------------------------- list answers
 
 
+def _lines_after(text: str, pos: int) -> Iterator[tuple[int, str]]:
+    """(end offset, stripped text) of each line after the line ending at pos."""
+    while pos < len(text):
+        end = text.find("\n", pos + 1)
+        end = len(text) if end < 0 else end
+        yield end, text[pos + 1 : end].strip()
+        pos = end
+
+
+def _run_end(text: str, pos: int, outer: Callable[[int], bool]) -> int:
+    """End of the lines after pos, up to the first heading whose level `outer` accepts."""
+    for end, line in _lines_after(text, pos):
+        level = heading_level(line)
+        if level and outer(level):
+            break
+        pos = end
+    return pos
+
+
 def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, str]:
     """(start, end, heading) of the section or paragraph whose items answer a list question."""
     text = doc.text
@@ -538,16 +557,7 @@ def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, 
     level = heading_level(paragraph)
     if level and len(paragraph) <= 60:
         # a heading: its section runs to the next heading of the same or an outer level
-        pos = para_end
-        while pos < len(text):
-            nxt_end = text.find("\n", pos + 1)
-            nxt_end = len(text) if nxt_end < 0 else nxt_end
-            line = text[pos + 1 : nxt_end].strip()
-            lvl = heading_level(line)
-            if lvl and lvl <= level:
-                break
-            pos = nxt_end
-        return para_end + 1, pos, paragraph.strip()
+        return para_end + 1, _run_end(text, para_end, lambda lv: lv <= level), paragraph.strip()
     if level and siblings:
         # one enumerated point ("2.实施一批技术攻关项目。…"): the list is it and its siblings,
         # from the heading or announcing paragraph above them to the next outer heading
@@ -559,32 +569,12 @@ def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, 
             if (lvl and lvl < level) or (not lvl and LIST_INTRO_RE.search(line)):
                 break
             start = prev_start
-        pos = para_end
-        while pos < len(text):
-            nxt_end = text.find("\n", pos + 1)
-            nxt_end = len(text) if nxt_end < 0 else nxt_end
-            lvl = heading_level(text[pos + 1 : nxt_end].strip())
-            if lvl and lvl < level:
-                break
-            pos = nxt_end
-        return start, pos, ""
+        return start, _run_end(text, para_end, lambda lv: lv < level), ""
     if LIST_INTRO_RE.search(paragraph):
         # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow
-        pos, first = para_end, 0
-        while pos < len(text):
-            nxt_end = text.find("\n", pos + 1)
-            nxt_end = len(text) if nxt_end < 0 else nxt_end
-            line = text[pos + 1 : nxt_end].strip()
-            lvl = heading_level(line)
-            if line and not first:
-                if not lvl:
-                    break
-                first = lvl
-            elif lvl and lvl < first:
-                break
-            pos = nxt_end
+        first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
         if first:
-            return para_end + 1, pos, ""
+            return para_end + 1, _run_end(text, para_end, lambda lv: lv < first), ""
     return para_start, para_end, ""
 
 
@@ -659,7 +649,11 @@ def _paragraph(doc: Document, start: int, end: int) -> tuple[int, int]:
 
 
 def _list_anchors(
-    query: Query, anchors: list[Candidate], weights: dict[str, float], embedder: Embedder
+    query: Query,
+    anchors: list[Candidate],
+    weights: dict[str, float],
+    embedder: Embedder,
+    heads: Sequence[str],
 ) -> list[Candidate]:
     """Candidates ordered by how well their whole paragraph, not one sentence, matches."""
     by_para: dict[tuple[str, int], Candidate] = {}
@@ -675,7 +669,6 @@ def _list_anchors(
         raw = embedder.embed_documents(texts) @ np.asarray(query.vector)
         lo, hi = float(np.min(raw)), float(np.max(raw))
         sims = [(float(x) - lo) / (hi - lo) if hi > lo else 1.0 for x in raw]
-    heads = _list_heads(query)
     scored = [
         (
             0.5 * coverage(weights, _norm(c.passage.hit.chunk.heading + t))
@@ -711,7 +704,7 @@ def _list_answer(
     anchors = [c for c in judged if c.verdict and _list_ok(c.verdict)]
     # the best-matching paragraph first; one that is not a list (a title line) passes its turn
     heads = _list_heads(query)
-    for anchor in _list_anchors(query, anchors, weights, embedder):
+    for anchor in _list_anchors(query, anchors, weights, embedder, heads):
         doc = anchor.doc
         # "哪几件事": a point of an enumeration stands for all its points
         start, end, heading = _block(doc, anchor, bool(LIST_ASK_RE.search(query.normalised)))
@@ -1013,14 +1006,15 @@ def extractive_answer(
     ok, reason, _ = passages_cover(query, texts, weights)
     if not ok:
         return refuse(reason)
-    if "doc_number" in query.slots:
-        passages = [*passages, *_own_line_passages(passages, doc_chunks, _own_number_at)]
-        contexts = tuple(p.hit for p in passages)
-    if query.of_document and "date" in query.slots:
-        passages = [*passages, *_own_line_passages(passages, doc_chunks, _date_lines_at)]
-        contexts = tuple(p.hit for p in passages)
-    if "addressee" in query.slots:
-        passages = [*passages, *_own_line_passages(passages, doc_chunks, _addressee_lines_at)]
+    # a document's own lines for facts about the document itself, which retrieval by the
+    # question's words rarely brings back: its 文号, its date line or signature, its salutation
+    own_lines = {
+        _own_number_at: "doc_number" in query.slots,
+        _date_lines_at: query.of_document and "date" in query.slots,
+        _addressee_lines_at: "addressee" in query.slots,
+    }
+    for find in (f for f, asked in own_lines.items() if asked):
+        passages = [*passages, *_own_line_passages(passages, doc_chunks, find)]
         contexts = tuple(p.hit for p in passages)
     ranked = _rank(query, embedder, _candidates(query, passages, weights))
     if not ranked:

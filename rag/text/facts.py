@@ -140,6 +140,7 @@ COUNT_STATED = rf"{NUM}\s*[余多]?\s*(?:{{counter}})"
 QUANTITY_STATED = re.compile(
     r"\d|[一二两三四五六七八九十][十百千万亿]|[十百千万亿][一二三四五六七八九]"
 )
+CLAUSE_END_RE = re.compile(r"[？?；;]")
 QUANTITY_Q = re.compile(
     r"多少|多大|多高|多长|(?<![哪这那])几|规模|how (many|much|large|big)|size", re.I
 )
@@ -207,6 +208,11 @@ def _measure_stated(unit: str) -> re.Pattern[str]:
     return re.compile(rf"{NUM}\s*[余多]?\s*[万亿千百]?\s*{re.escape(unit)}")
 
 
+def question_clauses(question: str) -> list[str]:
+    """The questions of a several-question text, split at question marks and semicolons."""
+    return [c for c in CLAUSE_END_RE.split(question) if c.strip()]
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
     kinds = [k.name for k in KINDS if k.asked.search(question)]
@@ -228,8 +234,7 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
-    one_ask = len([c for c in re.split(r"[？?；;]", question) if c.strip()]) <= 1
-    if "percent" in kinds and "money" in kinds and one_ask:
+    if "percent" in kinds and "money" in kinds and len(question_clauses(question)) <= 1:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
     if not kinds and QUANTITY_Q.search(question):
         kinds.append("quantity")
