@@ -75,6 +75,16 @@ SUNAN = """苏南市科技局关于人工智能专项资金的说明
 """
 
 
+def _engine_over(tmp_path: Path, texts: dict[str, str]) -> Engine:
+    """An engine over invented documents (file name -> text), hash embedder."""
+    (tmp_path / "docs").mkdir()
+    for name, text in texts.items():
+        (tmp_path / "docs" / name).write_text(text, "utf-8")
+    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
+    build_index([tmp_path / "docs"], settings)
+    return Engine(settings)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     docs = tmp_path_factory.mktemp("other_docs")
@@ -333,19 +343,20 @@ def test_list_question_gets_the_items_of_the_section(engine: Engine) -> None:
 
 
 def test_a_list_named_inline_in_one_sentence_is_quoted_whole(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "baiyun.txt").write_text(
-        "白云市人工智能产业发展实施意见\n"
-        "一、总体要求\n"
-        "坚持创新驱动，以智慧交通、智慧医疗、智慧教育、智慧农业等领域为发展重点，培育新兴产业。\n"
-        "二、重点任务\n"
-        "（一）建设算力平台。新建智算中心一座。\n"
-        "（二）引进领军人才。每年引进人才100名。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "baiyun.txt": (
+                "白云市人工智能产业发展实施意见\n"
+                "一、总体要求\n"
+                "坚持创新驱动，以智慧交通、智慧医疗、智慧教育、智慧农业等领域为发展重点，培育新兴产业。\n"
+                "二、重点任务\n"
+                "（一）建设算力平台。新建智算中心一座。\n"
+                "（二）引进领军人才。每年引进人才100名。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("白云市确定的人工智能发展重点领域有哪些？")
+    answer = engine.ask("白云市确定的人工智能发展重点领域有哪些？")
     assert answer.answered and answer.kind == "list"
     assert answer.reasons == ("names the items in one sentence",)
     assert [c.line_start for c in answer.citations] == [3]
@@ -420,20 +431,20 @@ def test_the_noun_naming_the_asked_kind_is_not_a_key_term(lanxi: Engine) -> None
 
 
 def test_a_salutation_line_names_the_person_a_letter_answers(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "reply.txt").write_text(
-        "关于市政协第9号提案的答复\n"
-        "孙立委员：\n"
-        "您提出的《关于发展智能制造的提案》收悉，现答复如下。\n"
-        "我市已建成智能工厂12家。\n"
-        "负责人：\n"
-        "承办人：王磊\n"
-        "联系电话：0579-1234567\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "reply.txt": (
+                "关于市政协第9号提案的答复\n"
+                "孙立委员：\n"
+                "您提出的《关于发展智能制造的提案》收悉，现答复如下。\n"
+                "我市已建成智能工厂12家。\n"
+                "负责人：\n"
+                "承办人：王磊\n"
+                "联系电话：0579-1234567\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    engine = Engine(settings)
     title = engine.ask("孙立委员提的那份提案叫什么名字？")
     assert title.answered and "《关于发展智能制造的提案》" in title.citations[0].quote
     handler = engine.ask("这份答复的承办人是谁？")
@@ -497,33 +508,35 @@ def test_a_phase_the_question_names_must_be_the_phase_stated(tmp_path: Path) -> 
 
 
 def test_words_naming_a_letter_hold_for_its_salutation(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "reply.txt").write_text(
-        "对市政协第31号提案的答复\n"
-        "吴涛委员：\n"
-        "您提出的《关于发展低空经济的建议》收悉，现答复如下。\n"
-        + "我市将加快无人机产业园建设，完善低空飞行服务体系。\n" * 3
-        + "一、关于培育低空经济龙头企业。我市已引进企业15家。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "reply.txt": (
+                "对市政协第31号提案的答复\n"
+                "吴涛委员：\n"
+                "您提出的《关于发展低空经济的建议》收悉，现答复如下。\n"
+                + "我市将加快无人机产业园建设，完善低空飞行服务体系。\n" * 3
+                + "一、关于培育低空经济龙头企业。我市已引进企业15家。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("那份关于低空经济的答复，提提案的委员是谁？")
+    answer = engine.ask("那份关于低空经济的答复，提提案的委员是谁？")
     assert answer.answered and answer.citations[0].quote == "吴涛委员："
 
 
 def test_deng_closes_a_list_of_the_word_right_after_it(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "labs.txt").write_text(
-        "南屏市技术攻关情况\n"
-        # 等 closes the companies; 高校 comes later in the clause
-        "南屏市技术攻关主要依托甲公司、乙公司等龙头企业联合高校开展。\n"
-        "依托甲大学、乙大学、丙学院等高校建设实验室。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "labs.txt": (
+                "南屏市技术攻关情况\n"
+                # 等 closes the companies; 高校 comes later in the clause
+                "南屏市技术攻关主要依托甲公司、乙公司等龙头企业联合高校开展。\n"
+                "依托甲大学、乙大学、丙学院等高校建设实验室。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("南屏市技术攻关主要依托哪些高校？")
+    answer = engine.ask("南屏市技术攻关主要依托哪些高校？")
     assert answer.reasons == ("names the items in one sentence",)
     assert answer.citations[0].line_start == 3
 
@@ -544,16 +557,17 @@ def test_rather_is_not_compare_and_which_years_is_not_a_list() -> None:
 
 
 def test_the_opening_clause_of_a_paragraph_scopes_its_sentences(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "goals.txt").write_text(
-        "东岭市人工智能发展目标\n"
-        "到2025年，全市人工智能企业达到100家；建成算力中心2个；争取进入国家级创新示范区。\n"
-        "到2030年，全市人工智能企业达到300家。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "goals.txt": (
+                "东岭市人工智能发展目标\n"
+                "到2025年，全市人工智能企业达到100家；建成算力中心2个；争取进入国家级创新示范区。\n"
+                "到2030年，全市人工智能企业达到300家。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("东岭市2025年的目标里，要争取进入什么示范区？")
+    answer = engine.ask("东岭市2025年的目标里，要争取进入什么示范区？")
     assert answer.answered and "国家级创新示范区" in answer.citations[0].quote
 
 
@@ -642,30 +656,32 @@ def test_two_items_closed_by_deng_are_an_inline_list(lanxi: Engine) -> None:
 
 
 def test_a_paragraph_of_prose_is_not_split_into_a_list(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "hexi.txt").write_text(
-        "河西市人工智能产业发展情况\n"
-        "河西市人工智能企业主要集中在高新区。全市共有企业52家。其中规模以上企业12家。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "hexi.txt": (
+                "河西市人工智能产业发展情况\n"
+                "河西市人工智能企业主要集中在高新区。全市共有企业52家。其中规模以上企业12家。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("河西市的人工智能企业主要集中在哪些地方？")
+    answer = engine.ask("河西市的人工智能企业主要集中在哪些地方？")
     assert answer.answered and answer.kind != "list"
     assert answer.citations[0].quote == "河西市人工智能企业主要集中在高新区。"
 
 
 def test_the_subject_named_by_the_opening_line_holds_for_later_sentences(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "fish.txt").write_text(
-        "白鹭鱼是青岚湾特有的一种鱼类，属于鲈形目鲈亚目。\n"
-        "体长约30厘米，体呈银白色。\n"
-        "主要以小虾和藻类为食，夜间活动。\n",
-        "utf-8",
+    engine = _engine_over(
+        tmp_path,
+        {
+            "fish.txt": (
+                "白鹭鱼是青岚湾特有的一种鱼类，属于鲈形目鲈亚目。\n"
+                "体长约30厘米，体呈银白色。\n"
+                "主要以小虾和藻类为食，夜间活动。\n"
+            ),
+        },
     )
-    settings = load_settings(index_dir=str(tmp_path / "ix"), embedder="hash")
-    build_index([tmp_path / "docs"], settings)
-    answer = Engine(settings).ask("白鹭鱼以什么为食？")
+    answer = engine.ask("白鹭鱼以什么为食？")
     assert answer.answered and 3 in [c.line_start for c in answer.citations]
     assert "小虾和藻类" in answer.text
 
