@@ -137,6 +137,43 @@ def test_stated_kinds_need_the_asked_counter_and_unit() -> None:
     assert states("count:", "累计培养4万名专业技师")
 
 
+def test_stated_kinds_in_the_shapes_general_text_uses() -> None:
+    # a magnitude between the number and its counter
+    assert states("count:台", "全省约有1.5亿台终端") and states("count:人", "服务3000万人次")
+    # a ratio answers a question about a proportion; a time of day does not
+    assert states("percent", "师生比例约为1:12") and not states("percent", "上午9:30开馆")
+    # dates of other calendars and times of day, not durations
+    for sentence in ("庚子年三月迁都", "民国18年设县", "光绪二十六年建成", "开元元年(713年)改元"):
+        assert states("date", sentence), sentence
+    for sentence in ("实施三年行动计划", "力争五年内建成", "连续三年增长"):
+        assert not states("date", sentence), sentence
+    assert states("date", "只在工作日上午开放") and states("date", "读大学的时候创办了公司")
+    # a name in corner brackets, the quotation marks of Traditional Chinese text
+    assert states("title", "正式名称为「青岚市人工智能创新中心」")
+    # a body that acts names the unit responsible
+    assert states("unit", "市数据资源局负责平台的建设和运维。")
+    assert not states("unit", "平台建设和运维由社会资本参与。")
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        # the noun is the kind of thing asked about, not a figure or a number to dial
+        ("这些公用电话后来被改为哪一种形式的电话？", ()),
+        ("黏性与哪种淀粉的比例有关？", ()),
+        ("热线电话是多少？", ("phone",)),
+        ("研发投入占营收的比例是多少？", ("percent",)),
+        # a superlative is not a size asked for
+        ("哪一项是全市最大规模的活动？", ()),
+        ("这次活动的规模如何？", ("quantity",)),
+    ],
+)
+def test_a_type_question_does_not_ask_for_the_figure_of_its_noun(
+    question: str, kinds: tuple[str, ...]
+) -> None:
+    assert asked_kinds(normalise(question)) == kinds
+
+
 def test_a_question_naming_a_kind_of_document_asks_for_a_title_of_that_kind() -> None:
     assert asked_title_endings(normalise("第36号提案的题目是什么？"))[:2] == ("建议", "提案")
     assert asked_title_endings("what is the subject of proposal no. 36?")[:1] == ("建议",)

@@ -62,6 +62,9 @@ KINDS = (
         # a bare decimal ("收视率为7.07") states a rate too; "37.88亿元" does not
         re.compile(
             rf"{NUM}\s*(%|％|个百分点)|百分之|\d+\.\d+(?![\d.]*\s*[亿万千百元米吨亩个家人])"
+            # a ratio answers 比例 ("男女生比例约为1:7")
+            # (not a time of day: "上午9:30", "9:00-17:00")
+            r"|(?<![\d:午上晚])\d+(?:\.\d+)?\s*[:：]\s*\d+(?:\.\d+)?(?![\d:]|\s*[-~至到—])"
         ),
     ),
     FactKind(
@@ -74,9 +77,14 @@ KINDS = (
             re.I,
         ),
         re.compile(
-            r"\d{4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年"
-            # times without a number: eras, seasons, parts of a year or month
+            r"(?<!\d)\d{3,4}\s*年|\d{4}-\d{1,2}|\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}年"
+            # years of an era or a calendar: 民国18年, 庚申年, 正德十六年 (not 三年行动, 五年内)
+            r"|民国\s*\d{1,3}\s*年|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"
+            r"|(?<![近每前后用过续这那几数多两])(?:元|[一二三四五六七八九十]{1,3})年"
+            r"(?![行规计时内来以左多的间度级龄限])"
+            # times without a number: eras, seasons, parts of a year, month, week or day
             r"|世纪|年代|[春夏秋冬]季|时期|年间|[上中下]旬|年[底初末]|月[底初末]"
+            r"|[早晚]上|[上下中]午|凌晨|傍晚|夜间|平日|工作日|周末|节假日|的时候|\d{1,2}[:：]\d{2}"
         ),
     ),
     FactKind(
@@ -91,7 +99,7 @@ KINDS = (
             r"|\bcalled\b|\bsubject\b|\btopic\b",
             re.I,
         ),
-        re.compile(r"《[^》]+》|“[^”]{4,80}”"),
+        re.compile(r"《[^》]+》|“[^”]{4,80}”|「[^」]{2,80}」|『[^』]{2,80}』"),
     ),
     FactKind(
         "phone",
@@ -129,21 +137,31 @@ KINDS = (
         ),
         re.compile(
             r"牵头单位|责任单位|配合单位|牵头部门|(由|牵头)[^。；]{0,20}(局|委|办|厅|部|院|政府)"
+            # a body that acts: "市工信局负责…", "苏联政府运用…"
+            r"|[\u4e00-\u9fff]{1,12}(局|委员会|厅|办公室|政府|中心)(?:[、和及与][\u4e00-\u9fff]{1,12})?"
+            r"(负责|牵头|主管|承担|组织|主办|承办|实施|制定|出台|印发|发布|运用|推动)"
         ),
         reach=2,
     ),
 )
 BY_NAME = {k.name: k for k in KINDS}
 # a count asks for a number with the counter the question used ("多少家" -> "33家", "60余家")
-COUNT_STATED = rf"{NUM}\s*[余多]?\s*(?:{{counter}})"
+# a magnitude may come between ("2亿台", "1.5万人")
+COUNT_STATED = rf"{NUM}\s*[余多]?\s*[万亿]?\s*[余多]?\s*(?:{{counter}})"
 # a figure: digits, or Chinese numerals of two characters or more ("三千", "十五")
 QUANTITY_STATED = re.compile(
     r"\d|[一二两三四五六七八九十][十百千万亿]|[十百千万亿][一二三四五六七八九]"
 )
 CLAUSE_END_RE = re.compile(r"[？?；;]")
 QUANTITY_Q = re.compile(
-    r"多少|多大|多高|多长|(?<![哪这那])几|规模|how (many|much|large|big)|size", re.I
+    # "最大规模的运动" names a superlative, not a size asked for
+    r"多少|多大|多高|多长|(?<![哪这那])几|(?<!大)规模|how (many|much|large|big)|size",
+    re.I,
 )
+# "哪一种形式的电话", "哪种淀粉的比例": the noun is the kind of thing asked about, not a figure
+TYPE_OF_Q = re.compile(r"(哪一?[种类]|什么样的?|什么类型的?|何种)[^？?，,。；;]{0,10}$")
+# kinds asked by a noun alone, which a type question names without asking for its figure
+NOUN_KINDS = {"phone": re.compile(r"电话|号码"), "percent": re.compile(r"比例|比重")}
 
 
 HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&'’-]+\s+){0,5}[a-z&'’-]+)", re.I)
@@ -213,9 +231,19 @@ def question_clauses(question: str) -> list[str]:
     return [c for c in CLAUSE_END_RE.split(question) if c.strip()]
 
 
+def _type_of(kind: str, question: str) -> bool:
+    """True when the only cue for kind is a noun the question asks the type of (哪种…电话)."""
+    noun = NOUN_KINDS.get(kind)
+    if noun is None or re.search(r"多少|几|是什么数", question):
+        return False
+    cues = list(noun.finditer(question))
+    # the last mention is the one asked about ("公用电话…被改为哪一种形式的电话")
+    return bool(cues) and bool(TYPE_OF_Q.search(question[: cues[-1].start()]))
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
-    kinds = [k.name for k in KINDS if k.asked.search(question)]
+    kinds = [k.name for k in KINDS if k.asked.search(question) and not _type_of(k.name, question)]
     measure_q = _measure_q()
     unit = measure_q.search(question) if measure_q else None
     if unit:
