@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.citations import Passage
+from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
 from rag.answer.messages import NOT_FOUND
 from rag.config import load_settings
@@ -27,7 +29,7 @@ from rag.text.facts import (
 from rag.text.lang import normalise, question_language, to_simplified
 from rag.text.lexicon import glossary, lexicon, use_user_dirs
 from rag.text.places import gazetteer_places, place_stem
-from rag.types import CorpusStats
+from rag.types import Chunk, CorpusStats, Document, Hit
 
 CANGLAN = """青岚市人民政府办公室关于印发青岚市支持人工智能产业发展若干措施的通知
 青政办发〔2023〕7号
@@ -116,6 +118,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
         ("哪几年的计划？", ("date",)),
         ("人工智能企业数分别是多少？", ("count:家个",)),
         ("全市高校数量有多少？", ("count:所",)),
+        # the counter-like character begins a word: the noun counted comes later in the clause
+        ("园区有多少人工智能和机器人企业？", ("count:家个",)),
+        ("全市有多少家人工智能企业？", ("count:家",)),
     ],
 )
 def test_asked_kinds(question: str, kinds: tuple[str, ...]) -> None:
@@ -797,3 +802,24 @@ def test_a_traditional_question_is_refused_in_traditional(engine: Engine) -> Non
     answer = engine.ask("淮陽省2019年智能網聯汽車產值是多少？")
     assert not answer.answered
     assert answer.text.startswith("文檔中沒有找到相關信息。")
+
+
+def test_a_sentence_a_chunk_edge_cut_is_judged_whole() -> None:
+    text = (
+        "一、指导思想\n全面贯彻创新驱动发展战略，以智慧港口、智慧水务等领域为发展重点，"
+        "统筹布局创新平台。加快集聚人才。着力培育新动能，为建设创新青岚提供支撑。\n二、保障措施"
+    )
+    doc = Document("d1", "q.txt", "q.txt", "txt", text, text, (), (0,))
+    cut_at = text.index(
+        "等领域"
+    )  # the chunk begins inside the first sentence, ends inside the last
+    end = text.index("为建设")
+    chunk = Chunk("c1", "d1", text[cut_at:end], cut_at, end, 2, 2)
+    sentences = [
+        text[a:b] for a, b in _whole_sentences(Passage(1, Hit(chunk, 0.0, 1, "fused"), doc))
+    ]
+    assert sentences == [
+        "全面贯彻创新驱动发展战略，以智慧港口、智慧水务等领域为发展重点，统筹布局创新平台。",
+        "加快集聚人才。",
+        "着力培育新动能，为建设创新青岚提供支撑。",
+    ]

@@ -42,6 +42,7 @@ from rag.text.places import tag
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
+WHOLE_SENTENCE_CHARS = 300  # how far a sentence cut by a chunk edge is followed into the document
 UNKNOWN_WORDS = 3  # English content words the glossary and the index do not know
 EMBED_CANDIDATES = 6
 JUDGED_CANDIDATES = 12
@@ -129,6 +130,32 @@ def _slot_bonus(query: Query, sentence_norm: str, after: str = "") -> float:
     return bonus
 
 
+def _whole_sentences(p: Passage) -> list[tuple[int, int]]:
+    """The passage's sentences, those its chunk cut at either edge made whole again.
+
+    A long paragraph is cut into several chunks, often inside a sentence: the part of
+    "…以A、B、C等领域为发展重点，…。" that a retrieved chunk holds may lack the words asked.
+    """
+    sentences = passage_sentences(p)
+    if not sentences:
+        return sentences
+    text = p.doc.text
+    for i in {0, len(sentences) - 1}:
+        start, end = sentences[i]
+        para_start, para_end = _paragraph(p.doc, start, end)
+        lo = max(para_start, start - WHOLE_SENTENCE_CHARS)
+        hi = min(para_end, end + WHOLE_SENTENCE_CHARS)
+        whole = [(a, b) for a, b in split_sentences(text, lo, hi) if a <= start < b or a < end <= b]
+        # a sentence longer than the window stays as the chunk has it
+        if (
+            whole
+            and (whole[0][0] > lo or lo == para_start)
+            and (whole[-1][1] < hi or hi == para_end)
+        ):
+            sentences[i] = (min(whole[0][0], start), max(whole[-1][1], end))
+    return sentences
+
+
 def _candidates(
     query: Query, passages: Sequence[Passage], weights: dict[str, float]
 ) -> list[Candidate]:
@@ -137,7 +164,7 @@ def _candidates(
     title_endings = asked_title_endings(query.normalised) if "title" in query.slots else ()
     heads: dict[str, str] = {}
     for p in passages:
-        sentences = passage_sentences(p)
+        sentences = _whole_sentences(p)
         if p.doc.doc_id not in heads:
             # a list or comparison is anchored on its own section or place, not on the topic
             heads[p.doc.doc_id] = _doc_head(p.doc) if query.shape == "fact" else ""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from rag.text.lexicon import glossary, lexicon
+from rag.text.places import tag
 
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
@@ -209,6 +210,20 @@ def _noun_counters(question: str) -> str | None:
     return None
 
 
+def _begins_word(text: str) -> bool:
+    """True when text's first character is part of a longer word (人 of 人工智能, 部 of 部门)."""
+    words = tag(text[:8])
+    return bool(words) and len(words[0][0]) > 1
+
+
+def _clause_counters(text: str) -> str:
+    """Counters of the last countable noun (counters_zh lexicon) before the clause ends."""
+    clause = re.split(r"[？?，,。；;]", text, maxsplit=1)[0]
+    table = glossary("counters_zh")
+    found = [(clause.rfind(noun), noun) for noun in table if len(noun) > 1 and noun in clause]
+    return table[max(found)[1]] if found else ""
+
+
 def _measure_q() -> re.Pattern[str] | None:
     return _measure_q_for(lexicon("measure_units"))
 
@@ -257,7 +272,12 @@ def asked_kinds(question: str) -> tuple[str, ...]:
             # "多少项目" counts 项目 (个/项), "几个专项" counts with whatever counter the text
             # uses: 个 is the general classifier
             word = question[m.start(1) : m.start(1) + 2]
-            counter = glossary("counters_zh").get(word, counter)
+            table = glossary("counters_zh")
+            if word not in table and _begins_word(question[m.start(1) :]):
+                # "多少人工智能企业": the counter-like character begins a word; the noun counted
+                # comes later in the clause (企业 -> 家个), or any counter does
+                counter = _clause_counters(question[m.start(1) :]) or COUNTERS
+            counter = table.get(word, counter)
             counter = COUNTERS if counter == "个" else counter
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
@@ -404,7 +424,7 @@ KIND_NOUNS = {
     "percent": ("比例", "占比"),
     "title": ("名称", "名字", "题目", "标题"),
     "doc_number": ("文号", "编号"),
-    "contact": ("联系人",),
+    "contact": ("联系人", "联络人", "承办人", "经办人"),
 }
 
 
