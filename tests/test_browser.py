@@ -569,10 +569,23 @@ def _pick_document(page: Any, name: str) -> None:
     page.locator("ul[role=listbox] li").filter(has_text=name).click()
 
 
+def _wait_field(page: Any, name: str, value: str) -> None:
+    """Wait until the edit box shows the picked document's value, sent by the server.
+
+    Text typed before it arrives would be overwritten by it, as a user typing into the still
+    loading boxes would see.
+    """
+    page.wait_for_function(
+        "([sel, value]) => (document.querySelector(sel) || {}).value === value",
+        arg=[f"#rag-meta-{name} textarea, #rag-meta-{name} input", value],
+    )
+
+
 def _region_options(page: Any) -> list[str]:
     page.get_by_role("tab", name=t("zh", "tab_ask")).click()
     page.get_by_text(t("zh", "filters")).first.click()
     page.locator("#rag-region input").click()
+    page.locator("ul[role=listbox] li").first.wait_for()  # the list opens a moment after
     options = page.locator("ul[role=listbox] li").all_inner_texts()
     page.keyboard.press("Escape")
     page.get_by_text(t("zh", "filters")).first.click()
@@ -589,10 +602,7 @@ def test_document_manager_edits_metadata(browser: Any, library_url: str) -> None
     _pick_document(page, "voucher-note.txt")
     page.locator("#rag-edit-meta").get_by_text(t("zh", "edit_meta")).click()
     title = page.locator("#rag-meta-title textarea, #rag-meta-title input").first
-    page.wait_for_function(
-        "() => (document.querySelector('#rag-meta-title textarea, #rag-meta-title input') || {})"
-        ".value === '关于算力券发放工作的说明'"
-    )
+    _wait_field(page, "title", "关于算力券发放工作的说明")
     assert title.input_value() == "关于算力券发放工作的说明"
     for name, value in (("issuer", "青岚市数据局"), ("date", "2024-02-01"), ("region", "青岚")):
         page.locator(f"#rag-meta-{name} textarea, #rag-meta-{name} input").first.fill(value)
@@ -615,6 +625,7 @@ def test_document_manager_rejects_a_bad_date(browser: Any, library_url: str) -> 
     page.get_by_role("tab", name=t("zh", "tab_docs")).click()
     _pick_document(page, "songyuan-scenes.txt")
     page.locator("#rag-edit-meta").get_by_text(t("zh", "edit_meta")).click()
+    _wait_field(page, "date", "2023-04-02")
     page.locator("#rag-meta-date textarea, #rag-meta-date input").first.fill("2023年4月")
     page.locator("#rag-save-meta").click()
     status = page.locator("#rag-manage-status").filter(has_text="yyyy-mm-dd")

@@ -228,26 +228,36 @@ class Handlers:
         }
 
     def corpus_updates(
-        self, private: PrivateLibrary | None, lang: str, picked: str | None = None
+        self,
+        private: PrivateLibrary | None,
+        lang: str,
+        picked: str | None = None,
+        *,
+        keep_pick: bool = False,
     ) -> tuple[Any, ...]:
         """Documents table, filter choices, manager choices and example questions."""
         docs = self.documents(private)
         examples = [{"text": q} for q in example_questions(docs, lang)]
         table = self.table(private, lang)
+        # Setting the manager's value, even to the same one, fires its change event, whose
+        # metadata_fields result then lands at some later moment and overwrites the edit boxes:
+        # a refresh that is not about the picked document (page load, language, upload) leaves
+        # the pick, and so what the user is typing, alone.
+        pick = {} if keep_pick else {"value": picked}
         return (
             gr.update(value=table),
             gr.update(choices=doc_choices(docs)),
             gr.update(choices=region_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
             gr.update(choices=year_choices(docs, lang)),
-            gr.update(choices=doc_choices(docs), value=picked),
+            gr.update(choices=doc_choices(docs), **pick),
             gr.update(examples=examples or None),
             corpus_cards(table["data"], table["headers"]),
         )
 
     def load_corpus(self, private: PrivateLibrary | None, lang: str) -> tuple[Any, ...]:
         """On page load: the corpus outputs for the shared library."""
-        return self.corpus_updates(private, lang)
+        return self.corpus_updates(private, lang, keep_pick=True)
 
     # --- asking ---------------------------------------------------------------------------
 
@@ -685,7 +695,7 @@ class Handlers:
                 yield status, gr.skip(), *keep, session, private
             time.sleep(POLL_SECONDS)
         status = "\n".join(job.lines) or t(lang, "no_files")
-        yield status, None, *self.corpus_updates(private, lang), session, private
+        yield status, None, *self.corpus_updates(private, lang, keep_pick=True), session, private
 
     def _run_job(
         self, job: Job, accepted: list[Any], private: PrivateLibrary | None, lang: str
@@ -844,7 +854,8 @@ class Handlers:
             sources = placeholder_html(t(lang, "sources_hint"))
         chatbot = gr.update(label=t(lang, "chat"), placeholder=t(lang, "howto"))
         quick = gr.update(value=t(lang, "quick_compare" if session.finished else "quick_now"))
-        return (lang, *labels, sources, chatbot, *self.corpus_updates(private, lang), quick)
+        corpus = self.corpus_updates(private, lang, keep_pick=True)
+        return (lang, *labels, sources, chatbot, *corpus, quick)
 
 
 def close_private(private: PrivateLibrary | None) -> None:
