@@ -42,6 +42,9 @@ class Span:
     heading_label: str = ""
 
 
+FORMAL_NUMERALS = "壹贰貳叁參肆伍陆陸柒捌玖拾"
+
+
 def heading_level(paragraph: str) -> int:
     """Structural level of a heading paragraph (1 = outermost), 0 if it is not a heading."""
     m = HEADING_RE.match(paragraph)
@@ -50,6 +53,8 @@ def heading_level(paragraph: str) -> int:
     marker = m.group(0)
     if marker.startswith("第"):
         return {"章": 1, "部": 1, "节": 2, "条": 4}.get(marker[-1], 2)
+    if marker.endswith("、") and marker[0] in FORMAL_NUMERALS:
+        return 1
     if marker.endswith("、") and not marker[0].isdigit():
         return 2
     if marker[0] in "（(" and not marker[1].isdigit():

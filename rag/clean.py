@@ -16,6 +16,7 @@ from rag.types import Cleaned
 HEADING_RE = re.compile(
     r"^(第[一二三四五六七八九十百零〇\d]+[章节条部分]"
     r"|[一二三四五六七八九十]+、"
+    r"|[壹贰貳叁參肆伍陆陸柒捌玖拾]+、"  # formal numerals: the outer sections of Taiwan documents
     r"|[（(][一二三四五六七八九十]+[）)]"
     r"|\d{1,2}[.．、](?!\d)"
     r"|[（(]\d{1,2}[）)])"
@@ -120,6 +121,9 @@ def _line_segments(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+LAYOUT_GAP_RE = re.compile(r"\S[ \u3000]{4,}\S")
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -138,6 +142,10 @@ def _joins(prev: str, nxt: str) -> bool:
     if any(cell in line for line in (prev, nxt) for cell in ("\t", " | ")):
         return False
     if not (_is_cjk(prev[-1]) or prev[-1] in MID_SENTENCE):
+        return False
+    # fields spaced apart on one line ("鹤数函〔2024〕31号      签发人：刘振国") are a layout
+    # line of a header or signature block, not a sentence a wrap cut
+    if LAYOUT_GAP_RE.search(prev):
         return False
     if not _is_cjk(nxt[0]):
         return False

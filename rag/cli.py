@@ -96,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--qa", help="one question set (JSONL, or CMRC-2018 JSON) in detail")
     ev.add_argument(
         "--sets",
-        help="sets side by side (default all): dev,near_miss,dev_hant,dev_en,fresh,cmrc,drcd",
+        help=(
+            "sets side by side (default all): "
+            "dev,near_miss,dev_hant,dev_en,fresh,other_docs,cmrc,drcd"
+        ),
     )
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--limit", type=int, help="first N questions per set (benchmarks: N sampled)")

@@ -14,7 +14,8 @@ import re
 from collections import Counter
 from functools import cache
 
-from rag.text.facts import DOC_NUMBER_RE
+from rag.text.facts import DOC_NUMBER_RE, SERIAL_NUMBER_RE
+from rag.text.lang import to_traditional
 from rag.text.lexicon import lexicon
 from rag.text.places import (
     GAZETTEER_MAX_CHARS,
@@ -72,6 +73,8 @@ _LABELS: dict[str, str | None] = {
 }
 # A label starts a line or follows white space / a table bar; it is followed by a colon, white
 # space or the end of the line (so "时间" inside a sentence is not a label).
+# the same labels on Traditional-Chinese pages (發文字號, 發布機構)
+_LABELS.update({to_traditional(label): field for label, field in list(_LABELS.items())})
 _LABEL_RE = re.compile(
     r"(?:^|(?<=[\s|•·]))("
     + "|".join(sorted((r"\s*".join(label) for label in _LABELS), key=len, reverse=True))
@@ -81,9 +84,14 @@ _EMPTY_VALUE = "—-－–_ 　|:："
 
 TITLE_START = re.compile(r"^(?:关于|对)")
 _NOT_TITLE = re.compile(r"[。；;！？!?]|[，,].*[，,]|^[（(]?[一二三四五六七八九十\d]+[、.．)）]")
-_LETTERHEAD_WORD = re.compile(r"文件$")  # "青岚市人民政府文件": a red-head letterhead
+# "青岚市人民政府文件": a red-head letterhead; "桐原縣政府公告": a notice headed by its issuer
+_LETTERHEAD_WORD = re.compile(r"(?:文件|公告|通告)$")
 
 _DATE_RE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
+_ROC_DATE_RE = re.compile(
+    r"(?:中华民国|中華民國|民国|民國)\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+ROC_YEAR_OFFSET = 1911
 # A signature date whose 年 was lost in a copy ("20216月23" for 2021年6月23日): the year is
 # always four digits, so the month that follows is unambiguous. Whole lines only.
 _DATE_LOST_YEAR_RE = re.compile(r"^(\d{4})(\d{1,2})月(\d{1,2})日?$")
@@ -120,6 +128,9 @@ def _valid(y: int, mo: int, d: int) -> str | None:
 
 def iso_date(text: str) -> str | None:
     """The first date in text as yyyy-mm-dd (Arabic or Chinese numerals), else None."""
+    m = _ROC_DATE_RE.search(text)
+    if m:  # the Republic of China calendar: year 1 is 1912
+        return _valid(int(m[1]) + ROC_YEAR_OFFSET, int(m[2]), int(m[3]))
     m = _DATE_RE.search(text)
     if m:
         found = _valid(int(m[1]), int(m[2]), int(m[3]))
@@ -162,7 +173,9 @@ def _label_values(lines: list[str]) -> dict[str, str]:
 
 @cache
 def _title_end_re() -> re.Pattern[str]:
-    endings = sorted(lexicon("title_endings"), key=len, reverse=True)
+    words = lexicon("title_endings")
+    # the same endings in Traditional Chinese (計畫 for 计划, 辦法 for 办法)
+    endings = sorted({*words, *map(to_traditional, words)}, key=len, reverse=True)
     # a title may end with a bracketed year range or "(试行)": "规划（2021-2025年）"
     return re.compile(
         "(?:" + "|".join(map(re.escape, endings)) + r")(?:[（(][^（()）]{1,16}[）)])?$"
@@ -199,7 +212,7 @@ def _title(lines: list[str], labels: dict[str, str]) -> tuple[str | None, str | 
     if title is None:
         for i, line in enumerate(lines[:15]):
             line = _squash(line)
-            if _label_start(line) or not _title_line(line):
+            if _label_start(line) or not _title_line(line) or _is_letterhead(line):
                 continue
             # a title hard-wrapped over two or three lines: "关于…提案的" + "答复函"
             for nxt in lines[i + 1 : i + 3]:
@@ -224,7 +237,12 @@ def _first_line_title(lines: list[str]) -> str | None:
     """A plain article's headline: a short first line that is not a sentence, name or date."""
     for line in lines[:3]:
         line = _squash(line)
-        if _label_start(line) or DOC_NUMBER_RE.match(line) or _is_issuer(line):
+        if (
+            _label_start(line)
+            or DOC_NUMBER_RE.match(line)
+            or _is_issuer(line)
+            or _is_letterhead(line)
+        ):
             continue
         if (
             6 <= len(line) <= 40
@@ -239,6 +257,12 @@ def _first_line_title(lines: list[str]) -> str | None:
 def _label_start(line: str) -> bool:
     m = _LABEL_RE.match(line)
     return bool(m and m.group(0).rstrip() != m[1])  # a label followed by its colon
+
+
+def _is_letterhead(line: str) -> bool:
+    """ "青岚市人民政府文件", "桐原縣政府公告": the issuer's name heading the page, no title."""
+    name = _LETTERHEAD_WORD.sub("", line)
+    return name != line and _is_issuer(name)
 
 
 def _letterhead(lines: list[str]) -> str | None:
@@ -302,7 +326,7 @@ def _signature(lines: list[str]) -> tuple[str | None, str | None]:
 def _doc_number(lines: list[str], labels: dict[str, str]) -> str | None:
     if "doc_number" in labels:
         value = _squash(labels["doc_number"])
-        if DOC_NUMBER_RE.fullmatch(value):
+        if DOC_NUMBER_RE.fullmatch(value) or SERIAL_NUMBER_RE.fullmatch(value):
             return value
     # otherwise a line near the top that starts with a document number ("签发人" may follow)
     for line in lines[:15]:

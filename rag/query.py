@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
-from rag.text.facts import asked_kinds, phases_in, years_in
+from rag.text.facts import DOCUMENT_ORDER_Q, asked_kinds, exact_phrases, phases_in, years_in
 from rag.text.lang import (
     is_traditional,
     normalise,
@@ -30,6 +30,7 @@ from rag.text.places import (
 from rag.text.tokenize import CJK_RUN_RE, known_word, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
+ROLE_SLOTS = frozenset({"unit", "contact", "addressee"})
 PERSON_FLAGS = frozenset({"nr", "nrfg", "nrt", "nt"})
 NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
@@ -143,6 +144,8 @@ def _english_matches(
 
 
 DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
+# the administrative units of a region field, outermost first: "溪州市云塘区" -> 溪州市, 云塘区
+REGION_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:自治区|自治州|省|市|区|县|旗|盟)")
 
 
 def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
@@ -159,7 +162,14 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
         for m in DISTRICT_RE.finditer(normalised)
         if m.group(1) in stats.metadata_text and not any(g in m.group(1) for g in generic)
     ]
+    # a document's region named without its suffix ("临澜和甘肃" for 临澜市): its stem
+    regions = {line.split(" ", 1)[0] for line in stats.metadata_text.splitlines()}
+    for name in (m.group(0) for r in regions for m in REGION_UNIT_RE.finditer(r)):
+        stem = place_stem(name)
+        if len(stem) >= 2 and stem != name and stem in normalised and name not in generic:
+            found.append(stem)
     # "新吴区" and "吴区" both match: keep the longest names only
+    found = list(dict.fromkeys(found))
     return [f for f in found if not any(f != g and f in g for g in found)]
 
 
@@ -383,7 +393,10 @@ def build_query(
         issuing = frozenset(lexicon("issue_verbs"))
         # the verb may hide in a word jieba does not split ("落款日期"); 答复/回复 name the
         # letter itself, which any question about it says, not the act of issuing it
-        of_document = any(v in normalised for v in issuing if not v.endswith("复"))
+        of_document = any(v in normalised for v in issuing if not v.endswith("复")) or (
+            # "云塘的措施和临澜的方案，哪份先出的": which document came out first
+            "date" in slots and bool(DOCUMENT_ORDER_Q.search(normalised))
+        )
         kept = tuple(t for t in terms if t not in issuing)
         # "这几份答复分别是回复给谁的" names its documents by place alone
         terms = kept if kept or places or years_in(normalised) else terms
@@ -403,7 +416,8 @@ def build_query(
         # 比较 before an adjective means "rather" ("比较知名的企业")
         if COMPARE_Q.search(_rather_re().sub("", normalised)) or _compares_places(places, stats)
         else "list"
-        if LIST_Q.search(normalised)
+        # "哪些配合单位" asks for the units a task names beside it, a role like 牵头单位
+        if LIST_Q.search(normalised) and not ROLE_SLOTS.intersection(slots)
         else "fact"
     )
     dense_text = standalone
@@ -428,6 +442,7 @@ def build_query(
         places=tuple(places),
         years=tuple(years_in(normalised)),
         phases=phases_in(normalised),
+        exact=exact_phrases(normalised),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

@@ -180,6 +180,9 @@ class Query:
     of_document: bool = False
     # phases or batches named ("二期"): the answer must be about the same one
     phases: tuple[str, ...] = ()
+    # what the answer must say verbatim: a quoted name (“人工智能+医疗”), an article or item
+    # (第九条), a year of another calendar (117年度), the role asked for (副组长)
+    exact: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

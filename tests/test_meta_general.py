@@ -258,3 +258,39 @@ def test_signature_shapes(tail: str, issuer: str, date: str) -> None:
     text = f"关于做好2024年度科技项目申报工作的通知\n各县（市、区）：\n请按要求申报。\n{tail}"
     meta = extract_meta(text)
     assert (meta.issuer, meta.date, meta.region) == (issuer, date, "青岚市")
+
+
+def test_a_traditional_chinese_notice_of_the_roc_calendar() -> None:
+    text = (
+        "嘉澄縣政府公告\n"
+        "發文日期：中華民國114年2月5日\n"
+        "發文字號：府建字第1140012345號\n"
+        "主旨：公告「嘉澄縣數位轉型推動計畫（114年至117年）」，請查照。\n"
+        "嘉澄縣數位轉型推動計畫（114年至117年）\n"
+        "壹、計畫緣起\n"
+        "為提升縣府服務品質，訂定本計畫。\n"
+        "貳、計畫經費\n"
+        "一、總經費：新臺幣2.5億元。\n"
+    )
+    cleaned = clean_text(text).text
+    assert extract_meta(cleaned) == DocMeta(
+        title="嘉澄縣數位轉型推動計畫（114年至117年）",
+        issuer="嘉澄縣政府",
+        date="2025-02-05",
+        doc_number="府建字第1140012345號",
+        region="嘉澄縣",
+    )
+    # the formal numerals open sections: the heading is not joined to the sentence after it
+    assert "壹、計畫緣起\n為提升" in cleaned
+    assert iso_date("民國113年12月31日") == "2024-12-31"
+
+
+def test_a_header_line_of_spaced_fields_is_not_joined_to_the_title() -> None:
+    text = (
+        "青数函〔2024〕9号                              签发人：赵某某\n\n"
+        "青岚市数据局关于市人大第0021号建议的答复\n\n"
+        "李某某代表：\n\n您提出的建议收悉。现答复如下：\n"
+    )
+    meta = extract_meta(clean_text(text).text)
+    assert meta.title == "青岚市数据局关于市人大第0021号建议的答复"
+    assert meta.doc_number == "青数函〔2024〕9号"

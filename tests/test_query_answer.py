@@ -823,3 +823,70 @@ def test_a_sentence_a_chunk_edge_cut_is_judged_whole() -> None:
         "加快集聚人才。",
         "着力培育新动能，为建设创新青岚提供支撑。",
     ]
+
+
+QINGLAN_PLAN = """青岚市人民政府办公室关于印发《青岚市数据要素发展行动方案》的通知
+各区人民政府，市政府各部门：
+一、重点任务
+1．建设城市算力平台，全年新增智能算力800PFlops。（牵头单位：市数据局；配合单位：市财政局、市通信管理办）
+2．开展“数据要素×交通”试点，遴选典型场景12个。（牵头单位：市交通运输局；配合单位：市公安局）
+二、下一步工作
+一是扩大公共数据开放，新增数据集60个。二是培育数据服务商20家。三是举办数据创新大赛。
+三、保障措施
+成立由市长任组长的市数据要素工作领导小组，统筹推进各项任务。
+青岚市人民政府办公室                    2024年3月1日印发
+"""
+BAILU_RULES = """白鹭县支持数字经济发展若干措施
+第一条 对新落户的数字经济企业给予最高50万元奖励。
+第二条 对企业建设数据中心按投资额的10%给予补助。
+白鹭县工业和信息化局
+2023年5月6日
+"""
+
+
+@pytest.fixture(scope="module")
+def plan_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    tmp = tmp_path_factory.mktemp("plans")
+    return _engine_over(tmp, {"qinglan-plan.txt": QINGLAN_PLAN, "bailu-rules.txt": BAILU_RULES})
+
+
+def test_what_the_question_names_exactly_must_be_stated(plan_engine: Engine) -> None:
+    # a quoted programme, an article and a role are not answered by their neighbours
+    for question, missing in (
+        ("“数据要素×医疗”试点要遴选多少个场景？", "数据要素×医疗"),
+        ("白鹭县若干措施第九条规定了什么？", "第九条"),
+        ("青岚市数据要素工作领导小组的副组长由谁担任？", "副组长"),
+    ):
+        answer = plan_engine.ask(question)
+        assert not answer.answered, question
+        assert f"{missing} is not in the documents found" in answer.reasons, answer.reasons
+    answer = plan_engine.ask("“数据要素×交通”试点要遴选多少个场景？")
+    assert answer.answered and "12个" in answer.text
+
+
+def test_who_leads_and_which_units_assist_a_task(plan_engine: Engine) -> None:
+    answer = plan_engine.ask("建设城市算力平台这件事谁牵头？")
+    assert answer.answered and "牵头单位：市数据局" in answer.text
+    # a role asked with 哪些 is the task's note, whole, not a list of the section's points
+    answer = plan_engine.ask("城市算力平台那项任务有哪些配合单位？")
+    assert "配合单位：市财政局、市通信管理办）" in answer.text
+
+
+def test_points_enumerated_in_one_paragraph_are_all_listed(plan_engine: Engine) -> None:
+    answer = plan_engine.ask("青岚市下一步准备做哪些工作？")
+    assert answer.answered
+    for point in ("一是扩大公共数据开放", "二是培育数据服务商", "三是举办数据创新大赛"):
+        assert point in answer.text
+
+
+def test_which_document_came_out_first_reads_their_date_lines(plan_engine: Engine) -> None:
+    # places named without their suffix (青岚 for 青岚市) are the documents' regions
+    answer = plan_engine.ask("白鹭的若干措施和青岚的行动方案，哪份先出的？")
+    assert answer.answered
+    assert "2024年3月1日印发" in answer.text and "2023年5月6日" in answer.text
+
+
+def test_an_email_address_is_not_a_contact_person() -> None:
+    assert asked_kinds("what email address should i use to contact the bureau?") == ("email",)
+    assert asked_kinds("who is the contact person for the reply?") == ("contact",)
+    assert states("email", "电子邮箱：data@qinglan.gov.cn")

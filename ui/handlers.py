@@ -243,7 +243,7 @@ class Handlers:
         # metadata_fields result then lands at some later moment and overwrites the edit boxes:
         # a refresh that is not about the picked document (page load, language, upload) leaves
         # the pick, and so what the user is typing, alone.
-        pick = {} if keep_pick else {"value": picked}
+        pick: dict[str, Any] = {} if keep_pick else {"value": picked}
         return (
             gr.update(value=table),
             gr.update(choices=doc_choices(docs)),

@@ -22,6 +22,7 @@ from rag.answer.messages import not_stated_answer
 from rag.answer.sufficiency import (
     Verdict,
     coverage,
+    covers,
     judge,
     passages_cover,
     place_in,
@@ -57,26 +58,30 @@ LABEL_LINE_CHARS = 24
 SCOPE_CLAUSE_CHARS = 12  # "到2020年，", "在人才方面，" open a paragraph
 # a line that is a date and at most a short label ("发文日期:2021-06-24 09:46", "2024年6月27日")
 DATE_LINE_RE = re.compile(
-    r"^[^\S\n]*[^\n\d]{0,8}?\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
-    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[^\S\n]*$",
+    # a label or the issuer before it ("临澜市人民政府办公室    2024年4月8日印发")
+    r"^[^\S\n]*[^\n\d]{0,40}?\d{4}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?(?:\s*(?:印发|发布|签发|发))?[^\S\n]*$",
     re.M,
 )
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
+BRACKET_CHARS = 120  # how far the rest of a bracketed note is looked for
 LIST_HEAD_BONUS = 0.3
+OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
 PART_COVERAGE = 0.5
 PART_MIN_WEIGHT = 0.3
 MAX_PART_SENTENCES = 3
-INLINE_CANDIDATES = 6  # an inline list is taken from the best judged sentences only
+INLINE_CANDIDATES = 8  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_CLOSE_CHARS = 8  # between 等 and the head term: "等多家链上优质"
 LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?|哪[两二三四五六七八九十]+[个件项条类种大]")
 # a paragraph that announces the enumerated ones after it
 LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
 CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
-LIST_MODIFIER_RE = re.compile(r"^[^，,。？?的]{1,8}的")
+NOUN_FLAGS = frozenset({"n", "nz", "nt", "nr", "ns"})  # jieba tags of nouns (not verbal nouns)
+LIST_MODIFIER_RE = re.compile(r"^[^，,。？?的]{1,16}的")
 LIST_LEAD_RE = re.compile(r"^(具体|主要|重点|方面的|类|种)+")
 ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条种]")
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
@@ -86,7 +91,8 @@ DOC_HEAD_CHARS = 400  # a letter's head: title, number, salutation, the proposal
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
-    r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])"
+    r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])",
+    re.M,  # "^" at each line start: items are searched from a line's start, not the text's
 )
 
 DocChunks = Callable[[str], Sequence[Chunk]]
@@ -516,7 +522,7 @@ def _fill_slots(
             if states(slot, _norm(best.doc.text[a:b]))
         ]
         if near:
-            a, b = near[0]
+            a, b = _bracketed(best.doc.text, *near[0])
             passage = (
                 best.passage
                 if _in_chunk(Candidate(best.passage, a, b, 0.0))
@@ -536,6 +542,19 @@ def _fill_slots(
         pick = max(stating, key=lambda c: (c.coverage, c.score), default=None)
         if pick is not None and _in_chunk(pick) and all(pick.start != c.start for c in chosen):
             chosen.append(pick)
+
+
+def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A clause that opens a bracket, extended to where it closes on the same line:
+    "（牵头单位：A；配合单位：B、C）" is one note, though 「；」 ends a sentence."""
+    opened = text.count("（", start, end) + text.count("(", start, end)
+    closed = text.count("）", start, end) + text.count(")", start, end)
+    if opened <= closed:
+        return start, end
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    m = re.compile(r"[）)]").search(text, end, min(line_end, end + BRACKET_CHARS))
+    return (start, m.end()) if m else (start, end)
 
 
 def _adjacent(c: Candidate, n: int) -> list[tuple[int, int]]:
@@ -733,8 +752,12 @@ def _list_answer(
     heads = _list_heads(query)
     for anchor in _list_anchors(query, anchors, weights, embedder, heads):
         doc = anchor.doc
-        # "哪几件事": a point of an enumeration stands for all its points
-        start, end, heading = _block(doc, anchor, bool(LIST_ASK_RE.search(query.normalised)))
+        # "哪几件事": a point of an enumeration stands for all its points, unless it alone is
+        # about what the question names ("对人才给哪些支持": the point on 人才, not all eight)
+        siblings = bool(LIST_ASK_RE.search(query.normalised))
+        start, end, heading = _block(doc, anchor, siblings)
+        if siblings and _stands_alone(anchor, start, end, weights):
+            start, end, heading = _block(doc, anchor, False)
         items: list[Candidate] = []
         for a, b in _items(doc, start, end):
             p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
@@ -781,6 +804,20 @@ def _list_answer(
     return _quoted(query, text, citations, contexts, kind="list", reasons=reasons, note=note)
 
 
+def _stands_alone(anchor: Candidate, start: int, end: int, weights: dict[str, float]) -> bool:
+    """True when the anchor's paragraph holds a fair share of the question's key terms that
+    none of its sibling paragraphs (start:end) holds."""
+    text = anchor.doc.text
+    para_start, para_end = _paragraph(anchor.doc, anchor.start, anchor.end)
+    if not start <= para_start < end:
+        return False
+    own = _norm(text[para_start:para_end])
+    rest = _norm(text[start:para_start] + text[para_end:end])
+    total = sum(weights.values())
+    alone = sum(w for t, w in weights.items() if covers(t, own) and not covers(t, rest))
+    return bool(total) and alone / total >= OWN_POINT_SHARE
+
+
 def _list_heads(query: Query) -> tuple[str, ...]:
     """The key terms a list question asks items of: the noun after 哪些 ("哪些具体任务" ->
     任务), else the one before it ("重点领域有哪些" -> 领域)."""
@@ -790,8 +827,9 @@ def _list_heads(query: Query) -> tuple[str, ...]:
     for m in LIST_ASK_RE.finditer(q):
         head = LIST_FILLER_RE.sub("", q[: m.start()])
         tail = LIST_LEAD_RE.sub("", q[m.end() :])
-        # "哪些比较知名的企业": the noun after the modifier as well
-        tails = (tail, LIST_MODIFIER_RE.sub("", tail))
+        # "哪些比较知名的企业", "哪些支持人工智能的政策文件": the noun after the modifier
+        stripped = LIST_MODIFIER_RE.sub("", tail)
+        tails = (stripped,) if stripped != tail and stripped.strip("？?") else (tail,)
         # the asked noun itself is not a key term ("哪些领域" asks for 领域, it does not name a
         # topic), so it is looked for among all the question's words
         words = {t for t in query.tokens if len(t) > 1 and CJK_WORD_RE.fullmatch(t)}
@@ -816,6 +854,13 @@ def _closes(gap: str) -> bool:
     return not any(flag.startswith("v") for _, flag in tag(gap)) if gap else True
 
 
+def _modifies(after: str) -> bool:
+    """True when a noun follows the head term, which then only qualifies it: "技术、金融等企业
+    公共服务" lists services, not 企业."""
+    words = tag(CLAUSE_BREAK_RE.split(after, maxsplit=1)[0][:8])
+    return bool(words) and len(words[0][0]) > 1 and words[0][1] in NOUN_FLAGS
+
+
 def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
     """True when the sentence lists items of a head term inline ("以A、B、C等领域为重点")."""
     for head in heads:
@@ -825,6 +870,7 @@ def _enumerates(sentence: str, heads: Sequence[str]) -> bool:
             tail = clause.rsplit("、", 1)[-1]
             if (
                 len(tail) <= INLINE_TAIL_CHARS
+                and not _modifies(sentence[m.end() :])
                 # "A、B等龙头企业", "A、B、C三大领域"; the 等 closes a list of the head term
                 # itself, not of a word before it ("A、B等龙头企业联合高校" lists no 高校)
                 and (
@@ -1008,6 +1054,14 @@ def extractive_answer(
     for person in query.persons:
         if not any(_names(t, person) for t in texts_norm.values()):
             return refuse(f"{person} is not in the documents found")
+    for phrase in query.exact:
+        # "“人工智能+医疗”场景", "第九条", "副组长": named exactly, stated nowhere
+        if not any(phrase.lower() in t for t in texts_norm.values()):
+            return refuse(f"{phrase} is not in the documents found")
+    if query.exact:
+        passages = [
+            p for p in passages if all(x.lower() in texts_norm[p.doc.doc_id] for x in query.exact)
+        ]
     if query.persons and query.shape != "compare":
         # the person asked about is named somewhere in the document that answers
         passages = [
@@ -1056,8 +1110,14 @@ def extractive_answer(
             w = next((cw for p, cw in clauses.items() if p in _doc_label_text(cs[0].doc)), weights)
             if w is not weights:
                 # "晋城的A和无锡的B分别是多少": each place's documents answer its own part
+                # words naming the document itself ("临澜的行动方案，哪份先出") hold for all of
+                # its lines: they are read against its head too
+                head = _norm(cs[0].doc.text[:DOC_HEAD_CHARS]) if query.of_document else ""
                 cs = sorted(
-                    cs, key=lambda c: -(coverage(w, _norm(c.text)) + c.lexical - c.coverage)
+                    cs,
+                    key=lambda c: (
+                        -(coverage(w, f"{_norm(c.text)} {head}") + c.lexical - c.coverage)
+                    ),
                 )
             judged_by_doc[d] = _judged(query, cs[:4], w)
         answer = _compare_answer(query, judged_by_doc, contexts, note)

@@ -60,11 +60,13 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
 
 def _forms(term: str) -> tuple[str, ...]:
     full = glossary("abbreviations").get(term.lower(), "")
-    return (term, full) if full else (term,)
+    # a measured quantity is covered by the other ways documents write it (预算: 经费, 编列)
+    return (term, *([full] if full else []), *metric_variants(term)[1:])
 
 
 def covers(term: str, text: str) -> bool:
-    """True when text holds the term or the full form of an abbreviation (工信厅)."""
+    """True when text holds the term, the full form of an abbreviation (工信厅) or another way
+    of writing a measured quantity (metric_words lexicon)."""
     return any(form in text for form in _forms(term))
 
 

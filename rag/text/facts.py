@@ -25,8 +25,18 @@ COUNT_Q = re.compile(
 DOC_NUMBER_RE = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
 )
+# a 字號 of Taiwan's official documents, serial number only: "府數字第1130045678號"
+SERIAL_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}字第\s*\d{4,12}\s*[号號]")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NUMBER_RE = re.compile(r"\d")
+
+
+ORDER_Q = r"更早|更晚|最早|最晚|先后顺序|(?:哪|谁)[^？?，,]{0,6}先(?:出|发|印发|发布|出台|公布)"
+# which of several documents came out first: a question about their own dates
+DOCUMENT_ORDER_Q = re.compile(
+    rf"(?:{ORDER_Q})[^？?]*(?:份|文件|通知|方案|意见|措施|办法|答复|规划|计划|要点)"
+    rf"|(?:份|文件|通知|方案|意见|措施|办法|答复|规划|计划|要点)[^？?]*(?:{ORDER_Q})"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +55,9 @@ KINDS = (
         "money",
         re.compile(
             r"(资金|投资|金额|经费|预算|基金|补贴|奖励|奖补|资助|融资|投入|产值|营收|收入|规模)"
-            r"[^？?。，,]{0,6}(多少|几)|多少(钱|资金|经费|投资)|(多少|几)\s*(亿|万)元?"
+            r"[^？?。，,]{0,6}(多少|几)|多少(钱|资金|经费|投资|预算)|(多少|几)\s*(亿|万)元?"
             r"|how much (money|funding|investment|capital)|how much .*(invest|fund|spend|cost)"
-            r"|(amount|value) of",
+            r"|(amount|value) of|\bbudget\b",
             re.I,
         ),
         re.compile(rf"{NUM}\s*(亿|万|千)?\s*(元|美元)|{NUM}\s*(亿|万亿)"),
@@ -72,6 +82,8 @@ KINDS = (
         "date",
         re.compile(
             r"什么时候|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
+            # which document came first: "哪份先出的", "哪个文件发得更早"
+            rf"|{DOCUMENT_ORDER_Q.pattern}|(?:哪|谁)[^？?，,]{{0,6}}先(?:出|发|印发|发布|出台|公布)"
             # "When creating the base, how many…" is a clause, not a question about a date
             r"|^\s*when\s+(?:is|was|were|are|did|does|do|will|has|have|had|should|can|could)\b"
             r"|what date|which year|what year|since when",
@@ -91,7 +103,7 @@ KINDS = (
     FactKind(
         "doc_number",
         re.compile(r"文号|字号|发文编号|document number|reference number|file number", re.I),
-        DOC_NUMBER_RE,
+        re.compile(f"{DOC_NUMBER_RE.pattern}|{SERIAL_NUMBER_RE.pattern}"),
     ),
     FactKind(
         "title",
@@ -109,9 +121,20 @@ KINDS = (
         reach=2,
     ),
     FactKind(
+        "email",
+        re.compile(r"邮箱|电子邮件|邮件地址|e-?mail", re.I),
+        re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+        reach=2,
+    ),
+    FactKind(
         "contact",
         # the person a reply letter names for questions about it: 联系人, or 承办人/经办人
-        re.compile(r"联系人|联络人|承办人|经办人|联系谁|找谁|contact|handled by|handler", re.I),
+        # "contact" as a verb ("what email should I use to contact…") asks for no person
+        re.compile(
+            r"联系人|联络人|承办人|经办人|联系谁|找谁|handled by|handler"
+            r"|(?<!\bto )(?<!\bi )(?<!\bwe )(?<!\byou )\bcontact\b|who[^?]*\bcontact\b",
+            re.I,
+        ),
         re.compile(r"联系人|联络人|承办人|经办人"),
         reach=2,
     ),
@@ -132,6 +155,7 @@ KINDS = (
         "unit",
         re.compile(
             r"哪个(单位|部门|机构)|哪些(单位|部门)|牵头单位|责任单位|配合单位|牵头部门|由谁负责|谁负责"
+            r"|谁(来)?牵头|(哪个|哪家|什么)(单位|部门)?牵头"
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
             r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b",
             re.I,
@@ -389,6 +413,31 @@ _EN_ORDINALS = {
     "v": 5,
 }
 _EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批"}
+
+
+# a quoted Chinese name ("“人工智能+医疗”"), not a quoted sentence or English words
+QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』，,。；;！？!?：:a-zA-Z]{2,12})[”\"」』]")
+ORDINAL_REF_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条款项章节]")
+ROC_YEAR_RE = re.compile(r"(?<![\d.])1\d{2}\s*年度")
+WHO_Q = re.compile(r"(?:由|是|为)?(?:谁|哪位|哪个人)")
+ROLE_ENDINGS = ("长", "主任", "负责人", "书记", "主席", "董事", "经理", "秘书")
+
+
+def exact_phrases(question: str) -> tuple[str, ...]:
+    """What an answer must contain verbatim: quoted names, articles (第九条), 117年度, a role."""
+    found = [m.group(1).strip() for m in QUOTED_RE.finditer(question)]
+    found += ORDINAL_REF_RE.findall(question) + [
+        re.sub(r"\s|度", "", y) for y in ROC_YEAR_RE.findall(question)
+    ]
+    who = WHO_Q.search(question)
+    if who:
+        words = [w for w, _ in tag(question[: who.start()])]
+        # "领导小组的副组长由谁担任": the role asked for, which 组长 does not answer
+        role = words[-1] if words else ""
+        kind_words = {n for k in KIND_NOUNS.values() for n in k}
+        if len(role) >= 2 and role.endswith(ROLE_ENDINGS) and role not in kind_words:
+            found.append(role)
+    return tuple(dict.fromkeys(f for f in found if f))
 
 
 def phases_in(text: str) -> tuple[str, ...]:
