@@ -890,3 +890,66 @@ def test_an_email_address_is_not_a_contact_person() -> None:
     assert asked_kinds("what email address should i use to contact the bureau?") == ("email",)
     assert asked_kinds("who is the contact person for the reply?") == ("contact",)
     assert states("email", "电子邮箱：data@qinglan.gov.cn")
+
+
+PARK_RULES = """青溪区人工智能产业园管理办法（试行）
+第一章 总则
+第一条 为规范产业园运营管理，制定本办法。
+第二章 退出机制
+第十条 入驻企业有下列情形之一的，应当退出产业园：
+（一）连续两个年度考核不合格的；
+（二）擅自改变房屋用途的；
+（三）发生重大安全事故的。
+第十一条 企业退出的，应当自退出之日起30日内退还租金补贴。
+"""
+APPLICATION_NOTICE = """青溪省科技厅关于组织申报2025年度人工智能项目的通知
+各市科技局：
+为培育应用标杆，现就组织申报有关事项通知如下。
+一、申报方向
+重点支持智能制造类项目。
+二、申报条件
+（一）申报单位应当满足以下要求：
+1. 在本省注册登记，成立时间满2年；
+2. 研发投入占营业收入比例不低于3%。
+（二）同一单位限报1个项目。
+"""
+MEETING_NEWS = """青溪市召开人工智能产业推进大会
+4月18日，青溪市召开人工智能产业推进大会。市委副书记、市长周某出席会议并讲话。
+类别：A类    签发人：罗某某
+"""
+
+
+@pytest.fixture(scope="module")
+def rules_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    tmp = tmp_path_factory.mktemp("rules")
+    docs = {"park.txt": PARK_RULES, "notice.txt": APPLICATION_NOTICE, "news.txt": MEETING_NEWS}
+    return _engine_over(tmp, docs)
+
+
+def test_the_points_of_an_article_are_its_items(rules_engine: Engine) -> None:
+    # （一）（二）（三）under 第十条 are its points, though （一） ranks above 条 elsewhere
+    answer = rules_engine.ask("青溪区产业园的企业在哪些情况下必须退出？")
+    assert answer.answered
+    for point in ("连续两个年度考核不合格", "擅自改变房屋用途", "发生重大安全事故"):
+        assert point in answer.text
+    assert "第十一条" not in answer.text
+
+
+def test_a_letters_opening_announces_no_list_of_the_asked_items(rules_engine: Engine) -> None:
+    # "通知如下。" announces the whole notice; the conditions are the points under 申报条件
+    answer = rules_engine.ask("青溪省的人工智能项目对申报单位本身有哪些条件？")
+    assert answer.answered
+    assert "成立时间满2年" in answer.text and "不低于3%" in answer.text
+    assert "申报方向" not in answer.text
+
+
+def test_an_office_named_is_not_answered_about_another(rules_engine: Engine) -> None:
+    answer = rules_engine.ask("青溪市人工智能产业推进大会上市委书记讲了什么？")
+    assert not answer.answered
+    assert "市委书记 is not in the documents found" in answer.reasons
+
+
+def test_who_signed_and_places_named_in_english() -> None:
+    assert asked_kinds("签发人是谁？") == ("signer",)
+    assert states("signer", "类别：A类    签发人：罗某某")
+    assert build_query("How large is Hong Kong's budget for the scheme?").places == ("香港",)

@@ -595,7 +595,9 @@ def _run_end(text: str, pos: int, outer: Callable[[int], bool]) -> int:
     return pos
 
 
-def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, str]:
+def _block(
+    doc: Document, anchor: Candidate, siblings: bool, heads: Sequence[str] = ()
+) -> tuple[int, int, str]:
     """(start, end, heading) of the section or paragraph whose items answer a list question."""
     text = doc.text
     para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
@@ -603,7 +605,14 @@ def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, 
     level = heading_level(paragraph)
     if level and len(paragraph) <= 60:
         # a heading: its section runs to the next heading of the same or an outer level
-        return para_end + 1, _run_end(text, para_end, lambda lv: lv <= level), paragraph.strip()
+        end = _run_end(text, para_end, lambda lv: lv <= level)
+        first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
+        announces = bool(LIST_INTRO_RE.search(paragraph))
+        if end <= para_end + 1 and first and first != level and announces:
+            # "第十条 有下列情形之一的：" then "（一）…": points whose marker ranks above 条 in
+            # the usual order, though they are its items; they run while the marker is theirs
+            end = _run_end(text, para_end, lambda lv: lv != first)
+        return para_end + 1, end, paragraph.strip()
     if level and siblings:
         # one enumerated point ("2.实施一批技术攻关项目。…"): the list is it and its siblings,
         # from the heading or announcing paragraph above them to the next outer heading
@@ -616,8 +625,12 @@ def _block(doc: Document, anchor: Candidate, siblings: bool) -> tuple[int, int, 
                 break
             start = prev_start
         return start, _run_end(text, para_end, lambda lv: lv < level), ""
-    if LIST_INTRO_RE.search(paragraph):
-        # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow
+    # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow; not
+    # a letter's "现就有关事项通知如下。", which announces the whole document, not the asked items
+    named = _norm(f"{anchor.passage.hit.chunk.heading} {paragraph}")
+    # (a paragraph ending in a colon announces what follows whatever it names)
+    names_head = not heads or any(h in named for h in heads) or paragraph.rstrip()[-1:] in "：:"
+    if LIST_INTRO_RE.search(paragraph) and names_head:
         first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
         if first:
             return para_end + 1, _run_end(text, para_end, lambda lv: lv < first), ""
@@ -755,9 +768,9 @@ def _list_answer(
         # "哪几件事": a point of an enumeration stands for all its points, unless it alone is
         # about what the question names ("对人才给哪些支持": the point on 人才, not all eight)
         siblings = bool(LIST_ASK_RE.search(query.normalised))
-        start, end, heading = _block(doc, anchor, siblings)
+        start, end, heading = _block(doc, anchor, siblings, heads)
         if siblings and _stands_alone(anchor, start, end, weights):
-            start, end, heading = _block(doc, anchor, False)
+            start, end, heading = _block(doc, anchor, False, heads)
         items: list[Candidate] = []
         for a, b in _items(doc, start, end):
             p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)

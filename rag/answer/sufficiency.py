@@ -9,6 +9,7 @@ key terms. The reasons travel in the Answer so users and tests can see why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ MIN_TERM_SHARE = 0.6
 MIN_WINDOW_COVERAGE_WITH_SHARE = 0.3
 # the same for the retrieved passages as a whole, before any sentence is looked at
 MIN_PASSAGE_COVERAGE = 0.4
+ITEM_COUNT_RE = re.compile(r"[一二两三四五六七八九十\d]+[条个项大类种件家所名位批点]")
 # verbs are paraphrased more often than nouns (建立 ~ 创建, 确定 ~ 明确): they count half
 VERB_WEIGHT = 0.5
 
@@ -49,7 +51,11 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
     ]
     # "落款日期是哪天": 日期 names the kind of fact asked, which the slot check looks for
     asked = {n for s in query.slots for n in kind_nouns(s)}
-    kept = [t for t in kept if t not in asked] or kept
+    # (and the parts of one: 联络 of 联络人, which search-mode tokenizing also gave)
+    named = [n for n in asked if n in query.normalised]
+    kept = [t for t in kept if t not in asked and not any(t in n for n in named)] or kept
+    # a count of the items asked for ("三条特色产业链", "哪两个") names no topic
+    kept = [t for t in kept if not ITEM_COUNT_RE.fullmatch(t)] or kept
     return {
         t: stats.idf.get(t, stats.max_idf)
         * (VERB_WEIGHT if t in query.verbs or any(t in a for a in query.attributes) else 1.0)
@@ -119,7 +125,10 @@ def judge(
         # "二期规模是多少" is not answered by what 首期 is
         if not states_phase(phase, window):
             reasons.append(f"not for phase {phase}")
+    asked = {n for s in query.slots for n in kind_nouns(s)}
     for metric in query.metrics:
+        if metric in asked:
+            continue  # "比例是多少" asks for a percentage, which the slot check looks for
         if not any(v in window for v in metric_variants(metric)):
             reasons.append(f"does not state {metric}")
     for noun, metric in query.qualifiers:

@@ -121,6 +121,11 @@ KINDS = (
         reach=2,
     ),
     FactKind(
+        "signer",
+        re.compile(r"签发人|签批人|who signed|signed by", re.I),
+        re.compile(r"签发人|签批人"),
+    ),
+    FactKind(
         "email",
         re.compile(r"邮箱|电子邮件|邮件地址|e-?mail", re.I),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
@@ -419,8 +424,31 @@ _EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批"}
 QUOTED_RE = re.compile(r"[“\"「『]([^”\"」』，,。；;！？!?：:a-zA-Z]{2,12})[”\"」』]")
 ORDINAL_REF_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条款项章节]")
 ROC_YEAR_RE = re.compile(r"(?<![\d.])1\d{2}\s*年度")
-WHO_Q = re.compile(r"(?:由|是|为)?(?:谁|哪位|哪个人)")
-ROLE_ENDINGS = ("长", "主任", "负责人", "书记", "主席", "董事", "经理", "秘书")
+# titles of office: a question naming one (市委书记) is not answered about another (市委副书记)
+ROLE_ENDINGS = (
+    "书记",
+    "主席",
+    "主任",
+    "组长",
+    "市长",
+    "省长",
+    "县长",
+    "区长",
+    "镇长",
+    "局长",
+    "厅长",
+    "处长",
+    "科长",
+    "部长",
+    "院长",
+    "校长",
+    "董事长",
+    "理事长",
+    "会长",
+    "秘书长",
+    "总经理",
+    "负责人",
+)
 
 
 def exact_phrases(question: str) -> tuple[str, ...]:
@@ -429,14 +457,14 @@ def exact_phrases(question: str) -> tuple[str, ...]:
     found += ORDINAL_REF_RE.findall(question) + [
         re.sub(r"\s|度", "", y) for y in ROC_YEAR_RE.findall(question)
     ]
-    who = WHO_Q.search(question)
-    if who:
-        words = [w for w, _ in tag(question[: who.start()])]
-        # "领导小组的副组长由谁担任": the role asked for, which 组长 does not answer
-        role = words[-1] if words else ""
-        kind_words = {n for k in KIND_NOUNS.values() for n in k}
-        if len(role) >= 2 and role.endswith(ROLE_ENDINGS) and role not in kind_words:
-            found.append(role)
+    # "领导小组的副组长由谁担任", "市委书记讲了什么": the office named, which 组长 or 市委副书记
+    # does not hold
+    kind_words = {n for k in KIND_NOUNS.values() for n in k}
+    found += [
+        w
+        for w, flag in tag(question)
+        if len(w) >= 2 and w.endswith(ROLE_ENDINGS) and w not in kind_words and flag[0] == "n"
+    ]
     return tuple(dict.fromkeys(f for f in found if f))
 
 
