@@ -54,8 +54,9 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
     # (and the parts of one: 联络 of 联络人, which search-mode tokenizing also gave)
     named = [n for n in asked if n in query.normalised]
     kept = [t for t in kept if t not in asked and not any(t in n for n in named)] or kept
-    # a count of the items asked for ("三条特色产业链", "哪两个") names no topic
-    kept = [t for t in kept if not ITEM_COUNT_RE.fullmatch(t)] or kept
+    if query.shape != "fact":
+        # a count of the items asked for ("三条特色产业链分别是什么") names no topic
+        kept = [t for t in kept if not ITEM_COUNT_RE.fullmatch(t)] or kept
     return {
         t: stats.idf.get(t, stats.max_idf)
         * (VERB_WEIGHT if t in query.verbs or any(t in a for a in query.attributes) else 1.0)
