@@ -67,13 +67,15 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
 
 def _forms(term: str) -> tuple[str, ...]:
     full = glossary("abbreviations").get(term.lower(), "")
-    # a measured quantity is covered by the other ways documents write it (预算: 经费, 编列)
-    return (term, *([full] if full else []), *metric_variants(term)[1:])
+    # a measured quantity is covered by the other ways documents write it (预算: 经费, 编列),
+    # a word by its synonyms (房租: 租金)
+    same = [w for w in glossary("synonyms").get(term.lower(), "").split(",") if len(w) >= 2]
+    return (term, *([full] if full else []), *metric_variants(term)[1:], *same)
 
 
 def covers(term: str, text: str) -> bool:
-    """True when text holds the term, the full form of an abbreviation (工信厅) or another way
-    of writing a measured quantity (metric_words lexicon)."""
+    """True when text holds the term, the full form of an abbreviation (工信厅), another way
+    of writing a measured quantity (metric_words lexicon) or a synonym (synonyms lexicon)."""
     return any(form in text for form in _forms(term))
 
 
