@@ -13,6 +13,7 @@ import pytest
 from rag.answer.citations import Passage
 from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
+from rag.answer.sufficiency import covers
 from rag.answer.messages import NOT_FOUND
 from rag.config import load_settings
 from rag.pipeline import Engine, build_index
@@ -953,3 +954,10 @@ def test_who_signed_and_places_named_in_english() -> None:
     assert asked_kinds("签发人是谁？") == ("signer",)
     assert states("signer", "类别：A类    签发人：罗某某")
     assert build_query("How large is Hong Kong's budget for the scheme?").places == ("香港",)
+
+
+def test_a_key_term_is_covered_by_its_synonyms_and_other_forms() -> None:
+    assert covers("房租", "前两年按租金的50%给予补贴")
+    assert covers("孩子", "已婚，育有3名子女")
+    assert covers("预算", "113年度编列新台币8,600万元")  # a measured quantity's other forms
+    assert not covers("房租", "按物业费的50%给予补贴")
