@@ -13,8 +13,8 @@ import pytest
 from rag.answer.citations import Passage
 from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
-from rag.answer.sufficiency import covers
 from rag.answer.messages import NOT_FOUND
+from rag.answer.sufficiency import covers
 from rag.config import load_settings
 from rag.pipeline import Engine, build_index
 from rag.query import build_query, english_aliases
