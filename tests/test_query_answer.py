@@ -961,3 +961,12 @@ def test_a_key_term_is_covered_by_its_synonyms_and_other_forms() -> None:
     assert covers("孩子", "已婚，育有3名子女")
     assert covers("预算", "113年度编列新台币8,600万元")  # a measured quantity's other forms
     assert not covers("房租", "按物业费的50%给予补贴")
+
+
+def test_follow_ups_about_places_the_tagger_does_not_know_and_short_asks() -> None:
+    # "临澜市" is known to no gazetteer: the whole name is swapped, not the part jieba tags
+    history = [("临澜市到2026年要集聚多少家人工智能企业？", "…")]
+    assert condense_question("那甘肃呢？", history) == "甘肃到2026年要集聚多少家人工智能企业？"
+    # "联系人是谁？" names one thing (also tokenized as 联系): it asks about the same letter
+    history = [("桂川省数据局的提案答复是哪天发的？", "…")]
+    assert condense_question("联系人是谁？", history) == "桂川省数据局的提案答复 联系人是谁"

@@ -24,7 +24,8 @@ SHORT_CHARS = 8
 PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市州区县]")
 # where the asking part of a Chinese question begins ("…有多少家企业", "…是什么")
 ASKING = re.compile(
-    r"(有|是|共有|达到|达|为)?(多少|几[家个项]?|哪些|哪个|哪里|什么|是否|如何|怎么|怎样|何时|多大|吗)"
+    r"(有|是|共有|达到|达|为)?"
+    r"(多少|几[家个项]?|哪些|哪个|哪里|哪一?天|哪位|谁|什么|是否|如何|怎么|怎样|何时|多大|吗)"
 )
 
 
@@ -41,6 +42,8 @@ def is_followup(question: str) -> bool:
         return False
     places = place_names(q)
     own = [t for t in key_terms(tokenize(q)) if not any(t in p for p in places)]
+    # one word however tokenized: "联系人" also gives 联系
+    own = [t for t in own if not any(t != o and t in o for o in own)]
     return len(own) <= 1
 
 
@@ -84,10 +87,21 @@ def _swap_topic(previous: str, core: str) -> str | None:
     return None
 
 
+def _places(question: str) -> list[str]:
+    """Places a question names; a name the tagger knows only in part ("澜市" of 临澜市) whole,
+    as the administrative name that opens the question."""
+    found = place_names(question)
+    opening = PLACE_PREFIX.match(question)
+    if opening and not any(opening.group(0) in p for p in found):
+        name = opening.group(0)
+        found = [name, *[p for p in found if p not in name]]
+    return found
+
+
 def _resolve(question: str, previous: str) -> str:
     if not is_followup(question):
         return question
-    new_places, old_places = place_names(question), place_names(previous)
+    new_places, old_places = place_names(question), _places(previous)
     core = _core(question)
     if new_places and old_places:
         # "那温州呢？" after "晋城市…有多少家企业？" -> "温州…有多少家企业？"
