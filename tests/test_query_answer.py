@@ -970,3 +970,16 @@ def test_follow_ups_about_places_the_tagger_does_not_know_and_short_asks() -> No
     # "联系人是谁？" names one thing (also tokenized as 联系): it asks about the same letter
     history = [("桂川省数据局的提案答复是哪天发的？", "…")]
     assert condense_question("联系人是谁？", history) == "桂川省数据局的提案答复 联系人是谁"
+
+
+def test_a_sentence_speaks_of_the_year_its_paragraph_named_before_it(tmp_path: Path) -> None:
+    text = (
+        "青溪市人工智能产业发展情况\n"
+        "会议通报了全市产业情况。截至2024年底，全市共有人工智能企业386家；"
+        "核心产业产值达到418.6亿元。全年新增发明专利授权935件，同比增长16.8%。\n"
+    )
+    engine = _engine_over(tmp_path, {"news.txt": text})
+    answer = engine.ask("青溪市2024年新增了多少件发明专利？")
+    assert answer.answered and "935件" in answer.text
+    answer = engine.ask("青溪市2023年新增了多少件发明专利？")
+    assert not answer.answered and "not for 2023" in answer.reasons

@@ -37,6 +37,7 @@ from rag.text.facts import (
     stated_value,
     states,
     states_title_of_kind,
+    years_in,
 )
 from rag.text.lang import normalise
 from rag.text.places import tag
@@ -326,6 +327,10 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     if comma > 0 and para_start + comma < c.start:
         # "到2020年，…；…；争取进入…": the opening clause scopes the paragraph's sentences
         context += lead[:comma] + " "
+    if query.years and not years_in(sentence):
+        # "截至2024年底，…。全年新增发明专利授权935件": a sentence that names no year of its own
+        # speaks of the year its paragraph named before it
+        context += " ".join(years_in(doc.text[para_start : c.start])) + " "
     if not prev:
         # a short line ending in a colon introduces what follows: the salutation of a letter
         # ("余向前委员：") or a label ("联系人：") on the line before
