@@ -21,6 +21,7 @@ from rag.query import build_query, english_aliases
 from rag.text.facts import (
     asked_kinds,
     asked_title_endings,
+    exact_phrases,
     phases_in,
     stated_value,
     states,
@@ -983,3 +984,9 @@ def test_a_sentence_speaks_of_the_year_its_paragraph_named_before_it(tmp_path: P
     assert answer.answered and "935件" in answer.text
     answer = engine.ask("青溪市2023年新增了多少件发明专利？")
     assert not answer.answered and "not for 2023" in answer.reasons
+
+
+def test_a_category_named_by_its_label_must_be_one_of_the_documents() -> None:
+    assert exact_phrases("智慧农业类项目最高补助多少？") == ("农业类",)
+    assert exact_phrases("这类企业有多少家？") == ()
+    assert exact_phrases("以哪类应用为核心？") == ()

@@ -8,6 +8,7 @@ the addressee of a reply letter), a responsible unit. Patterns run on the NFKC-n
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -460,9 +461,17 @@ def exact_phrases(question: str) -> tuple[str, ...]:
     # "领导小组的副组长由谁担任", "市委书记讲了什么": the office named, which 组长 or 市委副书记
     # does not hold
     kind_words = {n for k in KIND_NOUNS.values() for n in k}
+    words = tag(question)
+    # a category named by its label ("智慧农业类项目"): the documents' categories are labelled
+    # the same way, and another one ("智慧医疗类") does not answer for it
+    found += [
+        w + "类"
+        for (w, flag), (nxt, _) in itertools.pairwise(words)
+        if nxt == "类" and len(w) >= 2 and flag[0] == "n"
+    ]
     found += [
         w
-        for w, flag in tag(question)
+        for w, flag in words
         if len(w) >= 2 and w.endswith(ROLE_ENDINGS) and w not in kind_words and flag[0] == "n"
     ]
     return tuple(dict.fromkeys(f for f in found if f))
