@@ -990,3 +990,16 @@ def test_a_category_named_by_its_label_must_be_one_of_the_documents() -> None:
     assert exact_phrases("智慧农业类项目最高补助多少？") == ("农业类",)
     assert exact_phrases("这类企业有多少家？") == ()
     assert exact_phrases("以哪类应用为核心？") == ()
+
+
+def test_a_programme_year_the_documents_do_not_name_is_refused(tmp_path: Path) -> None:
+    text = (
+        "青溪省科技厅关于组织申报2025年度人工智能项目的通知\n"
+        "根据《青溪省人工智能三年行动计划（2024—2026年）》，现将有关事项通知如下。\n"
+        "企业网上申报截止时间为2025年6月10日。\n"
+    )
+    engine = _engine_over(tmp_path, {"notice.txt": text})
+    answer = engine.ask("青溪省2024年度人工智能项目的申报截止时间是哪天？")
+    assert not answer.answered and "2024年度 is not in the documents found" in answer.reasons
+    answer = engine.ask("青溪省2025年度人工智能项目的申报截止时间是哪天？")
+    assert answer.answered and "2025年6月10日" in answer.text

@@ -66,6 +66,7 @@ DATE_LINE_RE = re.compile(
 )
 PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
+FISCAL_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年度")  # a programme's year: "2025年度项目"
 BRACKET_CHARS = 120  # how far the rest of a bracketed note is looked for
 LIST_HEAD_BONUS = 0.3
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
@@ -1080,6 +1081,12 @@ def extractive_answer(
         passages = [
             p for p in passages if all(x.lower() in texts_norm[p.doc.doc_id] for x in query.exact)
         ]
+    for year in FISCAL_YEAR_RE.findall(query.normalised):
+        # "2024年度的申报截止时间" asked of a notice about 2025年度 projects: the documents name
+        # their programme years, and this one is not among them
+        stated = {y for t in texts_norm.values() for y in FISCAL_YEAR_RE.findall(t)}
+        if stated and year not in stated:
+            return refuse(f"{year}年度 is not in the documents found")
     if query.persons and query.shape != "compare":
         # the person asked about is named somewhere in the document that answers
         passages = [
