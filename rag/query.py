@@ -442,7 +442,7 @@ def build_query(
         places=tuple(places),
         years=tuple(years_in(normalised)),
         phases=phases_in(normalised),
-        exact=exact_phrases(normalised),
+        exact=exact_phrases(normalised, tags),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

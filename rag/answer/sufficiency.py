@@ -50,7 +50,7 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
         if not any(t[:i] in terms and t[i:] in terms for i in range(1, len(t)))
     ]
     # "落款日期是哪天": 日期 names the kind of fact asked, which the slot check looks for
-    asked = {n for s in query.slots for n in kind_nouns(s)}
+    asked = asked_nouns(query)
     # (and the parts of one: 联络 of 联络人, which search-mode tokenizing also gave)
     named = [n for n in asked if n in query.normalised]
     kept = [t for t in kept if t not in asked and not any(t in n for n in named)] or kept
@@ -63,6 +63,11 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
         for t in kept
         if t not in query.unmapped
     }
+
+
+def asked_nouns(query: Query) -> set[str]:
+    """The nouns naming the kinds of fact the question asks for (日期, 比例, 联系人 …)."""
+    return {n for s in query.slots for n in kind_nouns(s)}
 
 
 def _forms(term: str) -> tuple[str, ...]:
@@ -128,7 +133,7 @@ def judge(
         # "二期规模是多少" is not answered by what 首期 is
         if not states_phase(phase, window):
             reasons.append(f"not for phase {phase}")
-    asked = {n for s in query.slots for n in kind_nouns(s)}
+    asked = asked_nouns(query) if query.metrics else set()
     for metric in query.metrics:
         if metric in asked:
             continue  # "比例是多少" asks for a percentage, which the slot check looks for

@@ -32,7 +32,9 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 NUMBER_RE = re.compile(r"\d")
 
 
-ORDER_Q = r"更早|更晚|最早|最晚|先后顺序|(?:哪|谁)[^？?，,]{0,6}先(?:出|发|印发|发布|出台|公布)"
+# "哪份先出的", "谁先发布": which came out first
+FIRST_OUT_Q = r"(?:哪|谁)[^？?，,]{0,6}先(?:出|发|印发|发布|出台|公布)"
+ORDER_Q = rf"更早|更晚|最早|最晚|先后顺序|{FIRST_OUT_Q}"
 # which of several documents came out first: a question about their own dates
 DOCUMENT_ORDER_Q = re.compile(
     rf"(?:{ORDER_Q})[^？?]*(?:份|文件|通知|方案|意见|措施|办法|答复|规划|计划|要点)"
@@ -84,7 +86,7 @@ KINDS = (
         re.compile(
             r"什么时候|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
             # which document came first: "哪份先出的", "哪个文件发得更早"
-            rf"|{DOCUMENT_ORDER_Q.pattern}|(?:哪|谁)[^？?，,]{{0,6}}先(?:出|发|印发|发布|出台|公布)"
+            rf"|{DOCUMENT_ORDER_Q.pattern}|{FIRST_OUT_Q}"
             # "When creating the base, how many…" is a clause, not a question about a date
             r"|^\s*when\s+(?:is|was|were|are|did|does|do|will|has|have|had|should|can|could)\b"
             r"|what date|which year|what year|since when",
@@ -452,8 +454,11 @@ ROLE_ENDINGS = (
 )
 
 
-def exact_phrases(question: str) -> tuple[str, ...]:
-    """What an answer must contain verbatim: quoted names, articles (第九条), 117年度, a role."""
+def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
+    """What an answer must contain verbatim: quoted names, articles (第九条), 117年度, a role.
+
+    tags: the question's (word, flag) pairs when the caller has them already.
+    """
     found = [m.group(1).strip() for m in QUOTED_RE.finditer(question)]
     found += ORDINAL_REF_RE.findall(question) + [
         re.sub(r"\s|度", "", y) for y in ROC_YEAR_RE.findall(question)
@@ -461,7 +466,7 @@ def exact_phrases(question: str) -> tuple[str, ...]:
     # "领导小组的副组长由谁担任", "市委书记讲了什么": the office named, which 组长 or 市委副书记
     # does not hold
     kind_words = {n for k in KIND_NOUNS.values() for n in k}
-    words = tag(question)
+    words = tags if tags is not None else tag(question)
     # a category named by its label ("智慧农业类项目"): the documents' categories are labelled
     # the same way, and another one ("智慧医疗类") does not answer for it
     found += [
