@@ -21,6 +21,31 @@ def term_scores(
     return np.float32(term_idf) * tf * np.float32(K1 + 1) / (tf + norm)
 
 
+def term_max(
+    indptr: np.ndarray,
+    counts: np.ndarray,
+    rows: np.ndarray,
+    lengths: np.ndarray,
+    avg_length: np.float32,
+) -> np.ndarray:
+    """Each term's largest idf-free contribution (term_scores with idf 1) over its postings."""
+    out = np.zeros(len(indptr) - 1, dtype=np.float32)
+    if not len(counts):
+        return out
+    scores = term_scores(1.0, counts, lengths[rows], avg_length)
+    has = np.diff(indptr) > 0
+    out[has] = np.maximum.reduceat(scores, indptr[:-1][has])
+    return out
+
+
+def bound_scale(avg_now: np.float32, avg_then: np.float32) -> float:
+    """How much a contribution computed with avg_then can grow under avg_now.
+
+    With x = length / avg, a contribution tf (k1+1) / (tf + k1 (1-b) + k1 b x) grows when the
+    average grows (x shrinks), by at most the ratio of the averages."""
+    return max(1.0, float(avg_now) / float(avg_then)) if avg_then > 0 else float("inf")
+
+
 def csc(
     rows: np.ndarray, terms: np.ndarray, counts: np.ndarray, n_terms: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

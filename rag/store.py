@@ -47,6 +47,9 @@ MAX_SEGMENTS = 8  # more than this many small segments are merged into one
 IVF_TRAIN_PER_LIST = 40  # k-means training sample per inverted list
 RECALL_TARGET = 0.98  # ANN recall@10 against exact search, measured when a segment is built
 EXACT_BELOW_ROWS = 20_000  # a filter leaving fewer rows than this in an ANN segment: exact scan
+# BM25 queries reading fewer postings than this sum them all (pruning costs more than it saves)
+PRUNE_MIN_POSTINGS = 50_000
+BOUND_SLACK = 1e-4  # float32 sums in another order may differ in the last bits
 
 
 def line_starts(raw_text: str) -> tuple[int, ...]:
@@ -268,6 +271,15 @@ class Segment:
             self.post_counts = z["counts"]
             self.lengths = z["lengths"]
             self.row_doc = z["row_doc"]  # local document number of each row
+            if "term_max" in z:
+                self.term_max, self.impact_avg = z["term_max"], np.float32(z["impact_avg"])
+            else:  # written before the bounds were stored
+                self.impact_avg = np.float32(
+                    float(self.lengths.mean()) if len(self.lengths) else 1.0
+                )
+                self.term_max = bm25.term_max(
+                    self.indptr, self.post_counts, self.post_rows, self.lengths, self.impact_avg
+                )
         self.vocab = (folder / "vocab.txt").read_text("utf-8").split("\n")
         if self.vocab == [""]:
             self.vocab = []
@@ -437,12 +449,16 @@ def _write_segment(
         rows, np.frombuffer(terms, dtype=np.int64), np.frombuffer(tfs, dtype=np.int64), len(vocab)
     )
     del rows, terms, tfs
+    impact_avg = np.float32(float(lengths.mean()) if len(lengths) else 1.0)
     np.savez(
         folder / "bm25.npz",
         indptr=indptr,
         rows=post_rows,
         counts=post_counts,
         lengths=lengths,
+        # each term's best idf-free contribution: the bound that lets search skip long postings
+        term_max=bm25.term_max(indptr, post_counts, post_rows, lengths, impact_avg),
+        impact_avg=impact_avg,
         row_doc=np.array([doc_no[c.doc_id] for c in chunks], dtype=np.int32),
     )
     (folder / "vocab.txt").write_text("\n".join(vocab), "utf-8")
@@ -652,6 +668,16 @@ class FaissStore:
                 seg_df[np.diff(seg.indptr) == 0] = 0
             np.add.at(df, self._l2g[s], seg_df)
         n_live = len(self._live_rows)
+        # per term: postings to read (deleted rows too) and the bound of its idf-free contribution
+        self._postings = np.zeros(len(vocab), dtype=np.int64)
+        self._term_bound = np.zeros(len(vocab), dtype=np.float64)
+        for s, seg in enumerate(segs):
+            if not len(seg.vocab):
+                continue
+            l2g = self._l2g[s]
+            self._postings[l2g] += np.diff(seg.indptr)
+            scaled = seg.term_max * bm25.bound_scale(self._avg_length, seg.impact_avg)
+            self._term_bound[l2g] = np.maximum(self._term_bound[l2g], scaled)
         self._df = df
         self._idf = bm25.idf(n_live, df)
         self._n = n
@@ -845,19 +871,72 @@ class FaissStore:
         rows = np.flatnonzero(dense)
         return rows, dense[rows]
 
+    def _term_postings(self, gid: int, idf: float) -> tuple[np.ndarray, np.ndarray]:
+        """(rows ascending, contributions) of one term over every segment."""
+        rows: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for s, seg in enumerate(self._segments):
+            lid = self._g2l[s][gid]
+            if lid < 0:
+                continue
+            a, b = seg.indptr[lid], seg.indptr[lid + 1]
+            r = seg.post_rows[a:b].astype(np.int64) + self._offsets[s]
+            rows.append(r)
+            scores.append(
+                bm25.term_scores(idf, seg.post_counts[a:b], self._lengths[r], self._avg_length)
+            )
+        if len(rows) == 1:
+            return rows[0], scores[0]
+        return np.concatenate(rows), np.concatenate(scores)
+
+    def _bm25_candidates(
+        self, tokens: Sequence[str], k: int, mask: np.ndarray | None
+    ) -> np.ndarray | None:
+        """Rows that can be in the BM25 top k, reading only the postings that can change it
+        (MaxScore: terms by falling bound; stop when the unread terms together cannot lift a row
+        that holds none of the read ones to the k-th best partial score). None: read everything
+        is cheaper."""
+        gids = list(dict.fromkeys(g for t in tokens if (g := self._vocab.get(t)) is not None))
+        gids = [g for g in gids if self._df[g] > 0]
+        if len(gids) < 2 or int(self._postings[gids].sum()) < PRUNE_MIN_POSTINGS:
+            return None
+        idf = self._idf[gids]
+        bound = idf * self._term_bound[gids] * (1 + BOUND_SLACK)
+        order = np.argsort(-bound, kind="stable")
+        rest = np.concatenate([np.cumsum(bound[order][::-1])[::-1][1:], [0.0]])
+        rows = np.zeros(0, np.int64)
+        partial = np.zeros(0, np.float32)
+        theta = 0.0
+        for i, t in enumerate(order.tolist()):
+            r, sc = self._term_postings(gids[t], float(idf[t]))
+            rows, partial = _merge_add(rows, partial, r, sc)
+            ok = partial if mask is None else partial[mask[rows]]
+            if len(ok) >= k:
+                theta = float(np.partition(ok, len(ok) - k)[len(ok) - k])
+            if len(ok) >= k and rest[i] < theta * (1 - BOUND_SLACK):
+                break
+        keep = partial + rest[i] >= theta * (1 - BOUND_SLACK)
+        if mask is not None:
+            keep &= mask[rows]
+        return rows[keep]
+
     def bm25_search(
         self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows by Okapi BM25 (rows scoring 0 are left out), filtered before ranking."""
-        rows, scores = self._bm25_postings(tokens)
         mask = self._allowed_mask(allowed)
-        if mask is not None:
-            keep = mask[rows]
-            rows, scores = rows[keep], scores[keep]
+        rows = self._bm25_candidates(tokens, k, mask) if k > 0 else None
+        if rows is not None:
+            scores = self.bm25_scores(tokens, rows)
+        else:
+            rows, scores = self._bm25_postings(tokens)
+            if mask is not None:
+                keep = mask[rows]
+                rows, scores = rows[keep], scores[keep]
         hit = scores > 0
         return _top([rows[hit]], [scores[hit]], k)
 
-    def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+    def bm25_scores(self, tokens: Sequence[str], rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """BM25 scores of these rows only (a binary search in each query term's postings)."""
         rows_arr = np.asarray(rows, dtype=np.int64)
         out = np.zeros(len(rows_arr), dtype=np.float32)
@@ -912,6 +991,20 @@ def _one_thread(faiss: Any) -> Iterator[None]:
         yield
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def _merge_add(
+    rows_a: np.ndarray, sc_a: np.ndarray, rows_b: np.ndarray, sc_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two (rows ascending, scores) lists as one, the scores of a row in both added."""
+    if not len(rows_a):
+        return rows_b, sc_b.astype(np.float32)
+    rows = np.concatenate([rows_a, rows_b])
+    scores = np.concatenate([sc_a, sc_b]).astype(np.float32)
+    order = np.argsort(rows, kind="stable")
+    rows, scores = rows[order], scores[order]
+    first = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+    return rows[first], np.add.reduceat(scores, first)
 
 
 def _top(rows: list[np.ndarray], scores: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -461,3 +461,97 @@ def test_index_json_reports_seconds_per_stage(
     stages = json.loads(capsys.readouterr().out)["stage_seconds"]
     assert set(stages) == {"read", "clean_meta", "chunk", "tokenize", "embed", "write"}
     assert all(v >= 0 for v in stages.values()) and stages["write"] > 0
+
+
+def _zipf_index(tmp_path: Path, n_chunks: int, seed: int) -> tuple[Engine, list[str]]:
+    """An index of n_chunks passages whose terms follow a Zipf law (a few terms in most rows)."""
+    from rag.indexing import index_prepared
+    from rag.types import Chunk, Document
+
+    rng = np.random.default_rng(seed)
+    vocab = [f"词{i}" for i in range(3000)]
+    settings = load_settings(index_dir=str(tmp_path / f"zipf{seed}"), embedder="hash")
+    docs, chunks, terms = [], [], []
+    for d in range(n_chunks // 10):
+        doc_id = f"d{d:05d}"
+        docs.append(
+            Document(doc_id=doc_id, path=f"/x/{doc_id}.txt", source=f"{doc_id}.txt", fmt="txt",
+                     text="x", raw_text="x", spans=((0, 0, 1),), raw_line_starts=(0,),
+                     date=f"{2015 + d % 10}-01-01")
+        )  # fmt: skip
+        for j in range(10):
+            picks = np.minimum(rng.zipf(1.3, size=int(rng.integers(5, 60))) - 1, len(vocab) - 1)
+            counts: dict[str, int] = {}
+            for p in picks.tolist():
+                counts[vocab[p]] = counts.get(vocab[p], 0) + 1
+            terms.append(counts)
+            chunks.append(Chunk(chunk_id=f"{doc_id}:{j}", doc_id=doc_id, text="x", start_char=0,
+                                end_char=1, line_start=1, line_end=1))  # fmt: skip
+    vectors = np.random.default_rng(0).normal(size=(len(chunks), 256)).astype(np.float32)
+    index_prepared(settings, docs, chunks, vectors, terms)
+    return Engine(settings), vocab
+
+
+def test_pruned_bm25_top_k_equals_the_full_sum_and_skips_long_postings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag import store as store_module
+
+    engine, vocab = _zipf_index(tmp_path, 3000, seed=1)
+    index = engine.index
+    rng = np.random.default_rng(5)
+    read: list[int] = []
+    real = store_module.FaissStore._term_postings
+
+    def counted(self, gid: int, idf: float):  # type: ignore[no-untyped-def]
+        read.append(gid)
+        return real(self, gid, idf)
+
+    monkeypatch.setattr(store_module.FaissStore, "_term_postings", counted)
+    allowed = frozenset(f"d{d:05d}" for d in range(0, 300, 3))
+    skipped = 0
+    for trial in range(60):
+        # a question: a few common terms and one or two rare ones
+        query = [vocab[int(i)] for i in rng.integers(0, 8, size=3)]
+        query += [vocab[int(i)] for i in rng.integers(200, 3000, size=1 + trial % 2)]
+        for k, only in ((5, None), (100, None), (5, allowed)):
+            monkeypatch.setattr(store_module, "PRUNE_MIN_POSTINGS", 10**12)
+            full = index.bm25_search(query, k, only)
+            monkeypatch.setattr(store_module, "PRUNE_MIN_POSTINGS", 0)
+            read.clear()
+            pruned = index.bm25_search(query, k, only)
+            assert full[0].tolist() == pruned[0].tolist()
+            assert full[1].tolist() == pruned[1].tolist()
+            skipped += len(read) < len(set(query))
+    assert skipped > 60  # most searches never read the longest postings
+
+
+def test_pruned_bm25_holds_over_segments_with_deleted_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag import store as store_module
+
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    docs = tmp_path / "docs"
+    for i in range(0, 40, 10):
+        _policy_files(docs, 10, start=i)
+        build_index([docs], settings)
+    (docs / "p013.txt").unlink()
+    (docs / "p027.txt").unlink()
+    build_index([docs], settings)
+    index = load_index(settings.index_dir)
+    assert len(json.loads((tmp_path / "idx" / "manifest.json").read_text())["segments"]) > 1
+    for question in (
+        "第13号试点区项目达到多少个",
+        "智能制造项目带动投资",
+        "第27号试点区数据要素资金",
+    ):
+        tokens = tokenize(question)
+        monkeypatch.setattr(store_module, "PRUNE_MIN_POSTINGS", 10**12)
+        full = index.bm25_search(tokens, 5)
+        monkeypatch.setattr(store_module, "PRUNE_MIN_POSTINGS", 0)
+        pruned = index.bm25_search(tokens, 5)
+        assert full[0].tolist() == pruned[0].tolist() and len(full[0]) == 5
+        assert full[1].tolist() == pruned[1].tolist()
+        paths = {Path(index.documents[index.chunks_at([r])[0].doc_id].path).name for r in full[0]}
+        assert not paths & {"p013.txt", "p027.txt"}
