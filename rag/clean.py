@@ -160,6 +160,7 @@ def clean_text(raw: str) -> Cleaned:
     for line in raw.split("\n"):
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
+    line_no = {end: i for i, (_start, end) in enumerate(lines)}
 
     chinese = _is_chinese(raw)
     kept: list[tuple[int, list[tuple[int, int]], str]] = []  # (line_end, pieces, text)
@@ -185,11 +186,21 @@ def clean_text(raw: str) -> Cleaned:
             kept = kept[:i]
             break
 
+    # a wrap across a blank line (a converted page or docx) is read only in prose: a long
+    # line without commas before a blank line is a title, not a cut sentence
+    gaps = [
+        any(
+            not raw[a:b].strip()
+            for a, b in lines[line_no[kept[i - 1][0]] + 1 : line_no[kept[i][0]]]
+        )
+        for i in range(1, len(kept))
+    ]
     segments: list[tuple[int, int]] = []
     for i, (_end, pieces, text) in enumerate(kept):
         if i > 0:
             prev_end, _prev_pieces, prev_text = kept[i - 1]
-            if not _joins(prev_text, text):
+            titled = gaps[i - 1] and not any(c in prev_text for c in MID_SENTENCE)
+            if titled or not _joins(prev_text, text):
                 segments.append((prev_end, prev_end + 1))  # the previous line's own newline
         segments.extend(pieces)
     return _assemble(raw, segments)

@@ -29,7 +29,7 @@ from rag.indexing import (
     passage_text,
     remove_documents,
 )
-from rag.query import build_query
+from rag.query import build_query, region_spellings
 from rag.retrieve import matches, rerank, retrieve
 from rag.store import StoredIndex, check_params
 from rag.text.lang import is_traditional, normalise, question_language, strip_controls
@@ -116,7 +116,11 @@ class Engine:
                 heads = [f"{d.issuer or ''}{d.title or ''}" for d in infos]
                 stats = CorpusStats(
                     idf=idf,
-                    pinyin_map=index.pinyin_map,
+                    # the documents' places first: their names beat a namesake of the vocabulary
+                    pinyin_map={
+                        **index.pinyin_map,
+                        **region_spellings(d.region or "" for d in infos),
+                    },
                     typical_idf=float(np.median(values)) if len(values) else 1.0,
                     max_idf=float(values.max()) if len(values) else 1.0,
                     # metadata only: no document text is read

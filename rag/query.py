@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 
 from rag.text.facts import DOCUMENT_ORDER_Q, asked_kinds, exact_phrases, phases_in, years_in
@@ -27,7 +27,7 @@ from rag.text.places import (
     places_in,
     tag,
 )
-from rag.text.tokenize import CJK_RUN_RE, known_word, stop_words, tokenize
+from rag.text.tokenize import CJK_RUN_RE, known_word, pinyin, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
 ROLE_SLOTS = frozenset({"unit", "contact", "addressee"})
@@ -43,7 +43,8 @@ LIST_Q = re.compile(
     r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
-    r"|which (measures|tasks|steps|actions|policies)|\blist\b",
+    # "list" the verb ("List the…", "can you list"), not the noun ("in the project list")
+    r"|which (measures|tasks|steps|actions|policies)|^\s*list\b|\b(?:please|you|to) list\b",
     re.I,
 )
 
@@ -146,6 +147,19 @@ def _english_matches(
 DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
 # the administrative units of a region field, outermost first: "溪州市云塘区" -> 溪州市, 云塘区
 REGION_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:自治区|自治州|省|市|区|县|旗|盟)")
+
+
+def region_spellings(regions: Iterable[str]) -> dict[str, str]:
+    """Pinyin -> the documents' own place names (yucheng -> 昱城, yuchengshi -> 昱城市), so an
+    English question names the indexed place, not a namesake the gazetteer knows (禹城)."""
+    out: dict[str, str] = {}
+    for region in regions:
+        for name in (m.group(0) for m in REGION_UNIT_RE.finditer(normalise(region or ""))):
+            stem = place_stem(name)
+            out.setdefault(pinyin(name), name)
+            if stem != name and len(stem) >= 2:
+                out.setdefault(pinyin(stem), stem)
+    return out
 
 
 def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:

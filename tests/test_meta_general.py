@@ -294,3 +294,16 @@ def test_a_header_line_of_spaced_fields_is_not_joined_to_the_title() -> None:
     meta = extract_meta(clean_text(text).text)
     assert meta.title == "青岚市数据局关于市人大第0021号建议的答复"
     assert meta.doc_number == "青数函〔2024〕9号"
+
+
+def test_a_long_title_before_a_blank_line_is_not_joined_to_the_first_paragraph() -> None:
+    text = (
+        "澄江市数据局关于2026年度公共数据授权运营首批试点项目入选名单及后续管理安排的公示\n\n"
+        "根据《澄江市公共数据授权运营管理办法》，经专家评审，现将入选名单公示如下。\n"
+        "这是一个很长的句子，它在这里被硬换行切\n\n断了。\n"
+    )
+    assert clean_text(text).text.split("\n") == [
+        "澄江市数据局关于2026年度公共数据授权运营首批试点项目入选名单及后续管理安排的公示",
+        "根据《澄江市公共数据授权运营管理办法》，经专家评审，现将入选名单公示如下。",
+        "这是一个很长的句子，它在这里被硬换行切断了。",
+    ]

@@ -1003,3 +1003,29 @@ def test_a_programme_year_the_documents_do_not_name_is_refused(tmp_path: Path) -
     assert not answer.answered and "2024年度 is not in the documents found" in answer.reasons
     answer = engine.ask("青溪省2025年度人工智能项目的申报截止时间是哪天？")
     assert answer.answered and "2025年6月10日" in answer.text
+
+
+def test_an_english_place_name_is_the_documents_own_place_before_a_namesake(
+    tmp_path: Path,
+) -> None:
+    # the gazetteer knows 禹城市 (Shandong); the user's documents are about 昱城市
+    engine = _engine_over(
+        tmp_path,
+        {
+            "yucheng.txt": "昱城市工业和信息化局关于印发场景开放实施细则的通知\n\n"
+            "第五条　场景开放单位应当自清单发布之日起90日内完成供需对接。\n"
+        },
+    )
+    answer = engine.ask(
+        "Under Yucheng's scenario rules, within how many days must the unit complete matching?"
+    )
+    assert answer.answered and "昱城" in engine.query("What does Yucheng support?").places
+    assert "90日内" in answer.text and "states count" in answer.reasons
+
+
+def test_list_the_noun_does_not_make_a_list_question() -> None:
+    assert build_query("In Bailing's project list, which company takes on the model?").shape == (
+        "fact"
+    )
+    assert build_query("List the conditions for applying.").shape == "list"
+    assert build_query("Can you list the conditions for applying?").shape == "list"

@@ -41,6 +41,7 @@ from rag.text.facts import (
 )
 from rag.text.lang import normalise
 from rag.text.places import tag
+from rag.text.tables import header_line, read_row
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
@@ -126,6 +127,32 @@ class Candidate:
     def text(self) -> str:
         return self.passage.doc.text[self.start : self.end]
 
+    @property
+    def reading(self) -> str:
+        """The sentence as read: a table row with its header's column names and units."""
+        return _read(self.passage.doc, self.start, self.end)
+
+
+def _read(doc: Document, start: int, end: int) -> str:
+    text = doc.text
+    if start == 0 or text[start - 1] == "\n":
+        head = header_line(text, start)
+        if head and head[0] < start:
+            return read_row(text[head[0] : head[1]], text[start:end])
+    return text[start:end]
+
+
+def _table_header(c: Candidate, doc_chunks: DocChunks) -> Candidate | None:
+    """The header line of the table a chosen row belongs to, to cite above it."""
+    if c.reading == c.text:
+        return None
+    head = header_line(c.doc.text, c.start)
+    if head is None:
+        return None
+    probe = Candidate(c.passage, head[0], head[1], 0.0)
+    passage = c.passage if _in_chunk(probe) else _passage_for(c.doc, *head, doc_chunks, c.passage.n)
+    return None if passage is None else Candidate(passage, head[0], head[1], 0.0)
+
 
 def _slot_bonus(query: Query, sentence_norm: str, after: str = "") -> float:
     bonus = sum(
@@ -181,7 +208,7 @@ def _candidates(
             key = (p.doc.doc_id, start)
             if key in seen:
                 continue
-            norm = _norm(p.doc.text[start:end])
+            norm = _norm(_read(p.doc, start, end))
             # a short line is kept only when it states what is asked ("吴涛委员：")
             if end - start < MIN_SENTENCE_CHARS and not any(states(s, norm) for s in query.slots):
                 continue
@@ -314,7 +341,7 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     """(sentence, window, slot window) of a candidate, normalised."""
     doc = c.doc
     prev, nxt = _neighbours(c, 1, max((reach(s) for s in query.slots), default=0) or 1)
-    sentence = _norm(c.text)
+    sentence = _norm(c.reading)
     around = "".join(doc.text[a:b] for a, b in [*prev, (c.start, c.end), *nxt[:1]])
     context = (
         f"{doc.title or ''} {doc.region or ''} {doc.issuer or ''} {c.passage.hit.chunk.heading} "
@@ -438,7 +465,7 @@ def _english_lead(query: Query, chosen: Sequence[Candidate]) -> str:
     """ "Count: 33家 [1]." — the asked fact pulled out of the quoted Chinese sentence."""
     for slot in query.slots:
         for n, c in enumerate(chosen, 1):
-            value = stated_value(slot, _norm(c.text))
+            value = stated_value(slot, _norm(c.reading))
             if value:
                 kind = slot.split(":", 1)[0]
                 label = "Count" if kind == "count" else KIND_LABELS_EN.get(kind, "Answer")
@@ -468,14 +495,18 @@ def _fact_answer(
             chosen.append(c)
     for part in _question_parts(query, weights):
         # "政策叫什么？要发挥哪位院士工作站的作用？": each question gets the sentence on its words
-        said = " ".join(_norm(c.text) for c in chosen)
+        said = " ".join(_norm(c.reading) for c in chosen)
         if coverage(part, said) >= PART_COVERAGE or len(chosen) >= MAX_PART_SENTENCES:
             continue
         same_doc = [c for c in good if c.doc.doc_id == best.doc.doc_id and c not in chosen]
-        pick = max(same_doc, key=lambda c: coverage(part, _norm(c.text)), default=None)
-        if pick is not None and coverage(part, _norm(pick.text)) >= PART_COVERAGE:
+        pick = max(same_doc, key=lambda c: coverage(part, _norm(c.reading)), default=None)
+        if pick is not None and coverage(part, _norm(pick.reading)) >= PART_COVERAGE:
             chosen.append(pick)
     _fill_slots(query, best, ranked, chosen, doc_chunks)
+    for c in list(chosen):
+        header = _table_header(c, doc_chunks)
+        if header is not None and all(header.start != x.start for x in chosen):
+            chosen.append(header)  # a row's figures mean what its header's columns say
     chosen.sort(key=lambda c: (c.doc.doc_id != best.doc.doc_id, c.start))
     citations = _cite(chosen)
     contexts = _with_passages(contexts, chosen)
@@ -484,7 +515,7 @@ def _fact_answer(
         text = f"{_english_lead(query, chosen)} {quotes}"
     else:
         text = "".join(f"{c.text}[{n}]" for n, c in enumerate(chosen, 1))
-    said = " ".join(_norm(c.text) for c in chosen)
+    said = " ".join(_norm(c.reading) for c in chosen)
     reasons = tuple(
         f"states {s.split(':')[0]}" if states(s, said) else f"does not state {s.split(':')[0]}"
         for s in query.slots
@@ -518,7 +549,7 @@ def _fill_slots(
     next to the best sentence ("（责任单位：…）") is found among its neighbours.
     """
     for slot in query.slots:
-        if any(states(slot, _norm(c.text)) for c in chosen):
+        if any(states(slot, _norm(c.reading)) for c in chosen):
             continue
         # a two-part question asks about neighbouring facts ("某某委员：" then "您提出的《…》"),
         # which a chunk boundary may separate
@@ -541,7 +572,7 @@ def _fill_slots(
             c
             for c in ranked
             if c.doc.doc_id == best.doc.doc_id
-            and states(slot, _norm(c.text))
+            and states(slot, _norm(c.reading))
             and c.score >= 0.4 * best.score
         ]
         # the sentence on the question's topic, not the first one of the right shape
