@@ -1029,3 +1029,45 @@ def test_list_the_noun_does_not_make_a_list_question() -> None:
     )
     assert build_query("List the conditions for applying.").shape == "list"
     assert build_query("Can you list the conditions for applying?").shape == "list"
+
+
+FAX_AND_RULES = {
+    "qiaonan.txt": "桥南市数据局关于算力补贴的政策解读\n\n"
+    "问：政策咨询找谁？\n答：桥南市数据局数字经济科，电话：0571-86001234。\n\n"
+    "问：申请补贴的项目要满足什么条件？\n答：申请补贴的项目应当同时符合下列条件：\n"
+    "（一）在本市注册登记的企业实施；\n（二）算力采购合同金额不低于20万元；\n"
+    "（三）近三年无严重失信记录。\n",
+}
+
+
+def test_a_fax_number_is_not_answered_by_a_telephone_number(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, FAX_AND_RULES)
+    for question in (
+        "桥南市数据局数字经济科的传真号码是多少？",
+        "What is the fax number of the Qiaonan data bureau?",
+    ):
+        answer = engine.ask(question)
+        assert not answer.answered and answer.reasons == ("states no fax",)
+    assert "没有给出所问的传真" in engine.ask("桥南市数据局数字经济科的传真号码是多少？").text
+    phone = engine.ask("桥南市数据局数字经济科的电话是多少？")
+    assert phone.answered and "0571-86001234" in phone.text
+
+
+def test_an_office_jieba_tags_as_a_verb_must_be_named_by_the_documents(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, FAX_AND_RULES)
+    answer = engine.ask("桥南市数据局数字经济科的处长叫什么名字？")
+    assert not answer.answered and answer.reasons == ("处长 is not in the documents found",)
+
+
+def test_a_sentence_ending_in_a_colon_is_answered_with_the_points_it_announces(
+    tmp_path: Path,
+) -> None:
+    engine = _engine_over(tmp_path, FAX_AND_RULES)
+    answer = engine.ask("在桥南申请算力补贴，项目得满足什么条件？")
+    assert answer.answered
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[-3:] == [
+        "（一）在本市注册登记的企业实施；",
+        "（二）算力采购合同金额不低于20万元；",
+        "（三）近三年无严重失信记录。",
+    ]

@@ -209,6 +209,8 @@ def _candidates(
             if key in seen:
                 continue
             norm = _norm(_read(p.doc, start, end))
+            if norm.rstrip().endswith("?"):
+                continue  # a question ("问：…要满足什么条件？") states nothing; its answer follows
             # a short line is kept only when it states what is asked ("吴涛委员：")
             if end - start < MIN_SENTENCE_CHARS and not any(states(s, norm) for s in query.slots):
                 continue
@@ -503,6 +505,7 @@ def _fact_answer(
         if pick is not None and coverage(part, _norm(pick.reading)) >= PART_COVERAGE:
             chosen.append(pick)
     _fill_slots(query, best, ranked, chosen, doc_chunks)
+    chosen += [c for c in _announced(best, doc_chunks) if all(c.start != x.start for x in chosen)]
     for c in list(chosen):
         header = _table_header(c, doc_chunks)
         if header is not None and all(header.start != x.start for x in chosen):
@@ -521,6 +524,25 @@ def _fact_answer(
         for s in query.slots
     ) or ("covers the key terms",)
     return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
+
+
+def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
+    """The points a sentence ending in a colon announces ("应当同时符合下列条件：" then
+    "（一）…", "（二）…"): the sentence alone says only that there are some."""
+    if not c.text.rstrip().endswith(("：", ":")):
+        return []
+    start, end, _ = _block(c.doc, c, siblings=False)
+    if start <= c.start:
+        return []
+    out = []
+    for a, b in _items(c.doc, start, end)[:LIST_ITEMS]:
+        probe = Candidate(c.passage, a, b, 0.0)
+        passage = (
+            c.passage if _in_chunk(probe) else _passage_for(c.doc, a, b, doc_chunks, c.passage.n)
+        )
+        if passage is not None:
+            out.append(Candidate(passage, a, b, 0.0))
+    return out
 
 
 def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, float]]:

@@ -45,7 +45,11 @@ KIND_ZH = {
     "unit": "责任单位",
     "quantity": "数字",
     "measure": "数值",
+    "email": "邮箱",
+    "signer": "签发人",
+    "fax": "传真",
 }
+KIND_EN = {"doc_number": "document number", "addressee": "proposer", "quantity": "figure"}
 
 
 def explain(reason: str, lang: str) -> str:
@@ -56,6 +60,8 @@ def explain(reason: str, lang: str) -> str:
             arg = m.group(1) if m.groups() else ""
             if lang == "zh":
                 arg = KIND_ZH.get(arg, arg).replace(" ", "、")
+            else:
+                arg = KIND_EN.get(arg, arg)
             return (zh if lang == "zh" else en).format(arg)
     return reason
 

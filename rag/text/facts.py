@@ -19,7 +19,8 @@ from rag.text.places import tag
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
 COUNT_Q = re.compile(
-    rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many|(?<!document )(?<!reference )number of",
+    rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many"
+    r"|(?<!document )(?<!reference )(?<!phone )(?<!fax )(?<!contact )number of",
     re.I,
 )
 # 文号: issuer abbreviation, year in brackets, serial number ("青政办发〔2023〕7号", "[2024] 第3号")
@@ -132,6 +133,12 @@ KINDS = (
         "email",
         re.compile(r"邮箱|电子邮件|邮件地址|e-?mail", re.I),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+        reach=2,
+    ),
+    FactKind(
+        "fax",
+        re.compile(r"传真|\bfax\b", re.I),
+        re.compile(r"传真[：:\s号码为是]{0,6}[\d（(]"),
         reach=2,
     ),
     FactKind(
@@ -314,6 +321,8 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
+    if "fax" in kinds and "phone" in kinds and not re.search(r"电话|phone", question, re.I):
+        kinds.remove("phone")  # "传真号码": the number of a fax, not a telephone
     if "percent" in kinds and "money" in kinds and len(question_clauses(question)) <= 1:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
     if not kinds and QUANTITY_Q.search(question):
@@ -477,7 +486,8 @@ def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> t
     found += [
         w
         for w, flag in words
-        if len(w) >= 2 and w.endswith(ROLE_ENDINGS) and w not in kind_words and flag[0] == "n"
+        # jieba tags some offices as verbs (处长/v)
+        if len(w) >= 2 and w.endswith(ROLE_ENDINGS) and w not in kind_words and flag[0] in "nv"
     ]
     return tuple(dict.fromkeys(f for f in found if f))
 
@@ -511,6 +521,7 @@ def states_phase(phase: str, text: str) -> bool:
 KIND_NOUNS = {
     "date": ("日期", "时间", "日子"),
     "phone": ("电话", "号码", "联系方式"),
+    "fax": ("传真", "号码"),
     "money": ("金额", "资金"),
     "percent": ("比例", "占比"),
     "title": ("名称", "名字", "题目", "标题"),
