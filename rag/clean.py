@@ -90,6 +90,8 @@ SENTENCE_END = "。！？；!?;…"
 TERMINAL = SENTENCE_END + '：:」』”"）)】'
 MID_SENTENCE = "，、,"
 WRAP_MIN_CHARS = 40
+# a line that opens with a short label: "责任单位：", "主 持 人：" (spaced out to align)
+FIELD_START_RE = re.compile(r"^(?:[\u4e00-\u9fff][ \u3000]*){2,6}[：:]")
 
 
 def _line_segments(raw: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -147,8 +149,8 @@ def _joins(prev: str, nxt: str) -> bool:
     # line of a header or signature block, not a sentence a wrap cut
     if LAYOUT_GAP_RE.search(prev):
         return False
-    if not _is_cjk(nxt[0]):
-        return False
+    if not _is_cjk(nxt[0]) or (FIELD_START_RE.match(prev) and FIELD_START_RE.match(nxt)):
+        return False  # "主 持 人：…" then "参会单位：…": the next field of a record, not a wrap
     # Prose lines carry commas; titles, names and signatures do not.
     return any(c in prev for c in MID_SENTENCE) or len(prev) >= WRAP_MIN_CHARS
 

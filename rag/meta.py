@@ -43,6 +43,13 @@ _LABELS: dict[str, str | None] = {
     "发文机关": "issuer",
     "发文单位": "issuer",
     "发布机构": "issuer",
+    "发布机关": "issuer",
+    "发布部门": "issuer",
+    "主办机关": "issuer",
+    "主办单位": "issuer",
+    "公告日期": "published",
+    "执行单位": None,
+    "信息来源": None,
     "发文机构": "issuer",
     "发布单位": "issuer",
     "发文字号": "doc_number",
@@ -452,6 +459,19 @@ def _region(text: str, lines: list[str], issuer: str | None, title: str | None) 
     return max(counts, key=lambda p: (counts[p], -pool.index(p)))
 
 
+# the subtitle of a report or speech: "——2025年1月8日在某县第十八届人民代表大会第四次会议上"
+DELIVERED_RE = re.compile(r"^[—–-]{1,2}\s*(.{8,16}?日)\s*在.{2,40}上")
+
+
+def _delivered(head: list[str]) -> str | None:
+    """The day a report or speech was delivered, from its subtitle line."""
+    for line in head:
+        m = DELIVERED_RE.match(line)
+        if m and iso_date(m.group(1)):
+            return iso_date(m.group(1))
+    return None
+
+
 def extract_meta(text: str) -> DocMeta:
     """Metadata of a cleaned document; fields not stated in the text are None."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
@@ -466,7 +486,12 @@ def extract_meta(text: str) -> DocMeta:
         or (labelled_issuer if labelled_issuer and _is_issuer(labelled_issuer) else None)
         or _letterhead(head)
     )
-    date = sig_date or iso_date(labels.get("written", "")) or iso_date(labels.get("published", ""))
+    date = (
+        sig_date
+        or iso_date(labels.get("written", ""))
+        or iso_date(labels.get("published", ""))
+        or _delivered(head)
+    )
     return DocMeta(
         title=title,
         issuer=issuer,

@@ -46,6 +46,7 @@ LOCK = ".lock"
 MAX_SEGMENTS = 8  # more than this many small segments are merged into one
 IVF_TRAIN_PER_LIST = 40  # k-means training sample per inverted list
 RECALL_TARGET = 0.98  # ANN recall@10 against exact search, measured when a segment is built
+REFINE_FACTOR = 4  # IVF candidates per wanted hit, rescored from the float vectors
 EXACT_BELOW_ROWS = 20_000  # a filter leaving fewer rows than this in an ANN segment: exact scan
 # BM25 queries reading fewer postings than this sum them all (pruning costs more than it saves)
 PRUNE_MIN_POSTINGS = 50_000
@@ -519,9 +520,10 @@ def _write_ivf(path: Path, vectors: np.ndarray) -> dict[str, Any]:
     del flat
     nprobe, recall = 4, 0.0
     while True:
-        index.nprobe = nprobe
-        _, approx = index.search(queries, 10)
-        found = [len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)]
+        found = []
+        for query, e in zip(queries, exact, strict=True):
+            rows, _ = _ivf_search(index, vectors, query, 10, nprobe)
+            found.append(len(set(rows.tolist()) & set(e.tolist())) / 10)
         recall = float(np.mean(found))
         if recall >= RECALL_TARGET or nprobe >= nlist:
             break
@@ -534,6 +536,25 @@ def _write_ivf(path: Path, vectors: np.ndarray) -> dict[str, Any]:
         "recall_at_10": round(recall, 4),
         "recall_queries": len(picks),
     }
+
+
+def _ivf_search(
+    index: Any, vectors: np.ndarray, query: np.ndarray, k: int, nprobe: int, params: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k (rows, exact scores) of one query: REFINE_FACTOR x k candidates from the 8-bit
+    codes, rescored from the stored float vectors (codes of near-duplicate passages tie or
+    swap; the floats put them back in order)."""
+    import faiss
+
+    params = params or faiss.SearchParametersIVF()
+    params.nprobe = nprobe
+    want = min(k * REFINE_FACTOR, index.ntotal)
+    _, ids = index.search(query.reshape(1, -1), want, params=params)
+    rows = ids[0][ids[0] >= 0]
+    rows.sort()  # ascending rows read the memory-mapped vectors in order
+    scores = np.asarray(vectors[rows], dtype=np.float32) @ query.reshape(-1)
+    top = np.lexsort((rows, -scores))[:k]
+    return rows[top].astype(np.int64), scores[top]
 
 
 # ---------------------------------------------------------------- a loaded generation
@@ -806,20 +827,19 @@ class FaissStore:
                 all_rows.append(ids[top] + off)
                 all_scores.append(sims[top])
                 continue
-            params: Any = None
-            if seg.ann:
-                params = faiss.SearchParametersIVF()
-                params.nprobe = seg.nprobe
+            params: Any = faiss.SearchParametersIVF() if seg.ann else None
             if local_mask is not None:
                 bits = np.packbits(local_mask, bitorder="little")
                 params = params or faiss.SearchParameters()
                 params.sel = faiss.IDSelectorBitmap(seg.n, faiss.swig_ptr(bits))
             if seg.ann:
                 # a large segment: its lists are scanned in parallel (parallel_mode 1)
+                rows, sims = _ivf_search(seg.faiss, seg.vectors, q[0], kk, seg.nprobe, params)
+                all_rows.append(rows + off)
+                all_scores.append(sims)
+                continue
+            with _one_thread(faiss):
                 scores, ids = seg.faiss.search(q, kk, params=params)
-            else:
-                with _one_thread(faiss):
-                    scores, ids = seg.faiss.search(q, kk, params=params)
             keep = ids[0] >= 0
             all_rows.append(ids[0][keep].astype(np.int64) + off)
             all_scores.append(scores[0][keep])

@@ -307,3 +307,58 @@ def test_a_long_title_before_a_blank_line_is_not_joined_to_the_first_paragraph()
         "根据《澄江市公共数据授权运营管理办法》，经专家评审，现将入选名单公示如下。",
         "这是一个很长的句子，它在这里被硬换行切断了。",
     ]
+
+
+def test_a_public_notice_a_policy_reading_and_a_grant_guide_have_their_labels_read() -> None:
+    notice = extract_meta(
+        clean_text(
+            "澄江市数据局关于2026年度公共数据开发利用试点项目拟支持名单的公示\n\n"
+            "经专家评审，现予公示。\n\n澄江市数据局\n2026年3月2日\n"
+        ).text
+    )
+    assert notice.title == "澄江市数据局关于2026年度公共数据开发利用试点项目拟支持名单的公示"
+    assert (notice.issuer, notice.date) == ("澄江市数据局", "2026-03-02")
+    reading = extract_meta(
+        clean_text(
+            "《澄江市数据券管理办法》政策解读\n\n发布机关：澄江市数据局\n发布日期：2026年5月9日\n\n"
+            "问：什么是数据券？\n答：数据券是电子凭证。\n"
+        ).text
+    )
+    assert (reading.title, reading.issuer, reading.date) == (
+        "《澄江市数据券管理办法》政策解读",
+        "澄江市数据局",
+        "2026-05-09",
+    )
+    guide = extract_meta(
+        clean_text(
+            "澄江市中小企業數位轉型補助計畫\n115年度申請須知\n\n主辦機關：澄江市政府經濟發展局\n"
+            "執行單位：財團法人澄江產業研究院\n公告日期：中華民國115年2月10日\n"
+        ).text
+    )
+    assert (guide.issuer, guide.date) == ("澄江市政府經濟發展局", "2026-02-10")
+
+
+def test_a_work_report_is_dated_by_its_delivery_subtitle() -> None:
+    meta = extract_meta(
+        clean_text(
+            "澄江县2026年政府工作报告\n\n——2026年1月12日在澄江县第九届人民代表大会第五次会议上\n"
+            "澄江县人民政府县长　某某某\n\n一、过去一年工作回顾\n"
+        ).text
+    )
+    assert (meta.title, meta.date) == ("澄江县2026年政府工作报告", "2026-01-12")
+
+
+def test_the_fields_of_a_record_stay_on_their_own_lines() -> None:
+    text = (
+        "时　　间：2026年4月2日下午3:00\n主 持 人：副市长、领导小组组长　某某某\n"
+        "参会单位：市发展改革委、市数据局\n记　　录：某某\n"
+        "会议听取了市数据局关于全市数据要素市场建设情况的汇报，研究了有关事项，现将有关事项纪要\n"
+        "如下：\n"
+    )
+    assert clean_text(text).text.split("\n") == [
+        "时　　间：2026年4月2日下午3:00",
+        "主 持 人：副市长、领导小组组长　某某某",
+        "参会单位：市发展改革委、市数据局",
+        "记　　录：某某",
+        "会议听取了市数据局关于全市数据要素市场建设情况的汇报，研究了有关事项，现将有关事项纪要如下：",
+    ]

@@ -1071,3 +1071,52 @@ def test_a_sentence_ending_in_a_colon_is_answered_with_the_points_it_announces(
         "（二）算力采购合同金额不低于20万元；",
         "（三）近三年无严重失信记录。",
     ]
+
+
+def test_a_variant_of_the_case_asked_gets_the_general_rule_too(tmp_path: Path) -> None:
+    engine = _engine_over(
+        tmp_path,
+        {
+            "qiaonan-voucher.txt": "桥南市数据券政策解读\n\n问：数据券能抵扣多少？\n"
+            "答：数据券按实际费用的30%抵扣。单家企业年度累计抵扣额度最高不超过80万元；"
+            "被认定为高新技术企业的，年度上限提高至120万元。\n"
+        },
+    )
+    answer = engine.ask("在桥南一年最多能抵扣多少钱的数据券？如果是高新技术企业呢？")
+    assert answer.answered
+    assert [c.quote for c in answer.citations] == [
+        "单家企业年度累计抵扣额度最高不超过80万元；",
+        "被认定为高新技术企业的，年度上限提高至120万元。",
+    ]
+
+
+MINUTES = {
+    "qiaonan-minutes.txt": "桥南市数据要素工作领导小组2026年第1次会议纪要\n\n"
+    "时　　间：2026年4月2日下午3:00\n主 持 人：副市长、领导小组组长　韩立群\n"
+    "参会单位：市发展改革委、市数据局\n\n"
+    "会议研究议定事项如下：\n"
+    "一、关于公共数据开放。会议要求2026年上半年开放高价值数据集不少于40个。\n"
+    "责任单位：市数据局\n完成时限：2026年6月30日\n"
+    "二、关于数据交易。会议同意筹建市数据交易服务中心。\n"
+    "责任单位：市国资委\n完成时限：2026年12月31日\n",
+}
+
+
+def test_a_records_fields_answer_the_parts_their_labels_name(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, MINUTES)
+    answer = engine.ask("桥南开放公共数据集那一项，谁负责、啥时候完成、至少开放多少个？")
+    assert answer.answered
+    quotes = [c.quote for c in answer.citations]
+    assert "责任单位：市数据局" in quotes and "完成时限：2026年6月30日" in quotes
+    assert "完成时限：2026年12月31日" not in quotes  # the other item's deadline
+    chair = engine.ask("桥南数据要素领导小组第1次会议是哪天开的？谁主持的？")
+    quotes = [c.quote for c in chair.citations]
+    assert "主 持 人：副市长、领导小组组长　韩立群" in quotes
+    assert "时　　间：2026年4月2日下午3:00" in quotes
+
+
+def test_which_body_issued_a_document_is_answered_by_its_title() -> None:
+    assert "unit" in asked_kinds(normalise("这份规划是由哪个机关印发的？"))
+    assert states("unit", normalise("桥南省人民政府办公厅关于印发《数字经济规划》的通知"))
+    assert "date" in asked_kinds(normalise("这项工作啥时候完成？"))
+    assert "date" in asked_kinds(normalise("第二期幾時截止申請？"))

@@ -29,5 +29,6 @@ def test_scale_benchmark_reports_build_load_search_and_add(
     assert row["add_one_file_added"] == 1 and row["add_one_file_seconds"] > 0
     (ann,) = row["ann"]  # 600 chunks >= 500: one IVF segment with its measured recall
     assert ann["kind"] == "ivf_sq8" and ann["recall_at_10"] >= 0.98
+    assert row["vectors"] == "hash" and 0.9 <= row["dense_recall_at_10"] <= 1.0
     assert "| 600 |" in capsys.readouterr().out
     assert not (out / "index-600").exists()  # removed without --keep

@@ -32,6 +32,7 @@ from rag.chunk import heading_level, split_sentences
 from rag.embed import Embedder
 from rag.text.facts import (
     asked_title_endings,
+    kind_nouns,
     question_clauses,
     reach,
     stated_value,
@@ -69,10 +70,15 @@ PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
 FISCAL_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年度")  # a programme's year: "2025年度项目"
 BRACKET_CHARS = 120  # how far the rest of a bracketed note is looked for
+LABEL_LINES = 3  # field lines read either side of the best sentence ("责任单位：…", "完成时限：…")
+# "完成时限：…", "主 持 人：…" (labels are often spaced out to align)
+FIELD_LINE_RE = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})[：:]\s*\S")
 LIST_HEAD_BONUS = 0.3
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
+# a question about a variant of the case just asked: "如果是专精特新企业呢", "要是外地企业呢"
+VARIANT_CLAUSE_RE = re.compile(r"^(?:如果|若|要是|假如|换成|对于?)[^?？]{1,20}呢$")
 PART_COVERAGE = 0.5
 PART_MIN_WEIGHT = 0.3
 MAX_PART_SENTENCES = 3
@@ -505,7 +511,20 @@ def _fact_answer(
         if pick is not None and coverage(part, _norm(pick.reading)) >= PART_COVERAGE:
             chosen.append(pick)
     _fill_slots(query, best, ranked, chosen, doc_chunks)
+    if query.slots and any(VARIANT_CLAUSE_RE.search(c) for c in question_clauses(query.normalised)):
+        # "一年最多多少？如果是专精特新企业呢？": the case asked about and the general rule the
+        # variant departs from, which the sentence before it in the paragraph states
+        para_start, _ = _paragraph(best.doc, best.start, best.end)
+        for a, b in _adjacent(best, 1):
+            rule = _norm(best.doc.text[a:b])
+            if para_start <= a < best.start and any(states(s, rule) for s in query.slots):
+                probe = Candidate(best.passage, a, b, 0.0)
+                if _in_chunk(probe) and all(a != c.start for c in chosen):
+                    chosen.append(probe)
     chosen += [c for c in _announced(best, doc_chunks) if all(c.start != x.start for x in chosen)]
+    for c in _labelled(query, best, weights, doc_chunks):
+        if all(c.start != x.start for x in chosen):
+            chosen.append(c)
     for c in list(chosen):
         header = _table_header(c, doc_chunks)
         if header is not None and all(header.start != x.start for x in chosen):
@@ -524,6 +543,50 @@ def _fact_answer(
         for s in query.slots
     ) or ("covers the key terms",)
     return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
+
+
+def _labelled(
+    query: Query, best: Candidate, weights: dict[str, float], doc_chunks: DocChunks
+) -> list[Candidate]:
+    """Field lines whose label names what the question asks ("完成时限：…" for 啥时候完成,
+    "主持人：…" for 谁主持, "办理结果：A类"): the fields after the best sentence, up to the next
+    heading, and those of the document's head (a record's own time, place and chair)."""
+    text = best.doc.text
+    near = _adjacent(best, LABEL_LINES)
+    spans: list[tuple[int, int]] = []
+    for side in ([s for s in near if s[0] >= best.end], [s for s in near if s[1] <= best.start]):
+        for a, b in side:
+            if heading_level(text[a:b].strip()):
+                break
+            spans.append((a, b))
+    # the head: the lines before the first heading; its fields are the record's own, read when
+    # the question is about the record (its best sentence is in the head too)
+    head = split_sentences(text, 0, min(len(text), DOC_HEAD_CHARS))
+    first = next((a for a, b in head if heading_level(text[a:b].strip())), len(text))
+    if best.start < first:
+        spans += [(a, b) for a, b in head if b <= first]
+    asked = [t for t in weights if len(t) >= 2]
+    out: list[Candidate] = []
+    for a, b in spans:
+        m = FIELD_LINE_RE.match(text[a:b])
+        label = re.sub(r"[ \u3000]", "", m.group(1)) if m else ""
+        # the label names a key term ("完成时限" for 啥时候完成), or the asked kind ("时间：…"
+        # for 哪天开的) with a value of that kind
+        kind_label = any(
+            any(n in label for n in kind_nouns(s)) and states(s, _norm(text[a:b]))
+            for s in query.slots
+        )
+        if not label or not (kind_label or any(t in label for t in asked)):
+            continue
+        probe = Candidate(best.passage, a, b, 0.0)
+        passage = (
+            best.passage
+            if _in_chunk(probe)
+            else _passage_for(best.doc, a, b, doc_chunks, best.passage.n)
+        )
+        if passage is not None and all(a != c.start for c in out):
+            out.append(Candidate(passage, a, b, 0.0))
+    return out[:LABEL_LINES]
 
 
 def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:

@@ -48,6 +48,7 @@ KIND_ZH = {
     "email": "邮箱",
     "signer": "签发人",
     "fax": "传真",
+    "duration": "时长",
 }
 KIND_EN = {"doc_number": "document number", "addressee": "proposer", "quantity": "figure"}
 

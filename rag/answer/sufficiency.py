@@ -120,6 +120,8 @@ def judge(
         stated = [s for s in query.slots if states(s, slot_window if _far(s) else sentence)]
         if not stated:
             reasons.append(f"states no {query.slots[0].split(':')[0]}")
+        elif "fax" in query.slots and "fax" not in stated:
+            reasons.append("states no fax")  # "the fax number of the contact": not the contact
     # the window holds the document's title, region and issuer: a place named only in passing
     # elsewhere in the document does not make the sentence about it. A comparison of places
     # needs each line to be about one of them.

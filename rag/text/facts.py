@@ -85,7 +85,8 @@ KINDS = (
     FactKind(
         "date",
         re.compile(
-            r"什么时候|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止|期限|落款"
+            r"什么时候|啥时候?|几时|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止"
+            r"|期限|时限|落款"
             # which document came first: "哪份先出的", "哪个文件发得更早"
             rf"|{DOCUMENT_ORDER_Q.pattern}|{FIRST_OUT_Q}"
             # "When creating the base, how many…" is a clause, not a question about a date
@@ -102,6 +103,19 @@ KINDS = (
             # times without a number: eras, seasons, parts of a year, month, week or day
             r"|世纪|年代|[春夏秋冬]季|时期|年间|[上中下]旬|年[底初末]|月[底初末]"
             r"|[早晚]上|[上下中]午|凌晨|傍晚|夜间|平日|工作日|周末|节假日|的时候|\d{1,2}[:：]\d{2}"
+        ),
+    ),
+    FactKind(
+        "duration",
+        # "实施期限一般是几年", "有效期多长", "多少个工作日内": a length of time, not a date
+        re.compile(
+            r"(?:多少|(?<![哪这那第])几)\s*个?\s*(?:工作日|年|月|天|日|周|小时)(?![度份])"
+            r"|多久|多长时间|多长|how long",
+            re.I,
+        ),
+        re.compile(
+            r"(?<![\d.月])\d{1,3}\s*个?\s*(?:工作日|年|月|天|日|周|小时)(?![度份]|\s*\d)"
+            r"|[一二两三四五六七八九十半]{1,3}\s*个?\s*(?:工作日|年|月|天|周|小时)(?![度份级])"
         ),
     ),
     FactKind(
@@ -169,7 +183,8 @@ KINDS = (
     FactKind(
         "unit",
         re.compile(
-            r"哪个(单位|部门|机构)|哪些(单位|部门)|牵头单位|责任单位|配合单位|牵头部门|由谁负责|谁负责"
+            r"哪个(单位|部门|机构|机关)|哪些(单位|部门|机关)|牵头单位|责任单位|配合单位|牵头部门|由谁负责"
+            r"|谁负责"
             r"|谁(来)?牵头|(哪个|哪家|什么)(单位|部门)?牵头"
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
             r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b",
@@ -180,6 +195,8 @@ KINDS = (
             # a body that acts: "市工信局负责…", "苏联政府运用…"
             r"|[\u4e00-\u9fff]{1,12}(局|委员会|厅|办公室|政府|中心)(?:[、和及与][\u4e00-\u9fff]{1,12})?"
             r"(负责|牵头|主管|承担|组织|主办|承办|实施|制定|出台|印发|发布|运用|推动)"
+            # a title naming its issuer: "某省人民政府办公厅关于印发…的通知"
+            r"|[\u4e00-\u9fff]{2,20}(局|委员会|厅|办公室|政府|中心)关于"
         ),
         reach=2,
     ),
@@ -321,6 +338,12 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
+    if (
+        "duration" in kinds
+        and "date" in kinds
+        and not re.search(r"什么时候|哪一?天|日期|when", question, re.I)
+    ):
+        kinds.remove("date")  # "期限是几年": how long, not when
     if "fax" in kinds and "phone" in kinds and not re.search(r"电话|phone", question, re.I):
         kinds.remove("phone")  # "传真号码": the number of a fax, not a telephone
     if "percent" in kinds and "money" in kinds and len(question_clauses(question)) <= 1:
@@ -519,7 +542,7 @@ def states_phase(phase: str, text: str) -> bool:
 # nouns that name a kind of fact ("落款日期是哪天"): a sentence stating that kind of fact covers
 # them even when it does not repeat the noun ("2024年6月18日")
 KIND_NOUNS = {
-    "date": ("日期", "时间", "日子"),
+    "date": ("日期", "时间", "日子", "时限", "期限"),
     "phone": ("电话", "号码", "联系方式"),
     "fax": ("传真", "号码"),
     "money": ("金额", "资金"),
