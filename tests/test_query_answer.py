@@ -1120,3 +1120,25 @@ def test_which_body_issued_a_document_is_answered_by_its_title() -> None:
     assert states("unit", normalise("桥南省人民政府办公厅关于印发《数字经济规划》的通知"))
     assert "date" in asked_kinds(normalise("这项工作啥时候完成？"))
     assert "date" in asked_kinds(normalise("第二期幾時截止申請？"))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("揭榜挂帅项目的实施期限一般是几年？", "duration"),
+        ("数据券有效期多长？", "duration"),
+        ("How long is the voucher valid after it is issued?", "duration"),
+        ("哪几年的计划？", "date"),
+        ("申报什么时候截止？", "date"),
+    ],
+)
+def test_a_length_of_time_is_not_a_date(question: str, kind: str) -> None:
+    kinds = asked_kinds(normalise(question))
+    assert kind in kinds and ("date" in kinds) == (kind == "date")
+
+
+def test_durations_are_stated_by_lengths_not_by_days_of_the_month() -> None:
+    for stated in ("数据券自发放之日起6个月内有效", "实施期限为3年", "自清单发布之日起90日内完成"):
+        assert states("duration", normalise(stated))
+    for not_stated in ("2026年6月30日前完成", "2025年度项目"):
+        assert not states("duration", normalise(not_stated))
