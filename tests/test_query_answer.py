@@ -1142,3 +1142,22 @@ def test_durations_are_stated_by_lengths_not_by_days_of_the_month() -> None:
         assert states("duration", normalise(stated))
     for not_stated in ("2026年6月30日前完成", "2025年度项目"):
         assert not states("duration", normalise(not_stated))
+
+
+def test_a_numbered_meeting_must_be_the_one_the_documents_record(tmp_path: Path) -> None:
+    assert phases_in("领导小组第二次会议是什么时候开的") == ("2次",)
+    assert phases_in("2026年第1次会议纪要") == ("1次",)
+    assert phases_in("每季度召开一次调度会") == ()
+    engine = _engine_over(tmp_path, MINUTES)
+    answer = engine.ask("桥南数据要素领导小组第二次会议是什么时候开的？")
+    assert not answer.answered and answer.reasons == ("not for phase 2次",)
+    assert "没有针对第2次的说明" in answer.text
+    assert engine.ask("桥南数据要素领导小组第一次会议是什么时候开的？").answered
+
+
+def test_an_items_field_lines_state_what_its_own_sentence_does_not(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, MINUTES)
+    answer = engine.ask("桥南筹建数据交易服务中心的事由哪个单位负责？完成时限是？")
+    assert answer.answered and set(answer.reasons) == {"states date", "states unit"}
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[-2:] == ["责任单位：市国资委", "完成时限：2026年12月31日"]

@@ -64,3 +64,11 @@ def test_a_question_about_a_row_cites_the_row_and_its_header(tmp_path: Path) -> 
         "2　方言语音客服大模型　澄江大学　90",
     ]
     assert [c.line_start for c in answer.citations] == [6, 8]
+
+
+def test_a_rows_own_unit_goes_onto_its_figures_not_onto_its_number() -> None:
+    header = "序号　指标名称　2025年　2030年　属性"
+    row = "3　智能算力规模（EFLOPS）　8.5　≥40　预期性"
+    assert read_row(header, row) == (
+        "序号：3；指标名称：智能算力规模（EFLOPS）；2025年：8.5EFLOPS；2030年：≥40EFLOPS；属性：预期性"
+    )

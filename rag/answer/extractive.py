@@ -384,9 +384,23 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # "那份关于装备制造融合的答复，提案的委员是谁": the words name the letter, whose head
         # (its title, salutation and the proposal it answers) holds for the line asked about
         context += doc.text[:DOC_HEAD_CHARS]
-    window = _norm(context + around)
+    window = _norm(f"{context}{around} {c.reading if c.reading != c.text else ''}")
     slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
+    # the field lines after an item ("责任单位：…", "完成时限：…") are part of it
+    fields = _norm(" ".join(_field_lines_after(doc, para_end)))
+    if fields:
+        sentence, window, slot_window = (f"{x} {fields}" for x in (sentence, window, slot_window))
     return sentence, window, slot_window
+
+
+def _field_lines_after(doc: Document, pos: int) -> list[str]:
+    """The field lines ("label：value") that directly follow pos, up to LABEL_LINES."""
+    out: list[str] = []
+    for _, line in _lines_after(doc.text, pos):
+        if len(out) >= LABEL_LINES or not FIELD_LINE_RE.match(line):
+            break
+        out.append(line)
+    return out
 
 
 def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) -> list[Candidate]:

@@ -294,7 +294,7 @@ def _measure_q_for(measure_units: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def _measure_stated(unit: str) -> re.Pattern[str]:
     # "5000亩", "1.2万亩", "100余平方米"
-    return re.compile(rf"{NUM}\s*[余多]?\s*[万亿千百]?\s*{re.escape(unit)}")
+    return re.compile(rf"{NUM}\s*[余多]?\s*[万亿千百]?\s*{re.escape(unit)}", re.I)
 
 
 def question_clauses(question: str) -> list[str]:
@@ -427,6 +427,8 @@ def states_title_of_kind(sentence: str, endings: tuple[str, ...]) -> bool:
 
 # a phase or batch of a programme ("二期规模", "第一批名单"): a constraint like a year
 PHASE_RE = re.compile(r"(首|第?[一二三四五六七八九十\d]+)(期|批|阶段)")
+# a numbered meeting: "第1次会议", "第二次全体会议" (not "召开一次会议")
+SESSION_RE = re.compile(r"(第[一二三四五六七八九十\d]+)(次)(?=(?:全体|常务|专题|主任)?会)")
 _ORDINALS = "一二三四五六七八九十"
 
 
@@ -518,6 +520,7 @@ def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> t
 def phases_in(text: str) -> tuple[str, ...]:
     """The phases a text names, in a canonical form ("首期", "第一期", "phase one" -> "1期")."""
     found = [_phase_key(m) for m in PHASE_RE.finditer(text)]
+    found += [_phase_key(m) for m in SESSION_RE.finditer(text)]
     for m in PHASE_EN_RE.finditer(text):
         number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         n = _EN_ORDINALS.get(number.lower(), number)

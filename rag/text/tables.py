@@ -54,11 +54,20 @@ def header_line(text: str, line_start: int) -> tuple[int, int] | None:
 def read_row(header: str, row: str) -> str:
     """A row spelled out with its column names, a column's unit moved onto its figures:
     "项目名称：某某模型；…；支持金额：350万元"."""
+    row_cells = cells(row)
+    # a row's own unit, in its name cell: "智能算力规模（EFLOPS）　8.5　40"
+    row_unit = next(
+        (u.group(1) for c in row_cells if not NUMBER_CELL_RE.match(c) and (u := UNIT_RE.search(c))),
+        None,
+    )
     parts = []
-    for name, cell in zip(cells(header), cells(row), strict=False):
+    for i, (name, cell) in enumerate(zip(cells(header), row_cells, strict=False)):
         unit = UNIT_RE.search(name)
         if unit and NUMBER_CELL_RE.match(cell):
             parts.append(f"{name[: unit.start()]}：{cell}{unit.group(1)}")
+        # (the first column numbers the rows)
+        elif i and row_unit and NUMBER_CELL_RE.match(cell.lstrip("≤≥<>约")):
+            parts.append(f"{name}：{cell}{row_unit}")
         else:
             parts.append(f"{name}：{cell}")
     return "；".join(parts)
