@@ -90,6 +90,11 @@ _LABEL_RE = re.compile(
 _EMPTY_VALUE = "—-－–_ 　|:："
 
 TITLE_START = re.compile(r"^(?:关于|对)")
+# a masthead naming the kind of page, not its subject (Latin words removed first)
+_GENRE_LINE_RE = re.compile(r"新闻公报|新聞公報|新闻稿|新聞稿|新闻发布|新聞發佈|政府公报|政府公報")
+_LATIN_RE = re.compile(r"[A-Za-z][A-Za-z .,'&-]*")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+HEAD_DATE_LINES = 8  # a date line alone near the top dates a press release
 _NOT_TITLE = re.compile(r"[。；;！？!?]|[，,].*[，,]|^[（(]?[一二三四五六七八九十\d]+[、.．)）]")
 # "青岚市人民政府文件": a red-head letterhead; "桐原縣政府公告": a notice headed by its issuer
 _LETTERHEAD_WORD = re.compile(r"(?:文件|公告|通告)$")
@@ -191,7 +196,9 @@ def _title_end_re() -> re.Pattern[str]:
 
 @cache
 def _issuer_end_re() -> re.Pattern[str]:
-    endings = sorted(lexicon("issuer_suffixes"), key=len, reverse=True)
+    words = lexicon("issuer_suffixes")
+    # the same endings in Traditional Chinese (辦公室 for 办公室, 委員會 for 委员会)
+    endings = sorted({*words, *map(to_traditional, words)}, key=len, reverse=True)
     return re.compile("(?:" + "|".join(map(re.escape, endings)) + ")$")
 
 
@@ -242,13 +249,17 @@ def _title(lines: list[str], labels: dict[str, str]) -> tuple[str | None, str | 
 
 def _first_line_title(lines: list[str]) -> str | None:
     """A plain article's headline: a short first line that is not a sentence, name or date."""
-    for line in lines[:3]:
+    for line in lines[:8]:
         line = _squash(line)
         if (
             _label_start(line)
             or DOC_NUMBER_RE.match(line)
             or _is_issuer(line)
             or _is_letterhead(line)
+            # a press release's masthead ("新闻公报 Press Release"), its English lines, its date
+            or _GENRE_LINE_RE.fullmatch(_LATIN_RE.sub("", line))
+            or not CJK_RE.search(line)
+            or _date_line(line)
         ):
             continue
         if (
@@ -264,6 +275,14 @@ def _first_line_title(lines: list[str]) -> str | None:
 def _label_start(line: str) -> bool:
     m = _LABEL_RE.match(line)
     return bool(m and m.group(0).rstrip() != m[1])  # a label followed by its colon
+
+
+def _date_line(line: str) -> str | None:
+    """The date of a line that is a date alone: "2026年4月8日（星期三）"."""
+    m = _DATE_RE.search(line)
+    if not m or len(re.sub(r"[（(][^）)]{1,6}[）)]", "", line[m.end() :]).strip()) or m.start():
+        return None
+    return iso_date(m.group(0))
 
 
 def _is_letterhead(line: str) -> bool:
@@ -393,7 +412,8 @@ def _admin_chain(name: str, text: str) -> str | None:
             if len(stem) >= 2 and _stem_is_place_like(stem):
                 units.append(gazetteer().get(stem) or _suffixed(stem, text) or stem)
             break
-        if not _stem_is_place_like(m[1]):
+        # a long suffix (自治州, 特别行政区) names a place whatever the tagger makes of its stem
+        if len(unit) - len(m[1]) < 3 and not _stem_is_place_like(m[1]):
             break
         units.append(unit)
         pos = m.end()
@@ -491,6 +511,7 @@ def extract_meta(text: str) -> DocMeta:
         or iso_date(labels.get("written", ""))
         or iso_date(labels.get("published", ""))
         or _delivered(head)
+        or next((d for line in head[:HEAD_DATE_LINES] if (d := _date_line(line))), None)
     )
     return DocMeta(
         title=title,

@@ -146,7 +146,7 @@ def _english_matches(
 
 DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
 # the administrative units of a region field, outermost first: "溪州市云塘区" -> 溪州市, 云塘区
-REGION_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:自治区|自治州|省|市|区|县|旗|盟)")
+REGION_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:特别行政区|自治区|自治州|省|市|区|县|旗|盟)")
 
 
 def region_spellings(regions: Iterable[str]) -> dict[str, str]:
@@ -337,6 +337,31 @@ def _qualifiers(
     return tuple(out)
 
 
+def _standard_forms(text: str) -> str:
+    """Colloquial and Cantonese question words in their written forms (lexicon colloquial):
+    "每间公司最多攞到几多钱" -> "每家公司最多拿到多少钱"."""
+    forms = glossary("colloquial")
+    if not forms or not any(f in text for f in forms):
+        return text
+    pattern = _forms_re(tuple(sorted(forms, key=len, reverse=True)))
+    return pattern.sub(lambda m: forms[m.group(0)], text)
+
+
+@cache
+def _forms_re(forms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, forms)))
+
+
+def _straddles(term: str, places: Sequence[str], text: str) -> bool:
+    """True when every use of term in text crosses the edge of a place name: "跟汀" of
+    "跟汀湖市相比" is a tokenizer's cut through 汀湖市, not a word of the question."""
+    spans = [(m.start(), m.end()) for p in places for m in re.finditer(re.escape(p), text)]
+    uses = [(m.start(), m.end()) for m in re.finditer(re.escape(term), text)]
+    return bool(uses) and all(
+        any(a < pe and b > ps and not (ps <= a and b <= pe) for ps, pe in spans) for a, b in uses
+    )
+
+
 def key_terms(tokens: Sequence[str], places: Sequence[str] = ()) -> tuple[str, ...]:
     """Tokens that name a topic: no question words, interrogatives or single characters."""
     question_words = frozenset(lexicon("question_words"))
@@ -359,7 +384,7 @@ def build_query(
     standalone = strip_controls(standalone or text).strip()
     lang = question_language(standalone)
     # "我是做科技投资的，想确认一下：…": who is asking is not what is asked
-    whole = normalise(standalone)
+    whole = _standard_forms(normalise(standalone))
     normalised = _asker_preamble_re().sub("", whole) or whole
     pinyin_map = stats.pinyin_map if stats else None
     found, accounted = _english_matches(normalised, pinyin_map) if lang == "en" else ([], set())
@@ -392,6 +417,7 @@ def build_query(
         t
         for t in key_terms(list(own_tokens) + list(aliases))
         if not any(t in p for p in named)
+        and not _straddles(t, named, normalised)
         and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic

@@ -362,3 +362,20 @@ def test_the_fields_of_a_record_stay_on_their_own_lines() -> None:
         "记　　录：某某",
         "会议听取了市数据局关于全市数据要素市场建设情况的汇报，研究了有关事项，现将有关事项纪要如下：",
     ]
+
+
+def test_a_bilingual_press_release_has_its_headline_issuer_date_and_region() -> None:
+    meta = extract_meta(
+        clean_text(
+            "新聞公報　Press Release\n\n澄海特別行政區政府創新科技辦公室\n"
+            "Innovation Office, Chenghai SAR Government\n\n2026年5月6日（星期三）\n6 May 2026\n\n"
+            "「數碼轉型配對計劃」接受申請\nMatching Scheme opens for applications\n\n"
+            "　　創新科技辦公室今日宣布，計劃每家企業資助上限為50萬港元。\n"
+        ).text
+    )
+    assert meta.title == "「數碼轉型配對計劃」接受申請"
+    assert (meta.issuer, meta.date, meta.region) == (
+        "澄海特別行政區政府創新科技辦公室",
+        "2026-05-06",
+        "澄海特別行政區",
+    )

@@ -1161,3 +1161,44 @@ def test_an_items_field_lines_state_what_its_own_sentence_does_not(tmp_path: Pat
     assert answer.answered and set(answer.reasons) == {"states date", "states unit"}
     quotes = [c.quote for c in answer.citations]
     assert quotes[-2:] == ["责任单位：市国资委", "完成时限：2026年12月31日"]
+
+
+def test_cantonese_question_words_and_an_faq_answer_under_its_question(tmp_path: Path) -> None:
+    engine = _engine_over(
+        tmp_path,
+        {
+            "chenghai.txt": "澄海特別行政區政府創新科技辦公室\n\n「數碼轉型配對計劃」常見問題\n\n"
+            "問1：哪些企業可以申請？\n答：在澄海登記並聘用不多於50名員工的企業。\n\n"
+            "問2：資助金額是多少？\n答：計劃以1:1配對形式資助，每家企業資助上限為50萬港元。\n"
+        },
+    )
+    answer = engine.ask("澄海嗰個數碼轉型配對計劃，每間公司最多攞到幾多錢？")
+    assert answer.answered and "50萬港元" in answer.text and "states money" in answer.reasons
+    assert build_query("每间公司最多攞到几多钱？系咪要配对？").normalised == (
+        "每家公司最多拿到多少钱?是不是要配对?"
+    )
+
+
+def test_a_token_cut_through_a_place_name_is_no_key_term(tmp_path: Path) -> None:
+    engine = _engine_over(
+        tmp_path,
+        {
+            "guanchao.txt": "观潮市中小企业AI导入补助计划\n\n补助比例最高50%。\n",
+            "tinghu.txt": "汀湖市算力券管理办法\n\n抵扣比例为40%。\n",
+        },
+    )
+    query = engine.query("观潮市的补助跟汀湖市的算力券相比，补助比例最高各是多少？")
+    assert {"观潮", "汀湖"} <= set(query.places) and query.shape == "compare"
+    assert "跟汀" not in query.terms and "相比" not in query.terms
+
+
+def test_a_one_character_quantity_must_be_named(tmp_path: Path) -> None:
+    engine = _engine_over(
+        tmp_path,
+        {
+            "chengjiang-news.txt": "澄江市召开人工智能产业大会\n\n"
+            "截至2025年底，澄江市共有人工智能企业210家，比上年增加30家。\n"
+        },
+    )
+    answer = engine.ask("2025年澄江市人工智能企业一共缴纳了多少税？")
+    assert not answer.answered and answer.reasons == ("does not state 税",)

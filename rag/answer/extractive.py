@@ -70,6 +70,7 @@ PARAGRAPH_EMBED_CHARS = 300
 NEIGHBOURS = 2
 FISCAL_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年度")  # a programme's year: "2025年度项目"
 BRACKET_CHARS = 120  # how far the rest of a bracketed note is looked for
+QUESTION_LINE_CHARS = 80
 LABEL_LINES = 3  # field lines read either side of the best sentence ("责任单位：…", "完成时限：…")
 # "完成时限：…", "主 持 人：…" (labels are often spaced out to align)
 FIELD_LINE_RE = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})[：:]\s*\S")
@@ -223,7 +224,7 @@ def _candidates(
             seen.add(key)
             # what the document is about (its title and opening sentence) holds for each of its
             # sentences: "以甲壳类为食" answers a question about the fish its first line names
-            cov = coverage(weights, f"{norm} {head}")
+            cov = coverage(weights, f"{norm} {head} {_asked_before(p.doc, start)}")
             # a unit or contact stated just after a sentence ("（牵头单位：…）") counts for it
             after = _norm(p.doc.text[end : sentences[i + 1][1]]) if i + 1 < len(sentences) else ""
             lexical = cov + _slot_bonus(query, norm, after)
@@ -367,6 +368,7 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # "截至2024年底，…。全年新增发明专利授权935件": a sentence that names no year of its own
         # speaks of the year its paragraph named before it
         context += " ".join(years_in(doc.text[para_start : c.start])) + " "
+    context += _asked_before(doc, para_start)
     if not prev:
         # a short line ending in a colon introduces what follows: the salutation of a letter
         # ("余向前委员：") or a label ("联系人：") on the line before
@@ -391,6 +393,15 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     if fields:
         sentence, window, slot_window = (f"{x} {fields}" for x in (sentence, window, slot_window))
     return sentence, window, slot_window
+
+
+def _asked_before(doc: Document, start: int) -> str:
+    """The question line an answer follows in a question-and-answer text ("问3：资助涵盖哪些
+    开支？" above "答：…"): what the answer is about, though it does not repeat it."""
+    para_start = doc.text.rfind("\n", 0, start) + 1
+    above = doc.text[: max(para_start - 1, 0)]
+    line = above[above.rfind("\n") + 1 :].strip()
+    return line if line.endswith(("？", "?")) and len(line) <= QUESTION_LINE_CHARS else ""
 
 
 def _field_lines_after(doc: Document, pos: int) -> list[str]:

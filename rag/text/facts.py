@@ -64,7 +64,11 @@ KINDS = (
             r"|(amount|value) of|\bbudget\b",
             re.I,
         ),
-        re.compile(rf"{NUM}\s*(亿|万|千)?\s*(元|美元)|{NUM}\s*(亿|万亿)"),
+        re.compile(
+            rf"{NUM}\s*(亿|万|千)?\s*(元|美元|港元|港币|澳门元|欧元|日元)|{NUM}\s*(亿|万亿)"
+            r"|(?:hk|us|mop)?\$\s*\d[\d,.]*",
+            re.I,
+        ),
     ),
     FactKind(
         "percent",
