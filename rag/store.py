@@ -930,10 +930,19 @@ class FaissStore:
         for i, t in enumerate(order.tolist()):
             r, sc = self._term_postings(gids[t], float(idf[t]))
             rows, partial = _merge_add(rows, partial, r, sc)
-            ok = partial if mask is None else partial[mask[rows]]
-            if len(ok) >= k:
-                theta = float(np.partition(ok, len(ok) - k)[len(ok) - k])
-            if len(ok) >= k and rest[i] < theta * (1 - BOUND_SLACK):
+            if rest[i] == 0:
+                break
+            ok_rows, ok = (
+                (rows, partial) if mask is None else (rows[mask[rows]], partial[mask[rows]])
+            )
+            if len(ok) < k:
+                continue
+            if rest[i] >= theta * (1 - BOUND_SLACK):
+                # the k best partial scores, scored in full: the k-th of them is a lower bound
+                # of the k-th best score, much higher than the partial one after a rare term
+                best = ok_rows[np.argpartition(-ok, k - 1)[:k]]
+                theta = max(theta, float(self.bm25_scores(tokens, best).min()))
+            if rest[i] < theta * (1 - BOUND_SLACK):
                 break
         keep = partial + rest[i] >= theta * (1 - BOUND_SLACK)
         if mask is not None:

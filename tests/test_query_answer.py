@@ -1202,3 +1202,25 @@ def test_a_one_character_quantity_must_be_named(tmp_path: Path) -> None:
     )
     answer = engine.ask("2025年澄江市人工智能企业一共缴纳了多少税？")
     assert not answer.answered and answer.reasons == ("does not state 税",)
+
+
+GUIDE = {
+    "qiaonan-guide.txt": "桥南市数据局关于组织申报2026年度数字经济专项资金项目的通知\n\n一、支持专题\n\n"
+    "专题一：算力服务补贴\n支持额度：按实际费用的25%给予补助，单家企业最高150万元。\n"
+    "申报条件：在桥南市注册的独立法人；合同金额不低于20万元。\n\n"
+    "专题二：数据要素流通应用\n支持额度：按项目总投资的20%给予补助，最高300万元；"
+    "项目被评为省级标杆的，另给予一次性奖励50万元。\n"
+    "申报条件：数据产品已完成登记；申报单位年度场内数据交易额不低于500万元。\n\n"
+    "二、受理时间\n\n2026年3月16日至2026年4月15日。\n",
+}
+
+
+def test_a_topics_fields_answer_for_it_and_not_for_the_topic_before(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, GUIDE)
+    answer = engine.ask("想报桥南专项资金的专题二（数据要素流通应用），需要满足什么条件？")
+    quotes = [c.quote for c in answer.citations]
+    assert "申报条件：数据产品已完成登记；申报单位年度场内数据交易额不低于500万元。" in quotes
+    assert not any("注册的独立法人" in q for q in quotes)
+    variant = engine.ask("桥南数据要素流通应用专题最高补多少？要是被评为省级标杆，另外还奖多少？")
+    quotes = [c.quote for c in variant.citations]
+    assert any("最高300万元" in q for q in quotes) and any("50万元" in q for q in quotes)

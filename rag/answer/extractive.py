@@ -72,14 +72,19 @@ FISCAL_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年度")  # a programme's year:
 BRACKET_CHARS = 120  # how far the rest of a bracketed note is looked for
 QUESTION_LINE_CHARS = 80
 LABEL_LINES = 3  # field lines read either side of the best sentence ("责任单位：…", "完成时限：…")
-# "完成时限：…", "主 持 人：…" (labels are often spaced out to align)
-FIELD_LINE_RE = re.compile(r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})[：:]\s*\S")
+# "完成时限：…", "主 持 人：…" (labels are often spaced out to align); not a numbered heading
+# ("专题二：…", "问题一：…")
+FIELD_LINE_RE = re.compile(
+    r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
+)
 LIST_HEAD_BONUS = 0.3
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
 # a question about a variant of the case just asked: "如果是专精特新企业呢", "要是外地企业呢"
-VARIANT_CLAUSE_RE = re.compile(r"^(?:如果|若|要是|假如|换成|对于?)[^?？]{1,20}呢$")
+VARIANT_CLAUSE_RE = re.compile(
+    r"^(?:(?:如果|若是?|要是|假如|换成)[^?？]{1,30}|(?:对于?)[^?？]{1,20}呢)$"
+)
 PART_COVERAGE = 0.5
 PART_MIN_WEIGHT = 0.3
 MAX_PART_SENTENCES = 3
@@ -218,6 +223,10 @@ def _candidates(
             norm = _norm(_read(p.doc, start, end))
             if norm.rstrip().endswith("?"):
                 continue  # a question ("问：…要满足什么条件？") states nothing; its answer follows
+            if norm.rstrip().endswith(")") and norm.count("(") < norm.count(")"):
+                # the end of a note opened in the sentence before ("…；配合单位：…）"): it is
+                # about that sentence's task, which reads it whole (_bracketed)
+                continue
             # a short line is kept only when it states what is asked ("吴涛委员：")
             if end - start < MIN_SENTENCE_CHARS and not any(states(s, norm) for s in query.slots):
                 continue
@@ -548,7 +557,7 @@ def _fact_answer(
                     chosen.append(probe)
     chosen += [c for c in _announced(best, doc_chunks) if all(c.start != x.start for x in chosen)]
     for c in _labelled(query, best, weights, doc_chunks):
-        if all(c.start != x.start for x in chosen):
+        if all(not (x.start <= c.start and c.end <= x.end) for x in chosen):
             chosen.append(c)
     for c in list(chosen):
         header = _table_header(c, doc_chunks)
@@ -574,19 +583,29 @@ def _labelled(
     query: Query, best: Candidate, weights: dict[str, float], doc_chunks: DocChunks
 ) -> list[Candidate]:
     """Field lines whose label names what the question asks ("完成时限：…" for 啥时候完成,
-    "主持人：…" for 谁主持, "办理结果：A类"): the fields after the best sentence, up to the next
-    heading, and those of the document's head (a record's own time, place and chair)."""
+    "主持人：…" for 谁主持, "申报条件：…" for 什么条件): the field lines right after the best
+    sentence's line, those right before it when it is a field line itself, and those of the
+    document's head (a record's own time, place and chair) when the best sentence is there."""
     text = best.doc.text
-    near = _adjacent(best, LABEL_LINES)
-    spans: list[tuple[int, int]] = []
-    for side in ([s for s in near if s[0] >= best.end], [s for s in near if s[1] <= best.start]):
-        for a, b in side:
-            if heading_level(text[a:b].strip()):
+    line_start = text.rfind("\n", 0, best.start) + 1
+    line_end = text.find("\n", best.end)
+    line_end = len(text) if line_end < 0 else line_end
+    # the notes on the best sentence's own line ("（牵头单位：…；配合单位：…）")
+    spans: list[tuple[int, int]] = [
+        (a, b) for a, b in split_sentences(text, best.end, line_end) if text[a] != "（"
+    ]
+    for a, b in _lines(text, line_end + 1, len(text))[:LABEL_LINES]:
+        if not FIELD_LINE_RE.match(text[a:b]):
+            break
+        spans.append((a, b))
+    if FIELD_LINE_RE.match(text[line_start:line_end]):
+        for a, b in _lines(text, 0, max(line_start - 1, 0))[::-1][:LABEL_LINES]:
+            if not FIELD_LINE_RE.match(text[a:b]):
                 break
             spans.append((a, b))
     # the head: the lines before the first heading; its fields are the record's own, read when
     # the question is about the record (its best sentence is in the head too)
-    head = split_sentences(text, 0, min(len(text), DOC_HEAD_CHARS))
+    head = _lines(text, 0, min(len(text), DOC_HEAD_CHARS))
     first = next((a for a, b in head if heading_level(text[a:b].strip())), len(text))
     if best.start < first:
         spans += [(a, b) for a, b in head if b <= first]
@@ -595,13 +614,15 @@ def _labelled(
     for a, b in spans:
         m = FIELD_LINE_RE.match(text[a:b])
         label = re.sub(r"[ \u3000]", "", m.group(1)) if m else ""
-        # the label names a key term ("完成时限" for 啥时候完成), or the asked kind ("时间：…"
-        # for 哪天开的) with a value of that kind
+        # the label names a key term ("完成时限" for 啥时候完成) or the noun asked ("申报条件"
+        # for 需要满足什么条件, a noun that is no key term), or the asked kind ("时间：…" for
+        # 哪天开的) with a value of that kind
         kind_label = any(
             any(n in label for n in kind_nouns(s)) and states(s, _norm(text[a:b]))
             for s in query.slots
         )
-        if not label or not (kind_label or any(t in label for t in asked)):
+        named = any(t in label for t in asked) or label[-2:] in query.normalised
+        if not label or not (kind_label or named):
             continue
         probe = Candidate(best.passage, a, b, 0.0)
         passage = (
@@ -612,6 +633,20 @@ def _labelled(
         if passage is not None and all(a != c.start for c in out):
             out.append(Candidate(passage, a, b, 0.0))
     return out[:LABEL_LINES]
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line between start and end, leading spaces left out."""
+    out = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        nl = end if nl < 0 else nl
+        line = text[pos:nl]
+        if line.strip():
+            out.append((pos + len(line) - len(line.lstrip()), nl))
+        pos = nl + 1
+    return out
 
 
 def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
