@@ -394,13 +394,8 @@ def build_query(
     own_tokens += joined
     tokens = tuple(own_tokens + [a for a in aliases if a not in own_tokens])
     tags = tag(normalised)
-    named = list(
-        dict.fromkeys(
-            places_in(tags)
-            + gazetteer_places(normalised, tags)
-            + _metadata_places(normalised, stats)
-        )
-    )
+    documented = _metadata_places(normalised, stats)
+    named = list(dict.fromkeys(places_in(tags) + gazetteer_places(normalised, tags) + documented))
     # "无锡" inside "无锡市" names one place
     named = [n for n in named if not any(n != m and n in m for m in named)]
     if lang == "en":
@@ -417,7 +412,8 @@ def build_query(
         t
         for t in key_terms(list(own_tokens) + list(aliases))
         if not any(t in p for p in named)
-        and not _straddles(t, named, normalised)
+        # (only the documents' own places are sure enough to overrule the tokenizer)
+        and not _straddles(t, documented, normalised)
         and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
