@@ -192,7 +192,8 @@ INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
 
 # interrogative phrases: "哪一年", "哪一场", "何年", "多少", "几个"
 QUESTION_PHRASE_RE = re.compile(
-    r"哪一?[个种年位家所项场次条天月日时届任些国省市]|何[年时处地种人]|什么时候|多少|几[个年次位种项]"
+    r"哪一?[个种年位家所项场次条天月日时届任些国省市]|何[年时处地种人]|什么时候|多少|几[个年次位种项号]"
+    r"|多大"
 )
 DOCUMENT_SLOTS = frozenset({"date", "doc_number", "addressee"})
 COPULAS = frozenset({"是", "为", "有", "在", "具有", "位于", "叫", "称为"})

@@ -1225,3 +1225,20 @@ def test_a_topics_fields_answer_for_it_and_not_for_the_topic_before(tmp_path: Pa
     variant = engine.ask("桥南数据要素流通应用专题最高补多少？要是被评为省级标杆，另外还奖多少？")
     quotes = [c.quote for c in variant.citations]
     assert any("最高300万元" in q for q in quotes) and any("50万元" in q for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "not_kind"),
+    [
+        ("专项资金几号开始受理？", "date", "money"),
+        ("Who do I contact about the manufacturing topic?", "contact", "title"),
+    ],
+)
+def test_which_day_and_a_funding_topic(question: str, kind: str, not_kind: str) -> None:
+    kinds = asked_kinds(normalise(question))
+    assert kind in kinds and not_kind not in kinds
+
+
+def test_how_big_and_roughly_are_no_key_terms() -> None:
+    terms = build_query("智算中心二期定了多大规模？总投资大概多少？").terms
+    assert not {"大规", "大规模", "大概"} & set(terms) and "智算中心" in terms

@@ -59,7 +59,7 @@ KINDS = (
         "money",
         re.compile(
             r"(资金|投资|金额|经费|预算|基金|补贴|奖励|奖补|资助|融资|投入|产值|营收|收入|规模)"
-            r"[^？?。，,]{0,6}(多少|几)|多少(钱|资金|经费|投资|预算)|(多少|几)\s*(亿|万)元?"
+            r"[^？?。，,]{0,6}(多少|几(?![号月日天时点]))|多少(钱|资金|经费|投资|预算)|(多少|几)\s*(亿|万)元?"
             r"|how much (money|funding|investment|capital)|how much .*(invest|fund|spend|cost)"
             r"|(amount|value) of|\bbudget\b",
             re.I,
@@ -89,7 +89,7 @@ KINDS = (
     FactKind(
         "date",
         re.compile(
-            r"什么时候|啥时候?|几时|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止"
+            r"什么时候|啥时候?|几时|几号(?!文)|何时|哪一?天|哪一日|日期|哪年|哪一年|几月|哪个月|哪几年|时间范围|起止"
             r"|期限|时限|落款"
             # which document came first: "哪份先出的", "哪个文件发得更早"
             rf"|{DOCUMENT_ORDER_Q.pattern}|{FIRST_OUT_Q}"
@@ -135,7 +135,8 @@ KINDS = (
         "title",
         re.compile(
             r"题目|标题|主题是|名称是|提案名称|文件名称|全称|叫什么名|title|full name|names? of"
-            r"|\bcalled\b|\bsubject\b|\btopic\b",
+            # ("topic" in a policy question is a funding 专题, not a title)
+            r"|\bcalled\b|\bsubject\b",
             re.I,
         ),
         re.compile(r"《[^》]+》|“[^”]{4,80}”|「[^」]{2,80}」|『[^』]{2,80}』"),
