@@ -867,21 +867,7 @@ class FaissStore:
     def _bm25_postings(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, scores) of every row holding a query term (deleted ones too); the work grows
         with the query terms' postings, not with the index (a dense accumulator for long ones)."""
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
-        avg = self._avg_length
-        for term in dict.fromkeys(tokens):
-            gid = self._vocab.get(term)
-            if gid is None or self._df[gid] == 0:
-                continue
-            idf = float(self._idf[gid])
-            for s, seg in enumerate(self._segments):
-                lid = self._g2l[s][gid]
-                if lid < 0:
-                    continue
-                a, b = seg.indptr[lid], seg.indptr[lid + 1]
-                rows = seg.post_rows[a:b].astype(np.int64) + self._offsets[s]
-                tf = seg.post_counts[a:b]
-                parts.append((rows, bm25.term_scores(idf, tf, self._lengths[rows], avg)))
+        parts = [self._term_postings(g, float(self._idf[g])) for g in self._live_terms(tokens)]
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         if len(parts) == 1:
@@ -897,6 +883,11 @@ class FaissStore:
             dense[r] += sc
         rows = np.flatnonzero(dense)
         return rows, dense[rows]
+
+    def _live_terms(self, tokens: Sequence[str]) -> list[int]:
+        """Term ids of the query tokens that some live chunk holds, once each, in query order."""
+        gids = (self._vocab.get(t) for t in dict.fromkeys(tokens))
+        return [g for g in gids if g is not None and self._df[g] > 0]
 
     def _term_postings(self, gid: int, idf: float) -> tuple[np.ndarray, np.ndarray]:
         """(rows ascending, contributions) of one term over every segment."""
@@ -923,8 +914,7 @@ class FaissStore:
         (MaxScore: terms by falling bound; stop when the unread terms together cannot lift a row
         that holds none of the read ones to the k-th best partial score). None: read everything
         is cheaper."""
-        gids = list(dict.fromkeys(g for t in tokens if (g := self._vocab.get(t)) is not None))
-        gids = [g for g in gids if self._df[g] > 0]
+        gids = self._live_terms(tokens)
         if len(gids) < 2 or int(self._postings[gids].sum()) < PRUNE_MIN_POSTINGS:
             return None
         idf = self._idf[gids]
@@ -988,10 +978,8 @@ class FaissStore:
         ordered = rows_arr[order]
         acc = np.zeros(len(ordered), dtype=np.float32)
         if len(ordered):
-            for term in dict.fromkeys(tokens):
-                gid = self._vocab.get(term)
-                if gid is not None and self._df[gid] > 0:
-                    acc += self._term_scores_at(gid, float(self._idf[gid]), ordered)
+            for gid in self._live_terms(tokens):
+                acc += self._term_scores_at(gid, float(self._idf[gid]), ordered)
         out = np.empty_like(acc)
         out[order] = acc
         return out

@@ -159,11 +159,16 @@ def _table_header(c: Candidate, doc_chunks: DocChunks) -> Candidate | None:
     if c.reading == c.text:
         return None
     head = header_line(c.doc.text, c.start)
-    if head is None:
-        return None
-    probe = Candidate(c.passage, head[0], head[1], 0.0)
-    passage = c.passage if _in_chunk(probe) else _passage_for(c.doc, *head, doc_chunks, c.passage.n)
-    return None if passage is None else Candidate(passage, head[0], head[1], 0.0)
+    return None if head is None else _span_of(c, *head, doc_chunks)
+
+
+def _span_of(c: Candidate, a: int, b: int, doc_chunks: DocChunks) -> Candidate | None:
+    """A span of c's document as a candidate: in c's passage, or in the chunk that holds it."""
+    probe = Candidate(c.passage, a, b, 0.0)
+    if _in_chunk(probe):
+        return probe
+    passage = _passage_for(c.doc, a, b, doc_chunks, c.passage.n)
+    return None if passage is None else Candidate(passage, a, b, 0.0)
 
 
 def _slot_bonus(query: Query, sentence_norm: str, after: str = "") -> float:
@@ -624,14 +629,9 @@ def _labelled(
         named = any(t in label for t in asked) or label[-2:] in query.normalised
         if not label or not (kind_label or named):
             continue
-        probe = Candidate(best.passage, a, b, 0.0)
-        passage = (
-            best.passage
-            if _in_chunk(probe)
-            else _passage_for(best.doc, a, b, doc_chunks, best.passage.n)
-        )
-        if passage is not None and all(a != c.start for c in out):
-            out.append(Candidate(passage, a, b, 0.0))
+        field = _span_of(best, a, b, doc_chunks)
+        if field is not None and all(a != c.start for c in out):
+            out.append(field)
     return out[:LABEL_LINES]
 
 
@@ -657,15 +657,8 @@ def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
     start, end, _ = _block(c.doc, c, siblings=False)
     if start <= c.start:
         return []
-    out = []
-    for a, b in _items(c.doc, start, end)[:LIST_ITEMS]:
-        probe = Candidate(c.passage, a, b, 0.0)
-        passage = (
-            c.passage if _in_chunk(probe) else _passage_for(c.doc, a, b, doc_chunks, c.passage.n)
-        )
-        if passage is not None:
-            out.append(Candidate(passage, a, b, 0.0))
-    return out
+    points = (_span_of(c, a, b, doc_chunks) for a, b in _items(c.doc, start, end)[:LIST_ITEMS])
+    return [p for p in points if p is not None]
 
 
 def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, float]]:
@@ -705,13 +698,9 @@ def _fill_slots(
         ]
         if near:
             a, b = _bracketed(best.doc.text, *near[0])
-            passage = (
-                best.passage
-                if _in_chunk(Candidate(best.passage, a, b, 0.0))
-                else _passage_for(best.doc, a, b, doc_chunks, best.passage.n)
-            )
-            if passage is not None and all(a != c.start for c in chosen):
-                chosen.append(Candidate(passage, a, b, 0.0))
+            note = _span_of(best, a, b, doc_chunks)
+            if note is not None and all(a != c.start for c in chosen):
+                chosen.append(note)
             continue
         stating = [
             c
