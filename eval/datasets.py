@@ -37,6 +37,7 @@ class Question:
     kind: str = ""
     hit_rule: str = "quote"  # "quote": source + quote; "source": the source document alone
     fact_rule: str = "all"  # "all" reference_facts must appear in the answer, or "any" one
+    history: tuple[str, ...] = ()  # a follow-up's earlier user turns, oldest first
 
     @property
     def hit_quotes(self) -> tuple[str, ...]:
@@ -84,6 +85,7 @@ def question_from_json(row: dict[str, Any], where: str) -> Question:
         reference_quotes=_strings(row.get("reference_quotes"), where, "reference_quotes"),
         answerable=answerable,
         kind=str(row.get("kind") or ""),
+        history=_strings(row.get("history"), where, "history"),
     )
 
 

@@ -43,9 +43,11 @@ def _source(engine: Engine, doc_id: str) -> str:
 
 def _retrieval(engine: Engine, q: Question, depth: int, modes: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    # a follow-up alone names too little to search with; its earlier turns supply the topic
+    text = " ".join((*q.history, q.user_input))
     for mode in modes:
         started = time.perf_counter()
-        hits = engine.search(q.user_input, k=depth, mode=mode)
+        hits = engine.search(text, k=depth, mode=mode)
         seconds = time.perf_counter() - started
         chunks = [(_source(engine, h.chunk.doc_id), h.chunk.text) for h in hits]
         flags = [metrics.is_hit(s, t, q.reference_sources, q.hit_quotes) for s, t in chunks]
@@ -90,11 +92,15 @@ def answer_record(
     answer_mode: "extractive" or "llm" (None: the engine's setting). An LLM record also keeps
     the model's raw reply and whether the model's answer was shown (see model_outcome).
     """
+    filters = Filters(sources=tuple(sources)) if sources else None
+    # a follow-up is asked after its earlier turns, each answered by the engine as a user sees
+    history: list[tuple[str, str]] = []
+    for turn in q.history:
+        earlier = engine.ask(turn, history=history, filters=filters, answer_mode=answer_mode)
+        history.append((turn, earlier.text))
     started = time.perf_counter()
     stream = engine.ask_stream(
-        q.user_input,
-        filters=Filters(sources=tuple(sources)) if sources else None,
-        answer_mode=answer_mode,
+        q.user_input, history=history, filters=filters, answer_mode=answer_mode
     )
     pieces = list(stream)
     ans = stream.answer
@@ -113,6 +119,8 @@ def answer_record(
         "citations_exact": sum(exact),
         "seconds": seconds,
     }
+    if q.history:
+        rec["read_as"] = ans.standalone_question
     if ans.reasons:
         rec["reasons"] = list(ans.reasons)
     if ans.note:

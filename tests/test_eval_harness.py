@@ -580,3 +580,21 @@ def test_run_eval_cli_suite_side_by_side(
     assert (run / "near_miss" / "summary.json").is_file()
     assert harness.run_eval_cli(settings, sets="dev,squad", runs_dir=runs) == 2
     assert "unknown question set(s) squad" in capsys.readouterr().err
+
+
+def test_follow_up_is_asked_after_its_earlier_turns(hash_engine: Engine, tmp_path: Path) -> None:
+    row = {
+        "id": "fu-01",
+        "user_input": "那总投资规模呢？",
+        "history": ["晋城市的人工智能产业链目前有多少家企业？"],
+        "reference_facts": ["x"],
+        "answerable": True,
+    }
+    (q,) = load_jsonl(_write_jsonl(tmp_path / "q.jsonl", [row])).questions
+    assert q.history == ("晋城市的人工智能产业链目前有多少家企业？",)
+    rec = measure.answer_record(hash_engine, q, metrics.read_raw_text)
+    # resolved against the earlier turn: the place and topic come from it
+    assert "晋城" in rec["read_as"] and "总投资" in rec["read_as"]
+    one = tmp_path / "one.jsonl"  # a single earlier turn may be given as a string
+    one.write_text('{"id": "a", "user_input": "x", "history": "y"}\n', "utf-8")
+    assert load_jsonl(one).questions[0].history == ("y",)
