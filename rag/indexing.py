@@ -58,6 +58,10 @@ Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 32
 # the stages build_index times, reported as IndexReport.extra["<stage>_seconds"]
 STAGES = ("read", "clean_meta", "chunk", "tokenize", "embed", "write")
+# Bump when cleaning, metadata, chunking or tokenizing change what an index holds for the same
+# file (tests/test_ingest.py fingerprints their output): an index is updated by file content, so
+# without it upgraded code would keep serving every unchanged file as the old code read it.
+PROCESSING_VERSION = 1
 log = logging.getLogger(__name__)
 
 
@@ -201,6 +205,7 @@ def index_params(settings: Settings, embedder: Embedder) -> IndexParams:
         dim=embedder.dim,
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.overlap_sentences,
+        processing=PROCESSING_VERSION,
     )
 
 
@@ -241,10 +246,22 @@ def _build_index(
     old: IndexStore | None = None
     files_before = _index_files(settings)
     before: dict[str, str] = files_before or {}  # path -> id
+    reprocessed: list[str] = []
     if not rebuild and files_before is not None:
         old = open_index(settings)
         check_params(index_dir, old.params, _wanted(settings, old.params))
-    files, skipped = iter_files(list(paths))
+        if old.params.processing != PROCESSING_VERSION:
+            # every file is read again, the ones indexed from elsewhere too (when still there)
+            reprocessed = sorted(p for p in before if Path(p).is_file())
+            log.warning(
+                "index at %s was built by an older text processing (version %s, now %s): "
+                "all its files are read and embedded again",
+                index_location(settings),
+                old.params.processing,
+                PROCESSING_VERSION,
+            )
+            old, rebuild = None, True
+    files, skipped = iter_files([*paths, *reprocessed])
     skipped = list(skipped)
 
     old_infos = {d.doc_id: d for d in old.doc_infos()} if old else {}

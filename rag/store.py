@@ -75,6 +75,9 @@ class IndexParams:
     dim: int
     chunk_tokens: int
     overlap_sentences: int
+    # version of the text processing (cleaning, metadata, chunking, tokens) the documents went
+    # through; an index written before it was recorded holds 0
+    processing: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
+from rag.chunk import chunk_document
 from rag.clean import clean_text, is_page_chrome
+from rag.indexing import PROCESSING_VERSION, document_from_text, passage_text
 from rag.meta import extract_meta
+from rag.text.tokenize import tokenize
 from rag.types import DocMeta
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -201,3 +206,38 @@ def test_footer_is_cut_only_near_the_end() -> None:
 def test_table_rows_are_not_joined_as_hard_wraps() -> None:
     raw = "索引号： | 0001/2024 | 主题分类： | 工业、交通\n发布机构： | 青岚市科学技术局"
     assert clean_text(raw).text == raw
+
+
+# What the text processing makes of the fixture documents, recorded with its version. When this
+# test fails, cleaning, metadata, chunking or tokenizing changed what an index holds: bump
+# rag.indexing.PROCESSING_VERSION (existing indexes then read their files again) and record the
+# new pair here.
+PROCESSING_FINGERPRINT = (1, "f84933d3d8d1c17b")
+
+
+def _processing_fingerprint(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.glob("*.txt")):
+        doc = document_from_text(path.read_text("utf-8"), path=path.name)
+        chunks = chunk_document(doc, chunk_tokens=350, overlap_sentences=1)
+        record = [
+            doc.text,
+            list(doc.spans),
+            doc.title,
+            doc.issuer,
+            doc.date,
+            doc.doc_number,
+            doc.region,
+            [
+                [c.text, c.start_char, c.end_char, c.line_start, c.line_end, c.heading]
+                for c in chunks
+            ],
+            [tokenize(passage_text(doc, c)) for c in chunks],
+        ]
+        h.update(json.dumps(record, ensure_ascii=False, default=str).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def test_text_processing_changes_bump_the_processing_version() -> None:
+    folder = Path(__file__).parent / "fixtures" / "docs_meta"
+    assert (PROCESSING_VERSION, _processing_fingerprint(folder)) == PROCESSING_FINGERPRINT

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from rag import embed as embed_module
+from rag import indexing
 from rag.config import load_settings
 from rag.errors import IndexMismatchError, IndexMissingError
 from rag.pipeline import Engine, build_index
@@ -85,6 +86,35 @@ def test_incremental_index_embeds_only_new_or_changed_files(
     # only what changed was written: one new segment; the old versions are tombstoned
     assert [len(s["deleted"]) for s in manifest["segments"]] == [2, 0]
     assert manifest["segments"][1]["documents"] == 2
+
+
+def test_an_index_from_older_text_processing_is_read_again(
+    tmp_path: Path, counting: CountingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("测试市人工智能专项资金12345万元。\n", "utf-8")
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text("样例县智能算力补贴不超过300万元。\n", "utf-8")
+    settings = load_settings(index_dir=str(tmp_path / "idx"), embedder="hash")
+    build_index([docs], settings)
+    build_index([elsewhere / "b.txt"], settings)
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    assert manifest["params"]["processing"] == indexing.PROCESSING_VERSION
+
+    counting.embedded.clear()
+    monkeypatch.setattr(indexing, "PROCESSING_VERSION", indexing.PROCESSING_VERSION + 1)
+    report = build_index([docs], settings)
+    # both files are read and embedded again, the one indexed from another folder too
+    assert sorted(Path(p).name for p in report.added) == ["a.txt", "b.txt"]
+    assert report.unchanged == () and report.removed == ()
+    assert len(counting.embedded) == 2
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text("utf-8"))
+    assert manifest["params"]["processing"] == indexing.PROCESSING_VERSION
+    assert sorted(manifest["files"]) == [str(docs / "a.txt"), str(elsewhere / "b.txt")]
+    counting.embedded.clear()
+    assert len(build_index([docs], settings).unchanged) == 1 and counting.embedded == []
 
 
 def test_a_crash_mid_write_leaves_the_previous_index_intact(
