@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from rag.clean import HEADING_RE
+from rag.clean import HEADING_RE, MARKDOWN_HEADING_RE
 from rag.types import Chunk, Document
 
 SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*")
@@ -47,6 +47,11 @@ FORMAL_NUMERALS = "壹贰貳叁參肆伍陆陸柒捌玖拾"
 
 def heading_level(paragraph: str) -> int:
     """Structural level of a heading paragraph (1 = outermost), 0 if it is not a heading."""
+    md = MARKDOWN_HEADING_RE.match(paragraph)
+    if md and md.end() < len(paragraph):
+        # "## 一、…" keeps its numbering's level; "## 概况" has the level of its #'s
+        marks = md.group(0).count("#")
+        return heading_level(paragraph[md.end() :]) or min(marks, 4)
     m = HEADING_RE.match(paragraph)
     if not m:
         return 0
@@ -136,7 +141,8 @@ def sentence_spans(text: str, chunk_tokens: int) -> list[Span]:
             for pa, pb in pieces:
                 label = ""
                 if first and level:
-                    label = text[pa:pb].rstrip("。；;")[:HEADING_LABEL_CHARS]
+                    label = MARKDOWN_HEADING_RE.sub("", text[pa:pb].rstrip("。；;"))
+                    label = label[:HEADING_LABEL_CHARS]
                 spans.append(
                     Span(
                         pa,

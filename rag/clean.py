@@ -22,6 +22,9 @@ HEADING_RE = re.compile(
     r"|[（(]\d{1,2}[）)])"
 )
 
+# a heading marker of text converted to Markdown: "## 一、部门基本情况"
+MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}[ \t\u3000]+")
+
 # Artefacts inside a line: editor bookmarks, font-size widgets, print/close links.
 INLINE_ARTEFACT_RE = re.compile(
     r"\[bookmark:[^\]]*\]"

@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from functools import cache
 
+from rag.clean import MARKDOWN_HEADING_RE
 from rag.text.facts import DOC_NUMBER_RE, SERIAL_NUMBER_RE
-from rag.text.lang import to_traditional
+from rag.text.lang import to_simplified, to_traditional
 from rag.text.lexicon import lexicon
 from rag.text.places import (
     GAZETTEER_MAX_CHARS,
@@ -23,6 +24,7 @@ from rag.text.places import (
     generic_places,
     place_suffixes,
     tag,
+    unknown_word,
 )
 from rag.types import DocMeta
 
@@ -76,7 +78,16 @@ _LABELS: dict[str, str | None] = {
     "公开方式": None,
     "内容概述": None,
     "附件下载": None,
-    "来源": None,
+    # a page's source: often a site or paper, an issuer only when it is named as one
+    "来源": "source",
+    # page counters and display controls
+    "浏览次数": None,
+    "点击次数": None,
+    "点击数": None,
+    "阅读次数": None,
+    "访问次数": None,
+    "点阅次数": None,
+    "字号": None,
 }
 # A label starts a line or follows white space / a table bar; it is followed by a colon, white
 # space or the end of the line (so "时间" inside a sentence is not a label).
@@ -98,10 +109,23 @@ HEAD_DATE_LINES = 8  # a date line alone near the top dates a press release
 _NOT_TITLE = re.compile(r"[。；;！？!?]|[，,].*[，,]|^[（(]?[一二三四五六七八九十\d]+[、.．)）]")
 # "青岚市人民政府文件": a red-head letterhead; "桐原縣政府公告": a notice headed by its issuer
 _LETTERHEAD_WORD = re.compile(r"(?:文件|公告|通告)$")
+# a site's breadcrumb trail: "首页 > 政务公开 > 领导讲话"
+_BREADCRUMB_RE = re.compile(r"[>＞›»/].*[>＞›»/]")
+# a standard's or a specification's front page: "霁州市市场监督管理局　发布", "2026-04-28发布"
+_ISSUED_BY_RE = re.compile(r"^(.{4,30}?)\s*(?:发布|印发|發布)$")
+_ISSUED_ON_RE = re.compile(r"^(\S{6,16}?)\s*(?:发布|印发|發布)(?:\s|$)")
+# a standard's number: "DB5907/T 021—2026", "GB/T 1.1—2020", "T/CESA 1234—2023"
+STANDARD_NUMBER_RE = re.compile(
+    r"^(?:GB|DB\d{2,6}|[A-Z]{2,4}|T/[A-Z]{2,10})(?:/[TZ])?\s*\d+(?:\.\d+)*\s*[—–-]\s*\d{4}$"
+)
 
 _DATE_RE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
 _ROC_DATE_RE = re.compile(
     r"(?:中华民国|中華民國|民国|民國)\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+# Taiwan's pages often drop 民國: a three-digit year ("114年3月18日", "114-03-18") is one
+_ROC_SHORT_DATE_RE = re.compile(
+    r"(?<![\d.])(1\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.]))"
 )
 ROC_YEAR_OFFSET = 1911
 # A signature date whose 年 was lost in a copy ("20216月23" for 2021年6月23日): the year is
@@ -148,6 +172,9 @@ def iso_date(text: str) -> str | None:
         found = _valid(int(m[1]), int(m[2]), int(m[3]))
         if found:
             return found
+    m = _ROC_SHORT_DATE_RE.search(text)
+    if m:
+        return _valid(int(m[1]) + ROC_YEAR_OFFSET, int(m[2] or m[4]), int(m[3] or m[5]))
     m = _CN_DATE_RE.search(text)
     if m:
         year = int("".join(str(_CN_DIGITS[c]) for c in m[1]))
@@ -165,7 +192,11 @@ def _label_values(lines: list[str]) -> dict[str, str]:
     """Field -> value from header label blocks; a value may sit on the line after its label."""
     found: dict[str, str] = {}
     for i, line in enumerate(lines):
-        matches = list(_LABEL_RE.finditer(line))
+        if "。" in line:
+            break  # the body has begun: a "名称：" further down names a buyer, not the page
+        # labels are matched in 简体 (發布單位 and 發佈單位 alike); values keep the page's text
+        simplified = to_simplified(line)
+        matches = list(_LABEL_RE.finditer(simplified if len(simplified) == len(line) else line))
         for j, m in enumerate(matches):
             field = _LABELS.get(_squash(m[1]))
             end = matches[j + 1].start() if j + 1 < len(matches) else len(line)
@@ -212,7 +243,7 @@ def _is_issuer(name: str) -> bool:
 
 
 def _title_line(line: str) -> bool:
-    if len(line) > TITLE_MAX_CHARS or _NOT_TITLE.search(line):
+    if len(line) > TITLE_MAX_CHARS or _NOT_TITLE.search(line) or _BREADCRUMB_RE.search(line):
         return False
     if TITLE_START.match(line):
         return True
@@ -260,11 +291,15 @@ def _first_line_title(lines: list[str]) -> str | None:
             or _GENRE_LINE_RE.fullmatch(_LATIN_RE.sub("", line))
             or not CJK_RE.search(line)
             or _date_line(line)
+            or _BREADCRUMB_RE.search(line)
         ):
             continue
+        # a headline may name its series first: "立法會十四題：公營機構應用人工智能"
+        series, colon, rest = line.partition("：")
+        plain = rest if colon and len(series) >= 5 and len(rest) >= 4 else line
         if (
             6 <= len(line) <= 40
-            and not re.search(r"[:：，,。；;！？!?]", line)
+            and not re.search(r"[:：，,。；;！？!?]", plain)
             and not iso_date(line)
         ):
             return line
@@ -273,7 +308,8 @@ def _first_line_title(lines: list[str]) -> str | None:
 
 
 def _label_start(line: str) -> bool:
-    m = _LABEL_RE.match(line)
+    simplified = to_simplified(line)
+    m = _LABEL_RE.match(simplified if len(simplified) == len(line) else line)
     return bool(m and m.group(0).rstrip() != m[1])  # a label followed by its colon
 
 
@@ -300,6 +336,19 @@ def _letterhead(lines: list[str]) -> str | None:
         if _title_line(_squash(line)):
             break
     return None
+
+
+def _issued(head: list[str]) -> tuple[str | None, str | None]:
+    """(issuer, date) of a front page stating them with 发布: "X局　发布", "2026-04-28发布"."""
+    issuer = date = None
+    for line in head[: HEAD_DATE_LINES * 2]:
+        m = _ISSUED_BY_RE.match(line)
+        if m and issuer is None and _is_issuer(_squash(m[1])):
+            issuer = _squash(m[1])
+        m = _ISSUED_ON_RE.match(line)
+        if m and date is None:
+            date = iso_date(m[1])
+    return issuer, date
 
 
 def _issuer_line(line: str) -> str | None:
@@ -354,8 +403,11 @@ def _doc_number(lines: list[str], labels: dict[str, str]) -> str | None:
         value = _squash(labels["doc_number"])
         if DOC_NUMBER_RE.fullmatch(value) or SERIAL_NUMBER_RE.fullmatch(value):
             return value
-    # otherwise a line near the top that starts with a document number ("签发人" may follow)
+    # otherwise a line near the top that starts with a document number ("签发人" may follow),
+    # or a standard's number alone on its line
     for line in lines[:15]:
+        if STANDARD_NUMBER_RE.match(line):
+            return line
         m = DOC_NUMBER_RE.match(line)
         if m and (m.end() == len(line) or line[m.end()].isspace()):
             return _squash(m[0])
@@ -382,10 +434,20 @@ _NOT_PLACE_FLAGS = ("v", "p", "c", "d", "u", "r", "m", "q", "f", "t", "y", "e", 
 
 
 def _stem_is_place_like(stem: str) -> bool:
-    """A stem no word of which is a verb, pronoun, number...: 青岚 (nr), 山东 (ns), not 加快."""
+    """A stem no word of which is a verb, pronoun, number...: 青岚 (nr), 山东 (ns), not 加快.
+
+    Two characters the dictionary does not know as a word (霁州, which the tagger splits into
+    a verb and a noun) before an administrative suffix are a name too.
+    """
     if stem in generic_places() or any(stem.endswith(g) for g in ("全", "我", "本", "该", "各")):
         return False
+    if len(stem) == 2 and unknown_word(stem) and not set(stem) & _FUNCTION_CHARS:
+        return True
     return not any(flag.startswith(_NOT_PLACE_FLAGS) for _, flag in tag(stem))
+
+
+# characters that join words rather than name anything: a pair holding one is no name
+_FUNCTION_CHARS = frozenset("的了和与及等在对为是之其或而并向从把被将于以")
 
 
 def _suffixed(place: str, text: str) -> str | None:
@@ -428,9 +490,15 @@ def _place_candidates(segment: str) -> list[tuple[str, bool]]:
     繁體). Mountains, rivers and common nouns are not divisions (泰山, 黄河, 安家补贴).
     """
     table = gazetteer()
+    generic = sorted(generic_places(), key=len, reverse=True)
     out: list[tuple[str, bool]] = []
     i = 0
     while i < len(segment):
+        # a phrase naming no place hides the name inside it (北京时间)
+        skip = next((len(g) for g in generic if segment.startswith(g, i)), 0)
+        if skip:
+            i += skip
+            continue
         for size in range(min(GAZETTEER_MAX_CHARS, len(segment) - i), 1, -1):
             name = segment[i : i + size]
             full = table.get(name)
@@ -456,18 +524,19 @@ def _first_place(segment: str) -> str | None:
 
 
 def _region(text: str, lines: list[str], issuer: str | None, title: str | None) -> str | None:
-    if issuer:
-        found = _admin_chain(issuer, text) or _first_place(issuer)
-        if found:
-            return found
+    of_issuer = (_admin_chain(issuer, text) or _first_place(issuer)) if issuer else None
+    of_title = None
     if title:
         for anchor in re.finditer(r"^|关于(?:印发)?|印发|《", title):
-            found = _admin_chain(title[anchor.end() :], text)
-            if found:
-                return found
-        found = _first_place(title)
-        if found:
-            return found
+            of_title = _admin_chain(title[anchor.end() :], text)
+            if of_title:
+                break
+        of_title = of_title or _first_place(title)
+    # the issuer's place, unless the title names it with its parents (南京市江宁区, 江宁区…局)
+    if of_issuer and not (of_title and of_title.endswith(of_issuer)):
+        return of_issuer
+    if of_title:
+        return of_title
     head = "\n".join(lines[:HEAD_LINES])[:HEAD_CHARS]
     named = _place_candidates(head)
     # an administrative name as written (山东省) beats a bare one (山东); then the most named
@@ -494,21 +563,25 @@ def _delivered(head: list[str]) -> str | None:
 
 def extract_meta(text: str) -> DocMeta:
     """Metadata of a cleaned document; fields not stated in the text are None."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [MARKDOWN_HEADING_RE.sub("", s) for line in text.split("\n") if (s := line.strip())]
     head = lines[:HEAD_LINES]
     labels = _label_values(head)
     title, title_issuer = _title(head, labels)
     sig_issuer, sig_date = _signature(lines)
-    labelled_issuer = _squash(labels["issuer"]) if "issuer" in labels else None
+    issued_by, issued_on = _issued(head)
+    labelled, source = (_squash(labels.get(f, "")) for f in ("issuer", "source"))
     issuer = (
         sig_issuer
         or title_issuer
-        or (labelled_issuer if labelled_issuer and _is_issuer(labelled_issuer) else None)
+        or issued_by
+        or (labelled if _is_issuer(labelled) else None)
         or _letterhead(head)
+        or (source if _is_issuer(source) else None)
     )
     date = (
         sig_date
         or iso_date(labels.get("written", ""))
+        or issued_on
         or iso_date(labels.get("published", ""))
         or _delivered(head)
         or next((d for line in head[:HEAD_DATE_LINES] if (d := _date_line(line))), None)

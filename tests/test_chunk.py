@@ -114,3 +114,10 @@ def test_chunk_properties_on_generated_text(parts, budget: int, overlap: int) ->
     raw = "".join(h + ("\n" if h else "") + p + sep for h, p, sep in parts)
     if raw.strip():
         check_chunks(_doc_from_text(raw), budget, overlap)
+
+
+def test_markdown_headings_open_sections_at_their_level() -> None:
+    from rag.chunk import heading_level
+
+    assert [heading_level(p) for p in ("# 总体情况", "## 一、收入", "### （二）支出")] == [1, 2, 3]
+    assert heading_level("#话题# 人工智能大会今天开幕") == 0  # a hashtag is no heading

@@ -67,7 +67,7 @@ EXPECTED = {
     # plain news article: headline, "发布时间 / 来源 / 浏览次数" line
     "jiangning_plain_article.txt": DocMeta(
         title="南京市江宁区举办人工智能产业对接会",
-        issuer=None,
+        issuer="江宁区科学技术局",  # the page names its source
         date="2024-06-13",
         doc_number=None,
         region="南京市江宁区",
@@ -379,3 +379,60 @@ def test_a_bilingual_press_release_has_its_headline_issuer_date_and_region() -> 
         "2026-05-06",
         "澄海特別行政區",
     )
+
+
+def _meta(text: str) -> DocMeta:
+    return extract_meta(clean_text(text).text)
+
+
+def test_a_local_standards_front_page() -> None:
+    text = (
+        "ICS 03.080\nCCS A 12\nDB6612\n澜川市地方标准\nDB6612/T 007—2025\n\n"
+        "公共服务智能客服系统运行管理规范\n\n2025-02-10发布　　　　2025-04-01实施\n"
+        "澜川市市场监督管理局　发布\n\n前言\n本文件由澜川市政务服务中心提出。\n"
+    )
+    assert _meta(text) == DocMeta(
+        title="公共服务智能客服系统运行管理规范",
+        issuer="澜川市市场监督管理局",
+        date="2025-02-10",
+        doc_number="DB6612/T 007—2025",
+        region="澜川市",
+    )
+
+
+def test_labels_below_the_first_sentence_belong_to_the_body() -> None:
+    text = (
+        "蔚江市城市大脑二期项目竞争性磋商公告\n\n"
+        "发布时间：2025-05-06　来源：蔚江市公共资源交易中心\n"
+        "项目概况\n潜在供应商应于2025年5月20日9时30分（北京时间）前提交响应文件。\n"
+        "一、采购人信息\n名称：蔚江市大数据管理局\n联系电话：0731-1234567\n"
+    )
+    meta = _meta(text)
+    assert meta.title == "蔚江市城市大脑二期项目竞争性磋商公告"  # not the buyer's 名称
+    assert meta.region == "蔚江市"  # 北京时间 names no place
+    assert meta.issuer == "蔚江市公共资源交易中心" and meta.date == "2025-05-06"
+
+
+def test_a_taiwan_county_news_page_with_breadcrumbs_and_a_short_roc_date() -> None:
+    text = (
+        "溪岡縣政府全球資訊網 > 縣政新聞 > 新聞稿\n\n發布單位：溪岡縣政府資訊處\n"
+        "發布日期：113-11-02\n點閱次數：2,048\n\n溪岡推動智慧長照 三年投入新臺幣3億元\n\n"
+        "　　溪岡縣政府2日宣布，將於114年1月1日起推動智慧長照計畫。\n"
+    )
+    assert _meta(text) == DocMeta(
+        title="溪岡推動智慧長照三年投入新臺幣3億元",
+        issuer="溪岡縣政府資訊處",
+        date="2024-11-02",
+        doc_number=None,
+        region="溪岡縣",
+    )
+    assert iso_date("114年1月1日") == "2025-01-01" and iso_date("版本 1.2.3") is None
+
+
+def test_a_headline_naming_its_series_and_a_markdown_title() -> None:
+    assert _meta("新聞公報\n\n立法會三題：智慧交通試點\n\n　　以下是今日的答覆：\n").title == (
+        "立法會三題：智慧交通試點"
+    )
+    md = "# 岑江市数据局2025年部门决算说明\n\n发布时间：2025-08-01\n\n## 一、基本情况\n内容。\n"
+    meta = _meta(md)
+    assert meta.title == "岑江市数据局2025年部门决算说明" and meta.region == "岑江市"

@@ -102,6 +102,13 @@ def _common_word(word: str) -> bool:
     return not flag.startswith("ns") and tagger.tokenizer.FREQ.get(word, 0) >= COMMON_WORD_FREQ
 
 
+def unknown_word(word: str) -> bool:
+    """True when jieba's dictionary has no entry for the word (an invented or rare name)."""
+    tagger = posseg().dt
+    tagger.tokenizer.check_initialized()
+    return not tagger.tokenizer.FREQ.get(word)
+
+
 def gazetteer_places(text: str, tags: list[tuple[str, str]] | None = None) -> list[str]:
     """Administrative divisions named in text, longest match first at each position.
 
