@@ -43,6 +43,8 @@ LIST_Q = re.compile(
     r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
+    # "what kinds of support / expenses / projects …": the kinds are the items
+    r"|what (kinds|types|sorts) of|which (kinds|types) of"
     # "list" the verb ("List the…", "can you list"), not the noun ("in the project list")
     r"|which (measures|tasks|steps|actions|policies)|^\s*list\b|\b(?:please|you|to) list\b",
     re.I,
@@ -328,6 +330,9 @@ def _qualifiers(
     for metric in metrics:
         at = normalised.find(metric)
         word, flag = ends.get(at, ("", ""))
+        before = ends.get(at - len(word), ("", ""))
+        if flag.startswith("v") and len(before[0]) >= 2 and before[1].startswith("n"):
+            word, flag = before[0] + word, "n"  # 语音识别准确率: the noun and its verb
         if (
             len(word) >= 2
             and flag.startswith("n")

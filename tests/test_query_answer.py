@@ -1242,3 +1242,33 @@ def test_which_day_and_a_funding_topic(question: str, kind: str, not_kind: str) 
 def test_how_big_and_roughly_are_no_key_terms() -> None:
     terms = build_query("智算中心二期定了多大规模？总投资大概多少？").terms
     assert not {"大规", "大规模", "大概"} & set(terms) and "智算中心" in terms
+
+
+def test_taiwan_words_match_their_mainland_forms() -> None:
+    # 人工智慧 / 資訊 / 軟體 are Taiwan's words for 人工智能 / 信息 / 软件: one matching form
+    assert normalise("澄溪縣人工智慧產業園的資訊軟體") == "澄溪县人工智能产业园的信息软件"
+    assert normalise("澄溪县人工智能产业园") == "澄溪县人工智能产业园"
+    q = build_query("澄溪縣去年底5G基地台總共有幾多座？")
+    # Cantonese and Taiwan words in written mainland form; "last year" names no topic
+    assert "基站" in q.normalised and "多少" in q.normalised
+    assert not {"去年", "去年底"} & set(q.terms)
+    assert states(q.slots[0], normalise("年末全县5G基站累计达到1.32万个。"))  # 座 or 个
+    assert not states("count:人名", normalise("基站1.32万个。"))
+
+
+def test_kinds_of_things_ask_for_a_list_and_a_qualified_rate_its_own_rate() -> None:
+    assert build_query("What kinds of expenses can the Lanxi grant pay for?").shape == "list"
+    assert build_query("What kind of company may apply to the Lanxi grant?").shape != "list"
+    q = build_query("蓝溪的技术规范对语音识别准确率有什么要求？")
+    assert ("语音识别", "准确率") in q.qualifiers
+    from rag.answer.sufficiency import qualifies
+
+    assert qualifies("语音识别", "准确率", "语音识别的平均准确率不低于90%")
+    assert not qualifies("语音识别", "准确率", "意图识别准确率不低于92%。支持语音识别输入。")
+
+
+def test_the_company_in_charge_is_asked_and_stated_by_a_company_name() -> None:
+    kinds = asked_kinds(normalise("蓝溪那个产业基金是哪家基金管理公司负责管理的？"))
+    assert kinds[0] == "unit"
+    assert states("unit", normalise("基金由蓝溪创新投资管理有限公司负责日常管理。"))
+    assert not states("unit", normalise("设立规模10亿元的人工智能产业投资基金。"))

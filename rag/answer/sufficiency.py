@@ -96,6 +96,20 @@ def metric_variants(metric: str) -> tuple[str, ...]:
     return (metric, *[a for a in alternatives.split(",") if a])
 
 
+# how far apart a qualifying noun and its quantity may be written ("对租房的企业给予补贴")
+QUALIFIER_GAP_CHARS = 8
+
+
+def qualifies(noun: str, metric: str, text: str) -> bool:
+    """True when text names the noun (or a synonym) within a few characters of the metric."""
+    for form in _forms(noun):
+        for m in re.finditer(re.escape(form), text):
+            near = text[max(0, m.start() - QUALIFIER_GAP_CHARS) : m.end() + QUALIFIER_GAP_CHARS]
+            if any(v in near for v in metric_variants(metric)):
+                return True
+    return False
+
+
 def place_in(place: str, doc: Document, doc_text_norm: str) -> bool:
     """True when the document is about or mentions the place."""
     return (
@@ -142,8 +156,9 @@ def judge(
         if not any(v in window for v in metric_variants(metric)):
             reasons.append(f"does not state {metric}")
     for noun, metric in query.qualifiers:
-        # 安家补贴 does not answer a question about 租房补贴
-        if not covers(noun, window):
+        # 安家补贴 does not answer a question about 租房补贴, nor 意图识别准确率 one about 图像识别
+        # 准确率: the text names the noun near the quantity it qualifies
+        if not qualifies(noun, metric, window):
             reasons.append(f"does not state {noun}{metric}")
     cov = coverage(weights, window)
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the

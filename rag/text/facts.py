@@ -18,6 +18,8 @@ from rag.text.places import tag
 
 NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
+# counters of things, for which texts also write the general classifier 个
+OBJECT_COUNTERS = frozenset("台套座处栋间张部支只款种件")
 COUNT_Q = re.compile(
     rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many"
     r"|(?<!document )(?<!reference )(?<!phone )(?<!fax )(?<!contact )number of",
@@ -196,7 +198,10 @@ KINDS = (
             r"|谁负责"
             r"|谁(来)?牵头|(哪个|哪家|什么)(单位|部门)?牵头"
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
-            r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b",
+            r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b"
+            # the company in charge: "哪家基金管理公司负责管理", "由哪个机构运营"
+            r"|(哪家|哪个|哪间|什么)[^？?，,。]{0,6}(公司|机构)[^？?，,。]{0,2}"
+            r"(负责|管理|运营|承建|承担|实施|中标)",
             re.I,
         ),
         re.compile(
@@ -206,6 +211,8 @@ KINDS = (
             r"(负责|牵头|主管|承担|组织|主办|承办|实施|制定|出台|印发|发布|运用|推动)"
             # a title naming its issuer: "某省人民政府办公厅关于印发…的通知"
             r"|[\u4e00-\u9fff]{2,20}(局|委员会|厅|办公室|政府|中心)关于"
+            # a named company: "由霁信基金管理有限公司负责"
+            r"|[\u4e00-\u9fff]{2,20}(有限公司|有限责任公司|集团|公司)"
         ),
         reach=2,
     ),
@@ -344,6 +351,8 @@ def asked_kinds(question: str) -> tuple[str, ...]:
                 counter = _clause_counters(question[m.start(1) :]) or COUNTERS
             counter = table.get(word, counter)
             counter = COUNTERS if counter == "个" else counter
+            if counter in OBJECT_COUNTERS:
+                counter += "个"  # "多少座基站" is answered by "1.32万个": 个 counts anything
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")

@@ -43,6 +43,15 @@ def to_simplified(text: str) -> str:
         return str(_converter("t2s").convert(text))
 
 
+def to_mainland(text: str) -> str:
+    """简体 form with Taiwan's words in mainland usage (OpenCC tw2sp: 人工智慧 -> 人工智能,
+    資訊 -> 信息, 軟體 -> 软件), for matching: both scripts' documents say the same thing."""
+    if not CJK_RE.search(text):
+        return text
+    with _lock:
+        return str(_converter("tw2sp").convert(text))
+
+
 def to_traditional(text: str) -> str:
     """繁體 form of text (OpenCC s2t), used to make evaluation variants."""
     with _lock:
@@ -62,6 +71,7 @@ def strip_controls(text: str) -> str:
 def normalise(text: str) -> str:
     """The matching form of text: NFKC (full-width digits and letters), 简体, no controls.
 
-    NFKC turns full-width punctuation into ASCII, so the result is for matching only.
+    NFKC turns full-width punctuation into ASCII and Taiwan's words become mainland ones
+    (部落格 -> 博客), so the result is for matching only: its length may differ.
     """
-    return to_simplified(unicodedata.normalize("NFKC", strip_controls(text)))
+    return to_mainland(unicodedata.normalize("NFKC", strip_controls(text)))
