@@ -94,6 +94,10 @@ COMPARE_Q = re.compile(
 )
 
 
+# Chinese in brackets after an English term: "final accounts (决算)"
+GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
+
+
 def english_aliases(question: str, pinyin_map: Mapping[str, str] | None) -> list[str]:
     """Chinese terms for an English question: glossary phrases and words, names in pinyin."""
     return _english_matches(question, pinyin_map)[0]
@@ -484,7 +488,12 @@ def build_query(
         places=tuple(places),
         years=tuple(years_in(normalised)),
         phases=phases_in(normalised),
-        exact=exact_phrases(normalised, tags),
+        exact=(
+            *exact_phrases(normalised, tags),
+            # Chinese written into an English question is the user's own term for the thing
+            # ("final accounts (决算)"): the documents must use it
+            *(w for w in GLOSSED_RE.findall(normalised) if lang == "en"),
+        ),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

@@ -1272,3 +1272,26 @@ def test_the_company_in_charge_is_asked_and_stated_by_a_company_name() -> None:
     assert kinds[0] == "unit"
     assert states("unit", normalise("基金由蓝溪创新投资管理有限公司负责日常管理。"))
     assert not states("unit", normalise("设立规模10亿元的人工智能产业投资基金。"))
+
+
+def test_ordinals_are_no_counts_and_thousands_separators_are_figures() -> None:
+    assert not states("count:人名", normalise("2　蓝溪市第二人民医院　影像诊断系统"))
+    assert stated_value("count:人名", normalise("预计培训2,000人次。")) == "2,000人"
+    assert states("count:宗次个", normalise("全年处理查询12万宗。"))
+
+
+def test_a_sentence_on_another_phase_does_not_answer_for_the_asked_one() -> None:
+    from rag.answer.sufficiency import judge
+
+    q = build_query("蓝溪超算中心第二期预计什么时候完工？")
+    sentence = normalise("第一期已于2025年9月完成设备安装，预计2026年第一季启用。")
+    window = normalise("第二期正进行规划。") + sentence
+    verdict = judge(q, sentence, window, sentence, {})
+    assert "not for phase 2期" in verdict.reasons
+
+
+def test_chinese_glossed_in_an_english_question_must_be_in_the_documents() -> None:
+    q = build_query("What were the Lanxi bureau's final accounts (决算) for 2024?")
+    assert "决算" in q.exact
+    assert "智算中心" not in build_query("How big is Lanxi's 智算中心 phase 2?").exact
+    assert asked_kinds(normalise("智慧号志是哪家厂商得标的？"))[0] == "unit"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.facts import kind_nouns, reach, states, states_phase
+from rag.text.facts import kind_nouns, phases_in, reach, states, states_phase
 from rag.text.lexicon import glossary
 from rag.types import CorpusStats, Document, Query
 
@@ -145,9 +145,10 @@ def judge(
     for year in query.years:
         if year not in window:
             reasons.append(f"not for {year}")
+    own_phases = phases_in(sentence)
     for phase in query.phases:
-        # "二期规模是多少" is not answered by what 首期 is
-        if not states_phase(phase, window):
+        # "二期规模是多少" is not answered by what 首期 is, even when a neighbour names 二期
+        if not states_phase(phase, window) or (own_phases and phase not in own_phases):
             reasons.append(f"not for phase {phase}")
     asked = asked_nouns(query) if query.metrics else set()
     for metric in query.metrics:

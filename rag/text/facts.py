@@ -16,8 +16,11 @@ from functools import cache
 from rag.text.lexicon import glossary, lexicon
 from rag.text.places import tag
 
-NUM = r"[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?"
-COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部"
+# a figure: digits with thousands separators ("3,000"), decimals, or Chinese numerals; not an
+# ordinal ("第二人民医院" counts no people)
+# (no braces: patterns built from NUM go through str.format)
+NUM = r"(?<!第)(?:\d\d?\d?(?:,\d\d\d)+|[0-9０-９一二三四五六七八九十百千万两零〇]+)(?:\.[0-9]+)?"
+COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部宗"
 # counters of things, for which texts also write the general classifier 个
 OBJECT_COUNTERS = frozenset("台套座处栋间张部支只款种件")
 COUNT_Q = re.compile(
@@ -200,8 +203,8 @@ KINDS = (
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
             r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b"
             # the company in charge: "哪家基金管理公司负责管理", "由哪个机构运营"
-            r"|(哪家|哪个|哪间|什么)[^？?，,。]{0,6}(公司|机构)[^？?，,。]{0,2}"
-            r"(负责|管理|运营|承建|承担|实施|中标)",
+            r"|(哪家|哪个|哪间|什么)[^？?，,。]{0,6}(公司|机构|厂商|企业)[^？?，,。]{0,2}"
+            r"(负责|管理|运营|承建|承担|实施|中标|得标)",
             re.I,
         ),
         re.compile(
