@@ -1295,3 +1295,50 @@ def test_chinese_glossed_in_an_english_question_must_be_in_the_documents() -> No
     assert "决算" in q.exact
     assert "智算中心" not in build_query("How big is Lanxi's 智算中心 phase 2?").exact
     assert asked_kinds(normalise("智慧号志是哪家厂商得标的？"))[0] == "unit"
+
+
+TRANSCRIPT = """澜江市数字政府建设新闻发布会实录
+
+发布时间：2026-05-12　　来源：澜江市人民政府新闻办公室
+
+发布人：
+顾明远　澜江市政务服务数据管理局局长
+沈佳宁　澜江市工业和信息化局副局长
+主持人：许　岚　澜江市人民政府新闻办公室副主任
+
+许岚：各位记者朋友，上午好！
+
+澜江日报记者：请问一网通办目前推进情况如何？
+顾明远：谢谢您的提问。我市一网通办平台已上线事项2140项，全程网办率达到92.6%。
+
+澜江电视台记者：在支持智能制造方面有哪些举措？
+沈佳宁：主要有三个方面。一是设立规模8亿元的智能制造专项基金；二是发放技改补贴，今年已向37家企业发放2600万元；三是建设工业互联网平台5个。
+
+许岚：今天的发布会到此结束。
+"""
+
+
+def test_a_transcript_turn_is_said_by_its_speaker_in_their_office(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"lanjiang-press.txt": TRANSCRIPT})
+    who = engine.ask("发布会上是谁介绍一网通办的？全程网办率是多少？")
+    assert who.answered and set(who.reasons) == {"states speaker", "states percent"}
+    assert who.text.startswith("顾明远：谢谢您的提问。[1]") and "92.6%" in who.text
+    listed = engine.ask("工信局那位副局长说支持智能制造有哪几招？")
+    assert listed.answered and "8亿元" in listed.text and "5个" in listed.text
+    # the speaker asked about must be in the documents: no one there is a 处长
+    assert not engine.ask("工信局那位处长说支持智能制造有哪几招？").answered
+
+
+def test_an_article_named_by_number_is_looked_up_and_quoted(tmp_path: Path) -> None:
+    articles = "\n".join(
+        f"第{n}条　本办法第{n}项规定的内容为事项{n}，由澜江市数据局负责解释。"
+        for n in ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+    )
+    engine = _engine_over(tmp_path, {"rules.txt": "澜江市公共数据开放管理办法\n\n" + articles})
+    answer = engine.ask("澜江市公共数据开放管理办法第十一条规定了什么？")
+    assert answer.answered and answer.text.startswith("第十一条")
+
+
+def test_years_in_chinese_numerals_match_years_in_digits() -> None:
+    assert normalise("截至二〇二五年十月，一九九七年起") == "截至2025年十月,1997年起"
+    assert not states("quantity", normalise("发布时间：2026-05-12 10:30"))

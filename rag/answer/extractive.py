@@ -13,7 +13,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from rag.text.facts import (
     years_in,
 )
 from rag.text.lang import normalise
+from rag.text.lexicon import lexicon
 from rag.text.places import tag
 from rag.text.tables import header_line, read_row
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
@@ -78,6 +79,10 @@ FIELD_LINE_RE = re.compile(
     r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
 )
 LIST_HEAD_BONUS = 0.3
+# a transcript's turn: "梁振华：谢谢您的提问。…" (a name of two to four characters, then a colon)
+SPEAKER_RE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4})\s*[：:](?!\s*$)", re.M)
+# the roster line naming a speaker's office: "梁振华　霁州市数据资源管理局局长"
+ROLE_LINE_CHARS = 40
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
@@ -271,6 +276,18 @@ def _doc_head(doc: Document) -> str:
     return _norm(f"{doc.title or ''} {opening}")
 
 
+def _phrases_at(phrases: Sequence[str]) -> Callable[[Document], list[int]]:
+    """A finder of where a document first writes each of the phrases (matching form)."""
+
+    def find(doc: Document) -> list[int]:
+        norm = _norm(doc.text)
+        if len(norm) != len(doc.text):
+            return []  # the matching form moved the offsets: no place to point at
+        return [at for p in phrases if (at := norm.find(p.lower())) >= 0]
+
+    return find
+
+
 def _own_number_at(doc: Document) -> list[int]:
     if not doc.doc_number:
         return []
@@ -383,6 +400,10 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # speaks of the year its paragraph named before it
         context += " ".join(years_in(doc.text[para_start : c.start])) + " "
     context += _asked_before(doc, para_start)
+    speaker = _speaker(doc, para_start)
+    if speaker:
+        # what a speaker says is said by their office: "科技局副局长说…" asks about it
+        context += f" {speaker[1]} "
     if not prev:
         # a short line ending in a colon introduces what follows: the salutation of a letter
         # ("余向前委员：") or a label ("联系人：") on the line before
@@ -404,9 +425,55 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
     # the field lines after an item ("责任单位：…", "完成时限：…") are part of it
     fields = _norm(" ".join(_field_lines_after(doc, para_end)))
-    if fields:
+    if speaker:
+        fields = f"{fields} {speaker[0]}表示"  # the turn's speaker, for "是谁介绍的"
+    if fields.strip():
         sentence, window, slot_window = (f"{x} {fields}" for x in (sentence, window, slot_window))
     return sentence, window, slot_window
+
+
+def _speaker(doc: Document, para_start: int) -> tuple[str, str] | None:
+    """(name, roster line) of the speaker whose turn a paragraph is, in a transcript: the
+    paragraph opens with "name：" and another line of the document names the same person
+    with an office ("何嘉怡　市科学技术局副局长", "市科技局副局长何嘉怡介绍")."""
+    m = SPEAKER_RE.match(doc.text, para_start, min(len(doc.text), para_start + 12))
+    if not m or m.group(1) in _label_words():
+        return None
+    name = m.group(1)
+    for line in doc.text.split("\n"):
+        line = line.strip()
+        if name in line and not SPEAKER_RE.match(line) and len(line) <= ROLE_LINE_CHARS:
+            return name, line
+    return None
+
+
+def _said(chosen: Sequence[Candidate]) -> str:
+    """What the chosen sentences state, normalised; a transcript turn's opening sentence
+    ("梁振华：谢谢您的提问。") states who speaks."""
+    out = []
+    for c in chosen:
+        out.append(_norm(c.reading))
+        para_start = c.doc.text.rfind("\n", 0, c.start) + 1
+        turn = _speaker(c.doc, para_start) if c.start == para_start else None
+        if turn:
+            out.append(f"{turn[0]}表示")
+    return " ".join(out)
+
+
+def _speakers_in(p: Passage) -> list[str]:
+    """The roster lines of the speakers whose turns a passage holds (their offices)."""
+    chunk, text = p.hit.chunk, p.doc.text
+    starts = [chunk.start_char] + [
+        i + 1 for i in range(chunk.start_char, chunk.end_char) if text[i] == "\n"
+    ]
+    found = (_speaker(p.doc, text.rfind("\n", 0, s) + 1) for s in starts)
+    return list(dict.fromkeys(f"{s[1]} " for s in found if s))
+
+
+@cache
+def _label_words() -> frozenset[str]:
+    """Field labels that look like a speaker's name before a colon (联系人：, 地址：)."""
+    return frozenset(lexicon("field_labels"))
 
 
 def _asked_before(doc: Document, start: int) -> str:
@@ -542,7 +609,10 @@ def _fact_answer(
             chosen.append(c)
     for part in _question_parts(query, weights):
         # "政策叫什么？要发挥哪位院士工作站的作用？": each question gets the sentence on its words
-        said = " ".join(_norm(c.reading) for c in chosen)
+        # (as read in its place: "发布会上…" is covered by a transcript's title)
+        said = " ".join(
+            _norm(f"{c.doc.title or ''} {c.passage.hit.chunk.heading} {c.reading}") for c in chosen
+        )
         if coverage(part, said) >= PART_COVERAGE or len(chosen) >= MAX_PART_SENTENCES:
             continue
         same_doc = [c for c in good if c.doc.doc_id == best.doc.doc_id and c not in chosen]
@@ -576,7 +646,7 @@ def _fact_answer(
         text = f"{_english_lead(query, chosen)} {quotes}"
     else:
         text = "".join(f"{c.text}[{n}]" for n, c in enumerate(chosen, 1))
-    said = " ".join(_norm(c.reading) for c in chosen)
+    said = _said(chosen)
     reasons = tuple(
         f"states {s.split(':')[0]}" if states(s, said) else f"does not state {s.split(':')[0]}"
         for s in query.slots
@@ -626,7 +696,14 @@ def _labelled(
             any(n in label for n in kind_nouns(s)) and states(s, _norm(text[a:b]))
             for s in query.slots
         )
-        named = any(t in label for t in asked) or label[-2:] in query.normalised
+        # (a key term only as the question wrote it: 发布 of 发布会 does not name 发布时间)
+        named = (
+            any(
+                t in label and not any(t in u and u not in label for u in asked if u != t)
+                for t in asked
+            )
+            or label[-2:] in query.normalised
+        )
         if not label or not (kind_label or named):
             continue
         field = _span_of(best, a, b, doc_chunks)
@@ -687,7 +764,16 @@ def _fill_slots(
     next to the best sentence ("（责任单位：…）") is found among its neighbours.
     """
     for slot in query.slots:
-        if any(states(slot, _norm(c.reading)) for c in chosen):
+        if states(slot, _said(chosen)):
+            continue
+        if slot == "speaker":
+            # the turn's opening sentence names its speaker ("梁振华：谢谢您的提问。")
+            para_start = best.doc.text.rfind("\n", 0, best.start) + 1
+            opening = split_sentences(best.doc.text, para_start, best.start)[:1]
+            turn = _speaker(best.doc, para_start)
+            label = _span_of(best, *opening[0], doc_chunks) if opening and turn else None
+            if label is not None and all(label.start != c.start for c in chosen):
+                chosen.insert(0, label)
             continue
         # a two-part question asks about neighbouring facts ("某某委员：" then "您提出的《…》"),
         # which a chunk boundary may separate
@@ -1271,7 +1357,10 @@ def extractive_answer(
         # documents and the glossary, one word that is (chip) does not make it answerable
         return refuse(f"key terms not covered: {' '.join(query.unmapped[:4])}")
     texts = [
-        _norm(f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}")
+        _norm(
+            f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}"
+            + " ".join(_speakers_in(p))
+        )
         for p in passages
     ]
     ok, reason, _ = passages_cover(query, texts, weights)
@@ -1280,6 +1369,8 @@ def extractive_answer(
     # a document's own lines for facts about the document itself, which retrieval by the
     # question's words rarely brings back: its 文号, its date line or signature, its salutation
     own_lines = {
+        # "第十一条规定了什么": where the document says what the question names exactly
+        _phrases_at(query.exact): bool(query.exact),
         _own_number_at: "doc_number" in query.slots,
         _date_lines_at: query.of_document and "date" in query.slots,
         _addressee_lines_at: "addressee" in query.slots,

@@ -18,6 +18,7 @@ EXPLAIN = (
     (re.compile(r"^not for (.+)$"), "没有针对{0}年的说明", "nothing is stated for {0}"),
     (re.compile(r"^not about (.+)$"), "没有关于{0}的说明", "nothing is stated about {0}"),
     (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),
+    (re.compile(r"^does not name (.+)$"), "没有提到{0}", "{0} is not named"),
     (re.compile(r"^states no (.+)$"), "没有给出所问的{0}", "no {0} is stated"),
     (re.compile(r"^key terms not covered: (.+)$"), "没有涉及：{0}", "not covered: {0}"),
     (
@@ -49,6 +50,7 @@ KIND_ZH = {
     "signer": "签发人",
     "fax": "传真",
     "duration": "时长",
+    "speaker": "发言人",
 }
 KIND_EN = {"doc_number": "document number", "addressee": "proposer", "quantity": "figure"}
 

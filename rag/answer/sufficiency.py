@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.facts import kind_nouns, phases_in, reach, states, states_phase
+from rag.text.facts import ORDINAL_REF_RE, kind_nouns, phases_in, reach, states, states_phase
 from rag.text.lexicon import glossary
 from rag.types import CorpusStats, Document, Query
 
@@ -145,6 +145,11 @@ def judge(
     for year in query.years:
         if year not in window:
             reasons.append(f"not for {year}")
+    for phrase in query.exact:
+        # "第十一条规定了什么" is not answered by 第一条 (a quoted name may head a whole section
+        # the sentence sits in: the documents hold it, which the answerer checks)
+        if ORDINAL_REF_RE.fullmatch(phrase) and phrase not in window:
+            reasons.append(f"does not name {phrase}")
     own_phases = phases_in(sentence)
     for phase in query.phases:
         # "二期规模是多少" is not answered by what 首期 is, even when a neighbour names 二期

@@ -219,6 +219,18 @@ KINDS = (
         ),
         reach=2,
     ),
+    FactKind(
+        "speaker",
+        # who said it in a transcript or a news report: "是谁介绍的", "who presented"
+        re.compile(
+            r"谁(来)?(介绍|讲|说|发言|回答|答复|表示|提到|指出|宣布|主持)"
+            r"|哪位[^？?，,。]{0,8}(介绍|讲|说|发言|回答|答复|表示|提到|指出|宣布)"
+            r"|who (said|says|spoke|speaks|introduced|presented|answered|announced|hosted|chaired)",
+            re.I,
+        ),
+        # a reported speaker (a transcript's turns get their speaker so: "梁振华表示")
+        re.compile(r"[\u4e00-\u9fff]{2,4}(?:表示|指出|介绍说|强调|宣布)"),
+    ),
 )
 BY_NAME = {k.name: k for k in KINDS}
 # a count asks for a number with the counter the question used ("多少家" -> "33家", "60余家")
@@ -243,7 +255,8 @@ NOUN_KINDS = {"phone": re.compile(r"电话|号码"), "percent": re.compile(r"比
 HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&'’-]+\s+){0,5}[a-z&'’-]+)", re.I)
 # years, dates and ranges of years are not counted things ("2023-2025年", "6月18日")
 DATE_SPANS = re.compile(
-    r"(?:19|20)\d{2}\s*(?:[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年?|\d{1,2}\s*[月日]"
+    r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[:：]\d{2}"  # 2026-07-09, 10:00
+    r"|(?:19|20)\d{2}\s*(?:[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年?|\d{1,2}\s*[月日]"
 )
 
 
@@ -369,9 +382,17 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.remove("phone")  # "传真号码": the number of a fax, not a telephone
     if "percent" in kinds and "money" in kinds and len(question_clauses(question)) <= 1:
         kinds.remove("money")  # "产值增长率是多少" asks for a rate, not an amount
-    if not kinds and QUANTITY_Q.search(question):
+    if QUANTITY_Q.search(question) and (
+        not kinds
+        # "谁介绍的？一天调用多少次？": a figure asked in its own clause next to a person
+        or (set(kinds) <= PERSON_KINDS and len(question_clauses(question)) > 1)
+    ):
         kinds.append("quantity")
     return tuple(dict.fromkeys(kinds))
+
+
+# kinds that ask who: a "多少" in another clause of the question asks for a figure besides
+PERSON_KINDS = frozenset({"signer", "contact", "addressee", "unit", "speaker"})
 
 
 def states(kind: str, sentence: str) -> bool:

@@ -68,10 +68,20 @@ def strip_controls(text: str) -> str:
     return CONTROL_RE.sub("", text)
 
 
+# a year in Chinese numerals ("二〇二五年", usual in Hong Kong and in formal dates)
+CN_YEAR_RE = re.compile(r"[一二][〇○零一二三四五六七八九]{3}(?=年)")
+_CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
+def _arabic_years(text: str) -> str:
+    return CN_YEAR_RE.sub(lambda m: m.group(0).translate(_CN_DIGIT), text)
+
+
 def normalise(text: str) -> str:
     """The matching form of text: NFKC (full-width digits and letters), 简体, no controls.
 
-    NFKC turns full-width punctuation into ASCII and Taiwan's words become mainland ones
-    (部落格 -> 博客), so the result is for matching only: its length may differ.
+    NFKC turns full-width punctuation into ASCII, Taiwan's words become mainland ones
+    (部落格 -> 博客) and years are written in digits (二〇二五年 -> 2025年), so the result is for
+    matching only: its length may differ.
     """
-    return to_mainland(unicodedata.normalize("NFKC", strip_controls(text)))
+    return _arabic_years(to_mainland(unicodedata.normalize("NFKC", strip_controls(text))))
