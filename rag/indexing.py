@@ -50,6 +50,7 @@ from rag.store_milvus import (
     store_exists,
 )
 from rag.text.lexicon import use_user_dirs
+from rag.text.speakers import speakers_in
 from rag.text.tokenize import tokenize
 from rag.types import Chunk, Document, IndexReport, Skipped
 
@@ -61,7 +62,7 @@ STAGES = ("read", "clean_meta", "chunk", "tokenize", "embed", "write")
 # Bump when cleaning, metadata, chunking or tokenizing change what an index holds for the same
 # file (tests/test_ingest.py fingerprints their output): an index is updated by file content, so
 # without it upgraded code would keep serving every unchanged file as the old code read it.
-PROCESSING_VERSION = 4
+PROCESSING_VERSION = 5
 log = logging.getLogger(__name__)
 
 
@@ -110,8 +111,10 @@ def document_from_text(
 
 
 def passage_text(doc: Document, chunk: Chunk) -> str:
-    """What gets embedded and BM25-indexed for a chunk: its text in its document's context."""
-    context = " ".join(x for x in (doc.title, doc.region, chunk.heading) if x)
+    """What gets embedded and BM25-indexed for a chunk: its text in its document's context
+    (title, region, heading path, and the offices of a transcript's speakers in it)."""
+    speakers = speakers_in(doc.text, chunk.start_char, chunk.end_char)
+    context = " ".join(x for x in (doc.title, doc.region, chunk.heading, *speakers) if x)
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 

@@ -13,7 +13,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,8 +41,8 @@ from rag.text.facts import (
     years_in,
 )
 from rag.text.lang import normalise
-from rag.text.lexicon import lexicon
 from rag.text.places import tag
+from rag.text.speakers import speaker_at, speakers_in
 from rag.text.tables import header_line, read_row
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
@@ -79,10 +79,6 @@ FIELD_LINE_RE = re.compile(
     r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
 )
 LIST_HEAD_BONUS = 0.3
-# a transcript's turn: "梁振华：谢谢您的提问。…" (a name of two to four characters, then a colon)
-SPEAKER_RE = re.compile(r"^\s*([\u4e00-\u9fff]{2,4})\s*[：:](?!\s*$)", re.M)
-# the roster line naming a speaker's office: "梁振华　霁州市数据资源管理局局长"
-ROLE_LINE_CHARS = 40
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
@@ -433,18 +429,8 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
 
 
 def _speaker(doc: Document, para_start: int) -> tuple[str, str] | None:
-    """(name, roster line) of the speaker whose turn a paragraph is, in a transcript: the
-    paragraph opens with "name：" and another line of the document names the same person
-    with an office ("何嘉怡　市科学技术局副局长", "市科技局副局长何嘉怡介绍")."""
-    m = SPEAKER_RE.match(doc.text, para_start, min(len(doc.text), para_start + 12))
-    if not m or m.group(1) in _label_words():
-        return None
-    name = m.group(1)
-    for line in doc.text.split("\n"):
-        line = line.strip()
-        if name in line and not SPEAKER_RE.match(line) and len(line) <= ROLE_LINE_CHARS:
-            return name, line
-    return None
+    """(name, roster line) of the speaker whose turn a paragraph is, in a transcript."""
+    return speaker_at(doc.text, para_start)
 
 
 def _said(chosen: Sequence[Candidate]) -> str:
@@ -458,22 +444,6 @@ def _said(chosen: Sequence[Candidate]) -> str:
         if turn:
             out.append(f"{turn[0]}表示")
     return " ".join(out)
-
-
-def _speakers_in(p: Passage) -> list[str]:
-    """The roster lines of the speakers whose turns a passage holds (their offices)."""
-    chunk, text = p.hit.chunk, p.doc.text
-    starts = [chunk.start_char] + [
-        i + 1 for i in range(chunk.start_char, chunk.end_char) if text[i] == "\n"
-    ]
-    found = (_speaker(p.doc, text.rfind("\n", 0, s) + 1) for s in starts)
-    return list(dict.fromkeys(f"{s[1]} " for s in found if s))
-
-
-@cache
-def _label_words() -> frozenset[str]:
-    """Field labels that look like a speaker's name before a colon (联系人：, 地址：)."""
-    return frozenset(lexicon("field_labels"))
 
 
 def _asked_before(doc: Document, start: int) -> str:
@@ -1359,7 +1329,7 @@ def extractive_answer(
     texts = [
         _norm(
             f"{p.doc.title or ''}{p.doc.region or ''}{p.hit.chunk.heading}{p.hit.chunk.text}"
-            + " ".join(_speakers_in(p))
+            + " ".join(speakers_in(p.doc.text, p.hit.chunk.start_char, p.hit.chunk.end_char))
         )
         for p in passages
     ]
