@@ -1342,3 +1342,19 @@ def test_an_article_named_by_number_is_looked_up_and_quoted(tmp_path: Path) -> N
 def test_years_in_chinese_numerals_match_years_in_digits() -> None:
     assert normalise("截至二〇二五年十月，一九九七年起") == "截至2025年十月,1997年起"
     assert not states("quantity", normalise("发布时间：2026-05-12 10:30"))
+
+
+def test_a_sentence_counting_its_points_is_answered_with_them(tmp_path: Path) -> None:
+    speech = (
+        "在2026澜江数字经济大会上的讲话\n\n各位来宾：\n\n"
+        "近年来，澜江数字经济持续增长。为实现目标，我讲三点意见。\n\n"
+        "一要夯实数字底座。市财政每年安排3亿元建设算力网络。\n\n"
+        "二要拓展应用场景。今年发布80个场景清单。\n\n"
+        "三要优化发展生态。设立20亿元产业基金。\n\n各位来宾，让我们共同努力。\n"
+    )
+    engine = _engine_over(tmp_path, {"speech.txt": speech})
+    answer = engine.ask("讲话里提的三点意见分别是什么？")
+    assert answer.answered
+    for point in ("一要夯实数字底座。", "二要拓展应用场景。", "三要优化发展生态。"):
+        assert point in answer.text
+    assert "各位来宾，让我们共同努力" not in answer.text

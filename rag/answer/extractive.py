@@ -79,6 +79,15 @@ FIELD_LINE_RE = re.compile(
     r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
 )
 LIST_HEAD_BONUS = 0.3
+# a sentence counting the points that follow it: "我讲三点意见。", "重点抓好以下四个方面。"
+ANNOUNCED_COUNT_RE = re.compile(
+    r"[两二三四五六七八九十]\s*(?:点|个方面|项|条)(?:意见|要求|建议|工作|举措|任务|措施)?\s*[。：:]\s*$"
+)
+# a paragraph opening one of those points: "一要…", "二是…", "第三，…", "（四）…"
+POINT_OPENING_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十]+[)）]"
+    r"|首先|其次|再次|最后)"
+)
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
@@ -698,7 +707,13 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
     """The points a sentence ending in a colon announces ("应当同时符合下列条件：" then
-    "（一）…", "（二）…"): the sentence alone says only that there are some."""
+    "（一）…", "（二）…"), or that a sentence counts ("我讲三点意见。" then paragraphs opening
+    一要…, 二要…): the sentence alone says only that there are some."""
+    if ANNOUNCED_COUNT_RE.search(c.text):
+        points = (_span_of(c, a, b, doc_chunks) for a, b in _point_paragraphs(c)[:LIST_ITEMS])
+        found = [p for p in points if p is not None]
+        if len(found) >= 2:
+            return found
     if not c.text.rstrip().endswith(("：", ":")):
         return []
     start, end, _ = _block(c.doc, c, siblings=False)
@@ -706,6 +721,23 @@ def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
         return []
     points = (_span_of(c, a, b, doc_chunks) for a, b in _items(c.doc, start, end)[:LIST_ITEMS])
     return [p for p in points if p is not None]
+
+
+def _point_paragraphs(c: Candidate) -> list[tuple[int, int]]:
+    """The opening sentences of the paragraphs right after c's that open with an ordinal
+    ("一要强化算力供给，夯实发展底座。", "二要…"): the points c announces."""
+    text = c.doc.text
+    _, pos = _paragraph(c.doc, c.start, c.end)
+    out: list[tuple[int, int]] = []
+    for end, line in _lines_after(text, pos):
+        if not line:
+            continue
+        if not POINT_OPENING_RE.match(line):
+            break
+        first = split_sentences(text, text.rfind("\n", 0, end) + 1, end)[:1]
+        if first:
+            out.append(first[0])
+    return out
 
 
 def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, float]]:
