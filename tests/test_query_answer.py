@@ -1358,3 +1358,40 @@ def test_a_sentence_counting_its_points_is_answered_with_them(tmp_path: Path) ->
     for point in ("一要夯实数字底座。", "二要拓展应用场景。", "三要优化发展生态。"):
         assert point in answer.text
     assert "各位来宾，让我们共同努力" not in answer.text
+
+
+DRAFT = """关于公开征求《岑溪县促进数字经济发展若干措施（征求意见稿）》意见的公告
+
+为广泛听取意见，现将《岑溪县促进数字经济发展若干措施（征求意见稿）》全文公布。
+
+附件：1.岑溪县促进数字经济发展若干措施（征求意见稿）
+　　　2.起草说明
+
+岑溪县工业和信息化局
+2026年3月2日
+
+附件1
+岑溪县促进数字经济发展若干措施（征求意见稿）
+第一条　对新落户企业给予一次性奖励，最高100万元。
+第二条　对企业租用算力的，按实际费用的20%给予补贴。
+第三条　对新引进的博士给予安家补贴10万元。
+
+附件2
+起草说明
+一、起草过程
+2026年1月，县工业和信息化局赴园区调研企业25家，召开座谈会3场，征求8个部门意见。
+二、主要内容
+《若干措施》共3条。
+"""
+
+
+def test_articles_under_their_title_are_the_items_and_furniture_is_not(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"draft.txt": DRAFT})
+    answer = engine.ask("岑溪县的征求意见稿给企业哪些支持？")
+    assert answer.reasons == ("lists 3 items of one section",)
+    assert [c.quote[:3] for c in answer.citations] == ["第一条", "第二条", "第三条"]
+    english = engine.ask("What kinds of support does the Cenxi county draft policy offer?")
+    assert english.reasons == ("lists 3 items of one section",)
+    # the signature block under "2.起草说明" is no list; the drafting paragraph answers
+    process = engine.ask("起草这个若干措施之前，县里做了哪些调研和征求意见的工作？")
+    assert process.answered and process.citations[0].quote.startswith("2026年1月")

@@ -41,6 +41,7 @@ from rag.text.facts import (
     years_in,
 )
 from rag.text.lang import normalise
+from rag.text.lexicon import lexicon
 from rag.text.places import tag
 from rag.text.speakers import speaker_at, speakers_in
 from rag.text.tables import header_line, read_row
@@ -79,6 +80,14 @@ FIELD_LINE_RE = re.compile(
     r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
 )
 LIST_HEAD_BONUS = 0.3
+ATTACHMENT_LINE_RE = re.compile(r"附\s*件\s*\d*\s*[:：]?")
+ISSUER_LINE_CHARS = 30
+TITLE_LINE_CHARS = 40
+TITLE_COVERAGE = 0.5
+# a prose paragraph holding this much of the question's key-term weight answers a list
+# question itself ("做了哪些调研": the paragraph on the research done)
+PROSE_COVERAGE = 0.6
+ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 # a sentence counting the points that follow it: "我讲三点意见。", "重点抓好以下四个方面。"
 ANNOUNCED_COUNT_RE = re.compile(
     r"[两二三四五六七八九十]\s*(?:点|个方面|项|条)(?:意见|要求|建议|工作|举措|任务|措施)?\s*[。：:]\s*$"
@@ -101,7 +110,12 @@ MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 8  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_CLOSE_CHARS = 8  # between 等 and the head term: "等多家链上优质"
-LIST_ASK_RE = re.compile(r"哪些|哪几[个件项条类种大]?|哪[两二三四五六七八九十]+[个件项条类种大]")
+LIST_ASK_RE = re.compile(
+    r"哪些|哪几[个件项条类种大]?|哪[两二三四五六七八九十]+[个件项条类种大]"
+    r"|what (?:kinds|types|sorts) of|which (?:kinds|types) of"
+    r"|what (?:measures|tasks|steps|actions|policies|support)",
+    re.I,
+)
 # a paragraph that announces the enumerated ones after it
 LIST_INTRO_RE = re.compile(r"(以下|如下)[^。；]{0,12}[：:。，,]|[：:]\s*$")
 CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -871,7 +885,9 @@ def _block(
             # "第十条 有下列情形之一的：" then "（一）…": points whose marker ranks above 条 in
             # the usual order, though they are its items; they run while the marker is theirs
             end = _run_end(text, para_end, lambda lv: lv != first)
-        return para_end + 1, end, paragraph.strip()
+        if end > para_end + 1 or not siblings or not ARTICLE_RE.match(paragraph.strip()):
+            return para_end + 1, end, paragraph.strip()
+        # an article with nothing under it ("第四条　每年遴选…奖励。"): one of its siblings
     if level and siblings:
         # one enumerated point ("2.实施一批技术攻关项目。…"): the list is it and its siblings,
         # from the heading or announcing paragraph above them to the next outer heading
@@ -882,6 +898,9 @@ def _block(
             lvl = heading_level(line)
             if (lvl and lvl < level) or (not lvl and LIST_INTRO_RE.search(line)):
                 break
+            if not lvl and _title_like(line):
+                start = prev_start  # the points' own title ("某县若干措施") heads them
+                break
             start = prev_start
         return start, _run_end(text, para_end, lambda lv: lv < level), ""
     # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow; not
@@ -889,11 +908,21 @@ def _block(
     named = _norm(f"{anchor.passage.hit.chunk.heading} {paragraph}")
     # (a paragraph ending in a colon announces what follows whatever it names)
     names_head = not heads or any(h in named for h in heads) or paragraph.rstrip()[-1:] in "：:"
-    if LIST_INTRO_RE.search(paragraph) and names_head:
+    # (and so does a title line alone: "某县促进人工智能产业发展若干措施" then 第一条…)
+    # (one that names what is asked, or most of the question's words: "…若干措施（征求意见稿）")
+    titled = _title_like(paragraph) and (names_head or anchor.coverage >= TITLE_COVERAGE)
+    if (LIST_INTRO_RE.search(paragraph) and names_head) or titled:
         first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
         if first:
-            return para_end + 1, _run_end(text, para_end, lambda lv: lv < first), ""
+            end = _run_end(text, para_end, lambda lv: lv < first)
+            return para_end + 1, end, paragraph.strip() if titled else ""
     return para_start, para_end, ""
+
+
+def _title_like(paragraph: str) -> bool:
+    """A short line that names rather than says: a title or a section name, no sentence."""
+    line = paragraph.strip()
+    return 4 <= len(line) <= TITLE_LINE_CHARS and not re.search(r"[。；;！？!?，,：:]", line)
 
 
 def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
@@ -914,6 +943,9 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
         # a section of sub-sections ("（一）加强组织领导。" then its paragraphs): the
         # sub-headings are the items, their bodies are what each one means
         lines = [line for line, lv in zip(lines, levels, strict=True) if lv == top]
+    if len(lines) > 1 and not top:
+        # a signature block, its date or an attachment label is no point of a list
+        lines = [(a, b) for a, b in lines if not _furniture(text[a:b].strip())]
     if len(lines) > 1:
         # several paragraphs: each paragraph is an item, cited by its first sentence (two when
         # the first is only a run-in heading such as "智能农业。")
@@ -941,6 +973,16 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     if sentences and sentences[0][1] - sentences[0][0] <= RUN_IN_HEADING_CHARS:
         return sentences[1:]  # "智能农业。" names the paragraph; its sentences are the items
     return []  # a paragraph of prose is not a list: its best sentence answers instead
+
+
+def _furniture(line: str) -> bool:
+    """A line of a document's furniture, not of its content: an issuer's name alone, a date
+    line, an attachment label ("附件1")."""
+    return bool(
+        DATE_LINE_RE.fullmatch(line)
+        or ATTACHMENT_LINE_RE.fullmatch(line)
+        or (len(line) <= ISSUER_LINE_CHARS and line.endswith(lexicon("issuer_suffixes")))
+    )
 
 
 def _passage_for(
@@ -1038,8 +1080,9 @@ def _list_answer(
         if len(items) >= 2:
             break
         para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
-        if para_start >= DOC_HEAD_CHARS and any(
-            h in _norm(doc.text[para_start:para_end]) for h in heads
+        own = _norm(doc.text[para_start:para_end])
+        if para_start >= DOC_HEAD_CHARS and (
+            any(h in own for h in heads) or coverage(weights, own) >= PROSE_COVERAGE
         ):
             # the best paragraph on the asked noun is prose ("存在的主要问题：…"): its sentence
             # answers, not a list from a paragraph about something else (the title and opening
