@@ -1395,3 +1395,28 @@ def test_articles_under_their_title_are_the_items_and_furniture_is_not(tmp_path:
     # the signature block under "2.起草说明" is no list; the drafting paragraph answers
     process = engine.ask("起草这个若干措施之前，县里做了哪些调研和征求意见的工作？")
     assert process.answered and process.citations[0].quote.startswith("2026年1月")
+
+
+TENDER = """岑江市城市大脑二期建设项目公开招标公告
+
+一、项目基本情况
+项目编号：CJCG-2026-0088
+项目名称：岑江市城市大脑二期建设项目
+采购方式：公开招标
+预算金额：2600.00万元
+采购需求：
+1. 建设城市运行数据中台1套；
+2. 部署交通信号智能优化系统，覆盖路口不少于300个；
+3. 提供三年运维服务。
+合同履行期限：合同签订之日起12个月。
+二、申请人的资格要求
+1. 满足政府采购法第二十二条规定。
+"""
+
+
+def test_a_records_list_field_answers_what_is_bought(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"tender.txt": TENDER})
+    answer = engine.ask("城市大脑二期项目具体要采购哪些东西？")
+    assert answer.reasons == ("lists 3 items of one section",)
+    assert [c.quote[:2] for c in answer.citations] == ["1.", "2.", "3."]
+    assert "数据中台" in answer.text and "资格" not in answer.text

@@ -84,6 +84,9 @@ ATTACHMENT_LINE_RE = re.compile(r"附\s*件\s*\d*\s*[:：]?")
 ISSUER_LINE_CHARS = 30
 TITLE_LINE_CHARS = 40
 TITLE_COVERAGE = 0.5
+RECORD_CHARS = 300  # how far around a field line the other fields of its record are looked for
+# a field whose value is the list below it: "采购需求：", "申报材料："
+FIELD_LABEL_ONLY_RE = re.compile(r"((?:[\u4e00-\u9fff][ \u3000]*){2,8})[：:]")
 # a prose paragraph holding this much of the question's key-term weight answers a list
 # question itself ("做了哪些调研": the paragraph on the research done)
 PROSE_COVERAGE = 0.6
@@ -919,6 +922,27 @@ def _block(
     return para_start, para_end, ""
 
 
+def _field_list(
+    doc: Document, anchor: Candidate, weights: dict[str, float]
+) -> tuple[int, int, str] | None:
+    """A record's field whose value is a list ("采购需求：" then "1. …", "2. …") named by a key
+    term, among the field lines around the anchor's: the list a question about it asks for."""
+    text = doc.text
+    para_start, para_end = _paragraph(doc, anchor.start, anchor.end)
+    if not FIELD_LINE_RE.match(text[para_start:para_end]):
+        return None
+    lines = _lines(text, max(0, para_start - RECORD_CHARS), min(len(text), para_end + RECORD_CHARS))
+    for a, b in lines:
+        label = text[a:b].strip()
+        m = FIELD_LABEL_ONLY_RE.fullmatch(label)
+        if not m or not any(len(t) >= 2 and t in _norm(m.group(1)) for t in weights):
+            continue
+        first = next((heading_level(line) for _, line in _lines_after(text, b) if line), 0)
+        if first:
+            return b + 1, _run_end(text, b, lambda lv, top=first: lv < top), m.group(1)
+    return None
+
+
 def _title_like(paragraph: str) -> bool:
     """A short line that names rather than says: a title or a section name, no sentence."""
     line = paragraph.strip()
@@ -1072,6 +1096,9 @@ def _list_answer(
         start, end, heading = _block(doc, anchor, siblings, heads)
         if siblings and _stands_alone(anchor, start, end, weights):
             start, end, heading = _block(doc, anchor, False, heads)
+        field_list = _field_list(doc, anchor, weights)
+        if field_list is not None and len(_items(doc, start, end)) < 2:
+            start, end, heading = field_list
         items: list[Candidate] = []
         for a, b in _items(doc, start, end):
             p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
@@ -1158,7 +1185,9 @@ def _list_heads(query: Query) -> tuple[str, ...]:
             rest = next((t for t in tails if t.startswith(after[0])), tail)[len(after[0]) :]
             nxt = [t for t in words if rest.startswith(t) and t not in query.verbs]
             after.extend(max(nxt, key=len) for _ in nxt[:1])
-    return tuple(after or before)
+    # "哪些东西": a word that names no kind of item ("things") asks for whatever is listed
+    vague = frozenset(lexicon("question_words"))
+    return tuple(t for t in (after or before) if t not in vague)
 
 
 def _closes(gap: str) -> bool:
