@@ -1420,3 +1420,28 @@ def test_a_records_list_field_answers_what_is_bought(tmp_path: Path) -> None:
     assert answer.reasons == ("lists 3 items of one section",)
     assert [c.quote[:2] for c in answer.citations] == ["1.", "2.", "3."]
     assert "数据中台" in answer.text and "资格" not in answer.text
+
+
+PUBLICITY = """关于2026年度岑江市数字化车间认定名单的公示
+
+根据有关规定，拟认定12个项目为2026年度岑江市数字化车间，现予以公示。
+
+一、拟认定名单
+（略）
+
+二、公示时间
+2026年9月1日至2026年9月7日（5个工作日）。
+
+三、异议受理
+经公示无异议的项目，将正式认定为2026年度岑江市数字化车间。
+"""
+
+
+def test_a_day_asked_is_not_answered_by_a_year_and_its_section_names_it(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"publicity.txt": PUBLICITY})
+    answer = engine.ask("岑江那个数字化车间名单的公示到哪天结束？")
+    assert answer.answered and answer.citations[0].quote.startswith("2026年9月1日至2026年9月7日")
+    from rag.text.facts import states_day
+
+    assert not states_day("公示到哪天结束", "经公示无异议的项目,将认定为2026年度数字化车间")
+    assert states_day("公示到哪天结束", "2026年9月1日至9月7日") and states_day("哪年成立", "2026年")

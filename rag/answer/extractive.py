@@ -269,6 +269,12 @@ def _candidates(
             # a unit or contact stated just after a sentence ("（牵头单位：…）") counts for it
             after = _norm(p.doc.text[end : sentences[i + 1][1]]) if i + 1 < len(sentences) else ""
             lexical = cov + _slot_bonus(query, norm, after)
+            section = _norm(p.hit.chunk.heading.rsplit(">", 1)[-1])
+            if any(n in section for s in query.slots for n in kind_nouns(s)) and any(
+                t in section for t in weights
+            ):
+                # "二、公示时间" heads the answer to "公示到哪天结束": its section names both
+                lexical += SLOT_BONUS
             if "doc_number" in query.slots and p.doc.doc_number and p.doc.doc_number in norm:
                 lexical += OWN_NUMBER_BONUS  # the document's own number, not one it cites
             if query.of_document and "date" in query.slots and DATE_LINE_RE.fullmatch(norm):

@@ -13,7 +13,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.text.facts import ORDINAL_REF_RE, kind_nouns, phases_in, reach, states, states_phase
+from rag.text.facts import (
+    ORDINAL_REF_RE,
+    kind_nouns,
+    phases_in,
+    reach,
+    states,
+    states_day,
+    states_phase,
+)
 from rag.text.lexicon import glossary
 from rag.types import CorpusStats, Document, Query
 
@@ -131,7 +139,13 @@ def judge(
     """
     reasons: list[str] = []
     if query.slots:
-        stated = [s for s in query.slots if states(s, slot_window if _far(s) else sentence)]
+        stated = [
+            s
+            for s in query.slots
+            if states(s, text := slot_window if _far(s) else sentence)
+            # "到哪天结束" is not answered by "2025年度"
+            and (s != "date" or states_day(query.normalised, text))
+        ]
         if not stated:
             reasons.append(f"states no {query.slots[0].split(':')[0]}")
         elif "fax" in query.slots and "fax" not in stated:

@@ -409,6 +409,21 @@ def states(kind: str, sentence: str) -> bool:
     return bool(BY_NAME[kind].stated.search(sentence))
 
 
+# a question for a day, not a year or a month: "到哪天结束", "几号截止", "几月几日"
+DAY_Q = re.compile(r"哪一?天|几号|哪一?日|几月几[日号]|what day|which day|what date|by when", re.I)
+DAY_STATED = re.compile(
+    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+    r"|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十廿卅]{1,3}[日号]"
+    # a day named without its date: "当天", "次日", "工作日"
+    r"|当天|当日|次日|之日|工作日"
+)
+
+
+def states_day(question: str, sentence: str) -> bool:
+    """False when the question asks for a day and the sentence names no day (only a year)."""
+    return not DAY_Q.search(question) or bool(DAY_STATED.search(sentence))
+
+
 def reach(kind: str) -> int:
     """How many following sentences may state a fact of this kind for the best sentence."""
     return BY_NAME[kind].reach if kind in BY_NAME else 0
