@@ -939,14 +939,18 @@ def _field_list(
         return None
     lines = _lines(text, max(0, para_start - RECORD_CHARS), min(len(text), para_end + RECORD_CHARS))
     for a, b in lines:
-        label = text[a:b].strip()
-        m = FIELD_LABEL_ONLY_RE.fullmatch(label)
+        m = FIELD_LABEL_ONLY_RE.fullmatch(text[a:b].strip())
         if not m or not any(len(t) >= 2 and t in _norm(m.group(1)) for t in weights):
             continue
         first = next((heading_level(line) for _, line in _lines_after(text, b) if line), 0)
         if first:
-            return b + 1, _run_end(text, b, lambda lv, top=first: lv < top), m.group(1)
+            return b + 1, _points_end(text, b, first), m.group(1)
     return None
+
+
+def _points_end(text: str, pos: int, level: int) -> int:
+    """End of the points of this heading level that follow pos (to an outer heading)."""
+    return _run_end(text, pos, lambda lv: lv < level)
 
 
 def _title_like(paragraph: str) -> bool:
