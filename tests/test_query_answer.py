@@ -1445,3 +1445,20 @@ def test_a_day_asked_is_not_answered_by_a_year_and_its_section_names_it(tmp_path
 
     assert not states_day("公示到哪天结束", "经公示无异议的项目,将认定为2026年度数字化车间")
     assert states_day("公示到哪天结束", "2026年9月1日至9月7日") and states_day("哪年成立", "2026年")
+
+
+def test_a_list_question_filtering_a_table_gets_every_matching_row(tmp_path: Path) -> None:
+    rows = [
+        ("1", "岑江第一医院", "影像辅助诊断", "东港区"),
+        ("2", "岑江数据公司", "政务问答助手", "西岭区"),
+        ("3", "岑江公交集团", "客流预测排班", "东港区"),
+        ("4", "岑江水务集团", "管网漏损监测", "南湖区"),
+        ("5", "岑江港务公司", "智能理货系统", "东港区"),
+    ]
+    table = "\n".join("　".join(r) for r in [("序号", "企业名称", "项目名称", "所在区"), *rows])
+    text = f"关于岑江市人工智能应用场景名单的公示\n\n拟认定以下5个项目：\n{table}\n\n公示期5个工作日。\n"
+    engine = _engine_over(tmp_path, {"list.txt": text})
+    answer = engine.ask("岑江名单里位于东港区的项目有哪几个？")
+    quoted = [c.quote for c in answer.citations]
+    assert quoted[0].startswith("序号") and len(quoted) == 4
+    assert all("东港区" in q for q in quoted[1:])

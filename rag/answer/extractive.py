@@ -44,7 +44,7 @@ from rag.text.lang import normalise
 from rag.text.lexicon import lexicon
 from rag.text.places import tag
 from rag.text.speakers import speaker_at, speakers_in
-from rag.text.tables import header_line, read_row
+from rag.text.tables import header_line, read_row, table_rows
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
@@ -179,6 +179,27 @@ def _read(doc: Document, start: int, end: int) -> str:
         if head and head[0] < start:
             return read_row(text[head[0] : head[1]], text[start:end])
     return text[start:end]
+
+
+def _rows_like(
+    best: Candidate, weights: dict[str, float], places: Sequence[str], doc_chunks: DocChunks
+) -> list[Candidate]:
+    """The rows of best's table holding every key term best's own cells hold (the filter a
+    list question puts on the table), best among them; none when best is no table row."""
+    text = best.doc.text
+    head = header_line(text, best.start) if best.reading != best.text else None
+    if head is None:
+        return []
+    header = _norm(text[head[0] : head[1]])
+    own = _norm(best.text)
+    wanted = [t for t in (*weights, *places) if t in own and t not in header]
+    if not wanted:
+        return []
+    spans = [
+        (a, b) for a, b in table_rows(text, head[1]) if all(t in _norm(text[a:b]) for t in wanted)
+    ]
+    found = (_span_of(best, a, b, doc_chunks) for a, b in spans[:LIST_ITEMS])
+    return [c for c in found if c is not None]
 
 
 def _table_header(c: Candidate, doc_chunks: DocChunks) -> Candidate | None:
@@ -636,6 +657,13 @@ def _fact_answer(
     for c in _labelled(query, best, weights, doc_chunks):
         if all(not (x.start <= c.start and c.end <= x.end) for x in chosen):
             chosen.append(c)
+    if query.shape == "list":
+        # "名单里位于东湖区的项目有哪几个": every row of the table with what the best row
+        # matched the question on, not only the rows retrieval brought back
+        rows = _rows_like(best, weights, query.places, doc_chunks)
+        if len(rows) >= 2:
+            chosen = [c for c in chosen if c.reading == c.text or c.doc.doc_id != best.doc.doc_id]
+            chosen += rows
     for c in list(chosen):
         header = _table_header(c, doc_chunks)
         if header is not None and all(header.start != x.start for x in chosen):

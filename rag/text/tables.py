@@ -71,3 +71,19 @@ def read_row(header: str, row: str) -> str:
         else:
             parts.append(f"{name}：{cell}")
     return "；".join(parts)
+
+
+def table_rows(text: str, header_end: int) -> list[tuple[int, int]]:
+    """(start, end) of each row below a header ending at header_end: the lines that follow
+    with as many cells as the header."""
+    width = len(cells(text[text.rfind("\n", 0, header_end) + 1 : header_end]))
+    rows: list[tuple[int, int]] = []
+    pos = header_end + 1
+    while pos < len(text) and len(rows) < MAX_ROWS:
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        if len(cells(text[pos:end])) != width:
+            break
+        rows.append((pos, end))
+        pos = end + 1
+    return rows
