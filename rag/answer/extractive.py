@@ -657,12 +657,13 @@ def _fact_answer(
     for c in _labelled(query, best, weights, doc_chunks):
         if all(not (x.start <= c.start and c.end <= x.end) for x in chosen):
             chosen.append(c)
-    if query.shape == "list":
+    if query.shape == "list" or LIST_ASK_RE.search(query.normalised):
         # "名单里位于东湖区的项目有哪几个": every row of the table with what the best row
         # matched the question on, not only the rows retrieval brought back
-        rows = _rows_like(best, weights, query.places, doc_chunks)
-        if len(rows) >= 2:
-            chosen = [c for c in chosen if c.reading == c.text or c.doc.doc_id != best.doc.doc_id]
+        row = next((c for c in chosen if c.reading != c.text), None)
+        rows = _rows_like(row, weights, query.places, doc_chunks) if row else []
+        if row and len(rows) >= 2:
+            chosen = [c for c in chosen if c.reading == c.text or c.doc.doc_id != row.doc.doc_id]
             chosen += rows
     for c in list(chosen):
         header = _table_header(c, doc_chunks)
