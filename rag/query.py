@@ -320,6 +320,9 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+SHARE_OF_RE = re.compile(r"占([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
+
+
 def _qualifiers(
     normalised: str, tags: list[tuple[str, str]], metrics: Sequence[str], named: Sequence[str]
 ) -> tuple[tuple[str, str], ...]:
@@ -331,16 +334,28 @@ def _qualifiers(
         ends[pos] = (word, flag)
     question_words = frozenset(lexicon("question_words"))
     out = []
-    for metric in metrics:
+    # a share's base: "占全省的比重" is not answered by "占地区生产总值比重"
+    for m in SHARE_OF_RE.finditer(normalised):
+        if m.group(1) not in question_words:
+            out.append((m.group(1), m.group(2)))
+    # the kinds of thing a question picks one of: "高中阶段" (not 小学阶段), "交通领域"; not
+    # "重点领域", whose word before it ranks rather than names
+    categories = [c for c in lexicon("category_nouns") if c in normalised]
+    generic = frozenset(lexicon("generic_modifiers"))
+    for metric in [*metrics, *categories]:
         at = normalised.find(metric)
+        if normalised[at - 1 : at] == "的" and len(ends.get(at - 1, ("", ""))[0]) >= 3:
+            at -= 1  # "图像识别的准确率" (not "企业的研发投入": an owner, not a kind)
         word, flag = ends.get(at, ("", ""))
         before = ends.get(at - len(word), ("", ""))
         if flag.startswith("v") and len(before[0]) >= 2 and before[1].startswith("n"):
             word, flag = before[0] + word, "n"  # 语音识别准确率: the noun and its verb
         if (
             len(word) >= 2
-            and flag.startswith("n")
+            # (a noun; 高中 of 高中阶段 is tagged a place word, s)
+            and (flag.startswith("n") or flag == "s")
             and word not in question_words
+            and not (metric in categories and word in generic)
             and not any(word in p or p in word for p in named)
         ):
             out.append((word, metric))

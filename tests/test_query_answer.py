@@ -1462,3 +1462,27 @@ def test_a_list_question_filtering_a_table_gets_every_matching_row(tmp_path: Pat
     quoted = [c.quote for c in answer.citations]
     assert quoted[0].startswith("序号") and len(quoted) == 4
     assert all("东港区" in q for q in quoted[1:])
+
+
+def test_a_chosen_stage_a_share_s_base_and_a_rate_s_kind_must_be_the_asked_ones() -> None:
+    from rag.answer.sufficiency import judge
+
+    stage = build_query("岑江高中阶段的人工智能课程每学年要上多少课时？")
+    assert ("高中", "阶段") in stage.qualifiers
+    said = normalise("小学阶段每学年不少于8课时，初中阶段每学年不少于12课时。")
+    assert "does not state 高中阶段" in judge(stage, said, said, said, {}).reasons
+    assert ("重点", "领域") not in build_query("岑江的重点领域有哪些？").qualifiers
+    share = build_query("岑江数字经济增加值占全省的比重是多少？")
+    assert ("全省", "比重") in share.qualifiers
+    said = normalise("数字经济增加值412.6亿元，占地区生产总值比重为9.7%。")
+    assert "does not state 全省比重" in judge(share, said, said, said, {}).reasons
+    rate = build_query("岑江的地方标准对图像识别的准确率有什么要求？")
+    assert ("图像识别", "准确率") in rate.qualifiers
+    assert ("企业", "研发投入") not in build_query("岑江企业的研发投入是多少？").qualifiers
+
+
+def test_a_count_of_the_asked_items_does_not_name_them() -> None:
+    from rag.answer.extractive import _counts_only
+
+    assert _counts_only(normalise("首批目录共有12家服务商。"), ("服务商",))
+    assert not _counts_only(normalise("首批12家服务商为：甲公司、乙公司。"), ("服务商",))

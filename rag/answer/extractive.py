@@ -31,6 +31,7 @@ from rag.answer.sufficiency import (
 from rag.chunk import heading_level, split_sentences
 from rag.embed import Embedder
 from rag.text.facts import (
+    COUNTERS,
     asked_title_endings,
     kind_nouns,
     question_clauses,
@@ -620,6 +621,10 @@ def _fact_answer(
     note: str,
 ) -> Answer | None:
     good = [c for c in judged if c.verdict and c.verdict.sufficient]
+    if query.shape == "list":
+        # "那12家服务商具体是哪几家": "共有12家服务商" counts them and names none
+        heads = _list_heads(query)
+        good = [c for c in good if not _counts_only(_norm(c.text), heads)]
     if not good:
         return None
     best = good[0]
@@ -683,6 +688,14 @@ def _fact_answer(
         for s in query.slots
     ) or ("covers the key terms",)
     return _quoted(query, text, citations, contexts, kind="fact", reasons=reasons, note=note)
+
+
+def _counts_only(sentence: str, heads: Sequence[str]) -> bool:
+    """True when the sentence gives only how many of the asked items there are ("共有12家
+    服务商"), naming none of them (no enumeration, no colon introducing them)."""
+    return bool(heads) and not re.search(r"[、:;,]", sentence) and any(
+        re.search(rf"\d+\s*[余多]?\s*[{COUNTERS}]\s*{re.escape(h)}", sentence) for h in heads
+    )
 
 
 def _labelled(
