@@ -1456,7 +1456,7 @@ def test_a_list_question_filtering_a_table_gets_every_matching_row(tmp_path: Pat
         ("5", "岑江港务公司", "智能理货系统", "东港区"),
     ]
     table = "\n".join("　".join(r) for r in [("序号", "企业名称", "项目名称", "所在区"), *rows])
-    text = f"关于岑江市人工智能应用场景名单的公示\n\n拟认定以下5个项目：\n{table}\n\n公示期5个工作日。\n"
+    text = f"关于岑江市人工智能应用场景名单的公示\n\n拟认定以下5个项目：\n{table}\n\n公示期5日。\n"
     engine = _engine_over(tmp_path, {"list.txt": text})
     answer = engine.ask("岑江名单里位于东港区的项目有哪几个？")
     quoted = [c.quote for c in answer.citations]
