@@ -693,8 +693,12 @@ def _fact_answer(
 def _counts_only(sentence: str, heads: Sequence[str]) -> bool:
     """True when the sentence gives only how many of the asked items there are ("共有12家
     服务商"), naming none of them (no enumeration, no colon introducing them)."""
-    return bool(heads) and not re.search(r"[、:;,]", sentence) and any(
-        re.search(rf"\d+\s*[余多]?\s*[{COUNTERS}]\s*{re.escape(h)}", sentence) for h in heads
+    return (
+        bool(heads)
+        and not re.search(r"[、:;,]", sentence)
+        and any(
+            re.search(rf"\d+\s*[余多]?\s*[{COUNTERS}]\s*{re.escape(h)}", sentence) for h in heads
+        )
     )
 
 
