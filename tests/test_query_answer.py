@@ -1486,3 +1486,15 @@ def test_a_count_of_the_asked_items_does_not_name_them() -> None:
 
     assert _counts_only(normalise("首批目录共有12家服务商。"), ("服务商",))
     assert not _counts_only(normalise("首批12家服务商为：甲公司、乙公司。"), ("服务商",))
+
+
+def test_an_english_follow_up_keeps_the_topic_not_the_earlier_question_asked() -> None:
+    first = "What is the budget for the Cenjiang city-brain tender?"
+    assert condense_question("And how long does the winner have to finish it?", [(first, "")]) == (
+        "the Cenjiang city-brain tender how long does the winner have to finish it"
+    )
+    # without a question of its own, the follow-up asks the same thing of something else
+    earlier = "How much computing power does phase one of the Cenjiang centre add?"
+    assert condense_question("And the second phase?", [(earlier, "")]).startswith(
+        "How much computing power does phase one"
+    )

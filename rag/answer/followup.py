@@ -21,6 +21,13 @@ PRONOUN_EN = re.compile(r"\b(it|its|they|them|their|that|those|these|there|the s
 LEAD_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)\s*")
 LEAD_EN = re.compile(r"^\s*(and what about|what about|how about|what of|and|also|then)\s*", re.I)
 SHORT_CHARS = 8
+WH_EN = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|how)\b", re.I)
+# the asking part of an English question, up to the preposition before its topic
+ASKING_EN = re.compile(
+    r"^\s*(?:what|which|who|whom|whose|when|where|how(?: many| much| long| big)?)\b"
+    r"[^?]*?\b(?:for|of|in|about|on|under|at)\s+",
+    re.I,
+)
 PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市州区县]")
 # where the asking part of a Chinese question begins ("…有多少家企业", "…是什么")
 ASKING = re.compile(
@@ -119,6 +126,10 @@ def _resolve(question: str, previous: str) -> str:
             return swapped
     # pronouns and short follow-ups: the previous question's topic, then this question
     topic = re.sub(r"[？?。.!！]+\s*$", "", previous.strip())
+    english = ASKING_EN.match(topic)
+    if english and WH_EN.match(core) and len(topic[english.end() :].split()) >= 2:
+        # "What is the budget for the X tender?" -> "the X tender": what it asked is not asked
+        topic = topic[english.end() :]
     if ASKING.search(core):
         cut = ASKING.search(topic)
         if cut and cut.start() >= 2:

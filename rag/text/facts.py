@@ -25,7 +25,8 @@ COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张�
 OBJECT_COUNTERS = frozenset("台套座处栋间张部支只款种件")
 COUNT_Q = re.compile(
     rf"(?:多少|(?<![哪这那])几)\s*([{COUNTERS}])|how many"
-    r"|(?<!document )(?<!reference )(?<!phone )(?<!fax )(?<!contact )number of",
+    r"|(?<!document )(?<!reference )(?<!phone )(?<!fax )(?<!contact )(?<!project )"
+    r"(?<!serial )(?<!registration )(?<!case )(?<!tender )number of",
     re.I,
 )
 # 文号: issuer abbreviation, year in brackets, serial number ("青政办发〔2023〕7号", "[2024] 第3号")
@@ -148,7 +149,8 @@ KINDS = (
     ),
     FactKind(
         "phone",
-        re.compile(r"电话|联系方式|号码|phone|telephone", re.I),
+        # "who should I call": the number to call (not "call for proposals")
+        re.compile(r"电话|联系方式|号码|phone|telephone|\bcall\b(?! for)", re.I),
         re.compile(r"\d{3,4}[-－—]\d{7,8}|\d{7,}"),
         reach=2,
     ),
