@@ -469,7 +469,13 @@ def build_query(
         unmapped = tuple(
             t for t in terms if t.isascii() and t not in idf and t not in accounted and _unmapped(t)
         )
-        terms = tuple(t for t in terms if not t.isascii() or t in idf or t in unmapped)
+        # (a word the glossary or a place's spelling accounts for counts through its Chinese,
+        # though an English page in the index also writes it: "platform" -> 平台)
+        terms = tuple(
+            t
+            for t in terms
+            if not t.isascii() or (t in idf and t not in accounted) or t in unmapped
+        ) or terms
     metrics = _metrics(normalised, aliases)
     shape = (
         "compare"
