@@ -471,11 +471,14 @@ def build_query(
         )
         # (a word the glossary or a place's spelling accounts for counts through its Chinese,
         # though an English page in the index also writes it: "platform" -> 平台)
-        terms = tuple(
-            t
-            for t in terms
-            if not t.isascii() or (t in idf and t not in accounted) or t in unmapped
-        ) or terms
+        terms = (
+            tuple(
+                t
+                for t in terms
+                if not t.isascii() or (t in idf and t not in accounted) or t in unmapped
+            )
+            or terms
+        )
     metrics = _metrics(normalised, aliases)
     shape = (
         "compare"

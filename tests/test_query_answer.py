@@ -1498,3 +1498,23 @@ def test_an_english_follow_up_keeps_the_topic_not_the_earlier_question_asked() -
     assert condense_question("And the second phase?", [(earlier, "")]).startswith(
         "How much computing power does phase one"
     )
+
+
+def test_a_subset_clause_and_a_county_named_in_a_city_document(tmp_path: Path) -> None:
+    bulletin = (
+        "岑江市2025年国民经济和社会发展统计公报（节选）\n\n"
+        "年末全市规模以上数字经济核心产业企业512家，比上年末增加40家；"
+        "其中人工智能企业96家，增加15家。\n"
+    )
+    county = "岑溪县数字经济发展情况\n\n岑溪县数字经济持续增长，全县数字经济企业80家。\n"
+    talk = (
+        "岑江市新闻发布会实录\n\n岑溪县副县长　周敏\n\n记者：岑溪县有什么新进展？\n"
+        "周敏：岑溪县人工智能产业园一期占地210亩，目前入驻企业33家。\n"
+    )
+    engine = _engine_over(
+        tmp_path, {"bulletin.txt": bulletin, "county.txt": county, "talk.txt": talk}
+    )
+    answer = engine.ask("到2025年底岑江规上的人工智能企业一共有几家？比前一年多了多少？")
+    assert "96家" in answer.text and "15家" in answer.text
+    park = engine.ask("岑溪县的人工智能产业园一期占地多大？入驻了几家企业？")
+    assert park.answered and "210亩" in park.text

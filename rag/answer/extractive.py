@@ -306,7 +306,12 @@ def _candidates(
             out.append(Candidate(p, start, end, lexical, cov))
     if query.places and query.shape != "compare":
         # a question about a place is answered from that place's documents when any came back
-        local = [c for c in out if _of_asked_place(query, c.doc)]
+        # (or from a sentence that names it: a city's press conference on one of its counties)
+        local = [
+            c
+            for c in out
+            if _of_asked_place(query, c.doc) or any(p in _norm(c.text) for p in query.places)
+        ]
         if local:
             return local
     return out
@@ -647,6 +652,15 @@ def _fact_answer(
         pick = max(same_doc, key=lambda c: coverage(part, _norm(c.reading)), default=None)
         if pick is not None and coverage(part, _norm(pick.reading)) >= PART_COVERAGE:
             chosen.append(pick)
+    # "…企业632家，比上年末增加57家；其中人工智能企业148家": the part named by a key term
+    # the whole does not name follows the whole
+    for a, b in _adjacent(best, 1)[:1]:
+        clause = best.doc.text[a:b]
+        missing = [t for t in weights if t not in _norm(best.reading)]
+        if clause.startswith("其中") and any(t in _norm(clause) for t in missing):
+            probe = _span_of(best, a, b, doc_chunks)
+            if probe is not None and all(probe.start != c.start for c in chosen):
+                chosen.append(probe)
     _fill_slots(query, best, ranked, chosen, doc_chunks)
     if query.slots and any(VARIANT_CLAUSE_RE.search(c) for c in question_clauses(query.normalised)):
         # "一年最多多少？如果是专精特新企业呢？": the case asked about and the general rule the
