@@ -59,6 +59,7 @@ OWN_NUMBER_BONUS = 0.5
 NUMBER_BONUS = 0.15
 LIST_ITEMS = 8
 COMPARE_DOCS = 6
+COMPARE_CANDIDATES = 8  # sentences of each document judged for a comparison
 RUN_IN_HEADING_CHARS = 16
 LABEL_LINE_CHARS = 24
 SCOPE_CLAUSE_CHARS = 12  # "到2020年，", "在人才方面，" open a paragraph
@@ -1544,7 +1545,7 @@ def extractive_answer(
                         -(coverage(w, f"{_norm(c.text)} {head}") + c.lexical - c.coverage)
                     ),
                 )
-            judged_by_doc[d] = _judged(query, cs[:4], w)
+            judged_by_doc[d] = _judged(query, cs[:COMPARE_CANDIDATES], w)
         answer = _compare_answer(query, judged_by_doc, contexts, note)
         # one document stating it is still a comparison when others were asked about
         if answer is not None and (len(answer.citations) > 1 or len(query.places) > 1):
