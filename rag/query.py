@@ -320,7 +320,7 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-SHARE_OF_RE = re.compile(r"占([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
+SHARE_OF_RE = re.compile(r"占(?![了到])([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
 
 
 def _qualifiers(
@@ -336,7 +336,7 @@ def _qualifiers(
     out = []
     # a share's base: "占全省的比重" is not answered by "占地区生产总值比重"
     for m in SHARE_OF_RE.finditer(normalised):
-        if m.group(1) not in question_words:
+        if not QUESTION_PATTERN.search(m.group(1)) and m.group(1) not in question_words:
             out.append((m.group(1), m.group(2)))
     # the kinds of thing a question picks one of: "高中阶段" (not 小学阶段), "交通领域"; not
     # "重点领域", whose word before it ranks rather than names

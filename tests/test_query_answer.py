@@ -1245,9 +1245,10 @@ def test_how_big_and_roughly_are_no_key_terms() -> None:
 
 
 def test_taiwan_words_match_their_mainland_forms() -> None:
-    # 人工智慧 / 資訊 / 軟體 are Taiwan's words for 人工智能 / 信息 / 软件: one matching form
-    assert normalise("澄溪縣人工智慧產業園的資訊軟體") == "澄溪县人工智能产业园的信息软件"
-    assert normalise("澄溪县人工智能产业园") == "澄溪县人工智能产业园"
+    # 人工智慧 / 軟體 are Taiwan's words for 人工智能 / 软件: one matching form; mainland words
+    # that OpenCC's tw2sp would also rewrite (核心, 文件, 智慧城市, 查询) stay
+    assert normalise("澄溪縣人工智慧產業園的軟體") == "澄溪县人工智能产业园的软件"
+    assert normalise("核心产业的文件，智慧城市，查询") == "核心产业的文件,智慧城市,查询"
     q = build_query("澄溪縣去年底5G基地台總共有幾多座？")
     # Cantonese and Taiwan words in written mainland form; "last year" names no topic
     assert "基站" in q.normalised and "多少" in q.normalised
@@ -1518,3 +1519,9 @@ def test_a_subset_clause_and_a_county_named_in_a_city_document(tmp_path: Path) -
     assert "96家" in answer.text and "15家" in answer.text
     park = engine.ask("岑溪县的人工智能产业园一期占地多大？入驻了几家企业？")
     assert park.answered and "210亩" in park.text
+
+
+def test_taiwan_phone_numbers_are_phone_numbers() -> None:
+    assert states("phone", normalise("聯絡電話：(05)386-2210 分機512"))
+    assert states("phone", normalise("服務專線：02-2345-6789"))
+    assert not states("phone", normalise("計畫期程為114-116年"))

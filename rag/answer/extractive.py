@@ -643,10 +643,7 @@ def _fact_answer(
             chosen.append(c)
     for part in _question_parts(query, weights):
         # "政策叫什么？要发挥哪位院士工作站的作用？": each question gets the sentence on its words
-        # (as read in its place: "发布会上…" is covered by a transcript's title)
-        said = " ".join(
-            _norm(f"{c.doc.title or ''} {c.passage.hit.chunk.heading} {c.reading}") for c in chosen
-        )
+        said = " ".join(_norm(c.reading) for c in chosen)
         if coverage(part, said) >= PART_COVERAGE or len(chosen) >= MAX_PART_SENTENCES:
             continue
         same_doc = [c for c in good if c.doc.doc_id == best.doc.doc_id and c not in chosen]

@@ -104,13 +104,17 @@ def metric_variants(metric: str) -> tuple[str, ...]:
     return (metric, *[a for a in alternatives.split(",") if a])
 
 
+SHARE_WORDS = frozenset({"比重", "比例", "份额", "占比"})
 # how far apart a qualifying noun and its quantity may be written ("对租房的企业给予补贴")
 QUALIFIER_GAP_CHARS = 8
 
 
 def qualifies(noun: str, metric: str, text: str) -> bool:
-    """True when text names the noun (or a synonym) within a few characters of the metric."""
+    """True when text names the noun (or a synonym) within a few characters of the metric;
+    a share's base also as "占总项目数的26.5%", which does not repeat 比例."""
     for form in _forms(noun):
+        if metric in SHARE_WORDS and re.search(f"占[^,，;；。]{{0,4}}{re.escape(form)}", text):
+            return True
         for m in re.finditer(re.escape(form), text):
             near = text[max(0, m.start() - QUALIFIER_GAP_CHARS) : m.end() + QUALIFIER_GAP_CHARS]
             if any(v in near for v in metric_variants(metric)):

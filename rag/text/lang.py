@@ -12,6 +12,8 @@ import unicodedata
 from functools import cache
 from typing import Any
 
+from rag.text.lexicon import glossary
+
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 # C0/C1 controls other than tab and newline, and lone surrogates (undecodable bytes)
@@ -44,12 +46,19 @@ def to_simplified(text: str) -> str:
 
 
 def to_mainland(text: str) -> str:
-    """简体 form with Taiwan's words in mainland usage (OpenCC tw2sp: 人工智慧 -> 人工智能,
-    資訊 -> 信息, 軟體 -> 软件), for matching: both scripts' documents say the same thing."""
-    if not CJK_RE.search(text):
+    """Taiwan's and Hong Kong's words in mainland usage (lexicon regional_words: 人工智慧 ->
+    人工智能, 软体 -> 软件), for matching: both places' documents say the same thing."""
+    words = glossary("regional_words")
+    if not any(w in text for w in words):
         return text
-    with _lock:
-        return str(_converter("tw2sp").convert(text))
+    return _words_re(tuple(sorted(words, key=len, reverse=True))).sub(
+        lambda m: words[m.group(0)], text
+    )
+
+
+@cache
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def to_traditional(text: str) -> str:
@@ -81,7 +90,8 @@ def normalise(text: str) -> str:
     """The matching form of text: NFKC (full-width digits and letters), 简体, no controls.
 
     NFKC turns full-width punctuation into ASCII, Taiwan's words become mainland ones
-    (部落格 -> 博客) and years are written in digits (二〇二五年 -> 2025年), so the result is for
-    matching only: its length may differ.
+    (人工智慧 -> 人工智能) and years are written in digits (二〇二五年 -> 2025年), so the result
+    is for matching only.
     """
-    return _arabic_years(to_mainland(unicodedata.normalize("NFKC", strip_controls(text))))
+    text = to_simplified(unicodedata.normalize("NFKC", strip_controls(text)))
+    return _arabic_years(to_mainland(text))
