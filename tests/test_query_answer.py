@@ -1394,7 +1394,7 @@ def test_articles_under_their_title_are_the_items_and_furniture_is_not(tmp_path:
     english = engine.ask("What kinds of support does the Cenxi county draft policy offer?")
     assert english.reasons == ("lists 3 items of one section",)
     # the signature block under "2.起草说明" is no list; the drafting paragraph answers
-    process = engine.ask("起草这个若干措施之前，县里做了哪些调研和征求意见的工作？")
+    process = engine.ask("起草这个若干措施时，县里做了哪些调研和征求意见？")
     assert process.answered and process.citations[0].quote.startswith("2026年1月")
 
 

@@ -307,14 +307,15 @@ def _candidates(
             out.append(Candidate(p, start, end, lexical, cov))
     if query.places and query.shape != "compare":
         # a question about a place is answered from that place's documents when any came back
-        # (or from a sentence that names it: a city's press conference on one of its counties)
-        local = [
-            c
-            for c in out
-            if _of_asked_place(query, c.doc) or any(p in _norm(c.text) for p in query.places)
-        ]
+        local = [c for c in out if _of_asked_place(query, c.doc)]
         if local:
-            return local
+            # (and from sentences of other documents that name it: a city's press conference
+            # on one of its counties)
+            return [
+                c
+                for c in out
+                if _of_asked_place(query, c.doc) or any(p in _norm(c.text) for p in query.places)
+            ]
     return out
 
 

@@ -16,10 +16,9 @@ from functools import cache
 from rag.text.lexicon import glossary, lexicon
 from rag.text.places import tag
 
-# a figure: digits with thousands separators ("3,000"), decimals, or Chinese numerals; not an
-# ordinal ("第二人民医院" counts no people)
+# a figure: digits with thousands separators ("3,000"), decimals, or Chinese numerals
 # (no braces: patterns built from NUM go through str.format)
-NUM = r"(?<!第)(?:\d\d?\d?(?:,\d\d\d)+|[0-9０-９一二三四五六七八九十百千万两零〇]+)(?:\.[0-9]+)?"
+NUM = r"(?:\d\d?\d?(?:,\d\d\d)+|[0-9０-９一二三四五六七八九十百千万两零〇]+)(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部宗"
 # counters of things, for which texts also write the general classifier 个
 OBJECT_COUNTERS = frozenset("台套座处栋间张部支只款种件")
@@ -240,7 +239,10 @@ KINDS = (
 BY_NAME = {k.name: k for k in KINDS}
 # a count asks for a number with the counter the question used ("多少家" -> "33家", "60余家")
 # a magnitude may come between ("2亿台", "1.5万人")
-COUNT_STATED = rf"{NUM}\s*[余多]?\s*[万亿]?\s*[余多]?\s*(?:{{counter}})"
+# (not an ordinal: "第二人民医院" counts no people)
+COUNT_STATED = rf"(?<!第){NUM}\s*[余多]?\s*[万亿]?\s*[余多]?\s*(?:{{counter}})"
+# "第几位皇后" asks for an ordinal: "第二位"
+ORDINAL_STATED = rf"第{NUM}\s*(?:{{counter}})"
 # a figure: digits, or Chinese numerals of two characters or more ("三千", "十五")
 QUANTITY_STATED = re.compile(
     r"\d|[一二两三四五六七八九十][十百千万亿]|[十百千万亿][一二三四五六七八九]"
@@ -373,7 +375,11 @@ def asked_kinds(question: str) -> tuple[str, ...]:
             counter = table.get(word, counter)
             counter = COUNTERS if counter == "个" else counter
             if counter in OBJECT_COUNTERS:
-                counter += "个"  # "多少座基站" is answered by "1.32万个": 个 counts anything
+                # "多少座基站" is answered by "基站1.32万个": 个 counts anything, when no other
+                # noun follows it ("33个大城市" counts cities)
+                counter += "+"
+            if question[max(0, m.start() - 1) : m.start()] == "第":
+                counter = "第" + counter  # "第几位": an ordinal
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
@@ -400,13 +406,24 @@ def asked_kinds(question: str) -> tuple[str, ...]:
 PERSON_KINDS = frozenset({"signer", "contact", "addressee", "unit", "speaker"})
 
 
+def _count_pattern(counter: str) -> re.Pattern[str]:
+    """A count with one of the counters; "第位" (a 第几 question): an ordinal with them."""
+    if counter.startswith("第"):
+        return re.compile(ORDINAL_STATED.format(counter=f"[{re.escape(counter[1:])}]"))
+    if counter.endswith("+"):
+        own = COUNT_STATED.format(counter=f"[{re.escape(counter[:-1])}]")
+        general = COUNT_STATED.format(counter="个") + r"(?![\u4e00-\u9fff])"
+        return re.compile(f"{own}|{general}")
+    return re.compile(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"))
+
+
 def states(kind: str, sentence: str) -> bool:
     """True when sentence (NFKC form) states a fact of this kind."""
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
         if not counter:  # "how many" in English: any counted number
             return _figure(sentence)
-        return bool(re.search(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"), sentence))
+        return bool(_count_pattern(counter).search(sentence))
     if kind == "quantity":
         return _figure(sentence)
     if kind.startswith("measure:"):
@@ -438,11 +455,7 @@ def stated_value(kind: str, sentence: str) -> str | None:
     """The text that states the fact (the "33家" of a count), for English leads."""
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
-        pattern = (
-            re.compile(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"))
-            if counter
-            else QUANTITY_STATED
-        )
+        pattern = _count_pattern(counter) if counter else QUANTITY_STATED
     elif kind == "quantity":
         pattern = QUANTITY_STATED
     elif kind.startswith("measure:"):
