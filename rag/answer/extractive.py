@@ -457,7 +457,7 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # speaks of the year its paragraph named before it
         context += " ".join(years_in(doc.text[para_start : c.start])) + " "
     context += _asked_before(doc, para_start)
-    speaker = _speaker(doc, para_start)
+    speaker = speaker_at(doc.text, para_start)
     if speaker:
         # what a speaker says is said by their office: "科技局副局长说…" asks about it
         context += f" {speaker[1]} "
@@ -489,11 +489,6 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     return sentence, window, slot_window
 
 
-def _speaker(doc: Document, para_start: int) -> tuple[str, str] | None:
-    """(name, roster line) of the speaker whose turn a paragraph is, in a transcript."""
-    return speaker_at(doc.text, para_start)
-
-
 def _said(chosen: Sequence[Candidate]) -> str:
     """What the chosen sentences state, normalised; a transcript turn's opening sentence
     ("梁振华：谢谢您的提问。") states who speaks."""
@@ -501,7 +496,7 @@ def _said(chosen: Sequence[Candidate]) -> str:
     for c in chosen:
         out.append(_norm(c.reading))
         para_start = c.doc.text.rfind("\n", 0, c.start) + 1
-        turn = _speaker(c.doc, para_start) if c.start == para_start else None
+        turn = speaker_at(c.doc.text, para_start) if c.start == para_start else None
         if turn:
             out.append(f"{turn[0]}表示")
     return " ".join(out)
@@ -854,7 +849,7 @@ def _fill_slots(
             # the turn's opening sentence names its speaker ("梁振华：谢谢您的提问。")
             para_start = best.doc.text.rfind("\n", 0, best.start) + 1
             opening = split_sentences(best.doc.text, para_start, best.start)[:1]
-            turn = _speaker(best.doc, para_start)
+            turn = speaker_at(best.doc.text, para_start)
             label = _span_of(best, *opening[0], doc_chunks) if opening and turn else None
             if label is not None and all(label.start != c.start for c in chosen):
                 chosen.insert(0, label)

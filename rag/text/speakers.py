@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from rag.text.lexicon import lexicon
 
@@ -25,12 +25,27 @@ def speaker_at(text: str, line_start: int) -> tuple[str, str] | None:
     m = SPEAKER_RE.match(text, line_start, min(len(text), line_start + 12))
     if not m or m.group(1) in _label_words():
         return None
-    name = m.group(1)
-    for line in text.split("\n"):
-        line = line.strip()
-        if name in line and not SPEAKER_RE.match(line) and len(line) <= ROLE_LINE_CHARS:
-            return name, line
-    return None
+    roster = _roster(text).get(m.group(1))
+    return None if roster is None else (m.group(1), roster)
+
+
+@lru_cache(maxsize=16)
+def _roster(text: str) -> dict[str, str]:
+    """Speaker name -> the first short line naming them that is not one of their turns; read
+    once per text (a chunk's turns and each candidate sentence ask about the same document)."""
+    lines = [line.strip() for line in text.split("\n")]
+    labels = _label_words()
+    names = {
+        m.group(1) for line in lines if (m := SPEAKER_RE.match(line)) and m.group(1) not in labels
+    }
+    out: dict[str, str] = {}
+    for line in lines:
+        if len(line) > ROLE_LINE_CHARS or SPEAKER_RE.match(line):
+            continue
+        for name in names:
+            if name in line:
+                out.setdefault(name, line)
+    return out
 
 
 def speakers_in(text: str, start: int, end: int) -> list[str]:
