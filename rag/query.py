@@ -16,7 +16,7 @@ from rag.text.lang import (
     to_simplified,
     to_traditional,
 )
-from rag.text.lexicon import glossary, lexicon
+from rag.text.lexicon import glossary, lexicon, rewrite
 from rag.text.places import (
     gazetteer_pinyin,
     gazetteer_places,
@@ -365,16 +365,7 @@ def _qualifiers(
 def _standard_forms(text: str) -> str:
     """Colloquial and Cantonese question words in their written forms (lexicon colloquial):
     "每间公司最多攞到几多钱" -> "每家公司最多拿到多少钱"."""
-    forms = glossary("colloquial")
-    if not forms or not any(f in text for f in forms):
-        return text
-    pattern = _forms_re(tuple(sorted(forms, key=len, reverse=True)))
-    return pattern.sub(lambda m: forms[m.group(0)], text)
-
-
-@cache
-def _forms_re(forms: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, forms)))
+    return rewrite(text, "colloquial")
 
 
 def _straddles(term: str, places: Sequence[str], text: str) -> bool:

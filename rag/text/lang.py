@@ -12,7 +12,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from rag.text.lexicon import glossary
+from rag.text.lexicon import rewrite
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
@@ -48,17 +48,7 @@ def to_simplified(text: str) -> str:
 def to_mainland(text: str) -> str:
     """Taiwan's and Hong Kong's words in mainland usage (lexicon regional_words: 人工智慧 ->
     人工智能, 软体 -> 软件), for matching: both places' documents say the same thing."""
-    words = glossary("regional_words")
-    if not any(w in text for w in words):
-        return text
-    return _words_re(tuple(sorted(words, key=len, reverse=True))).sub(
-        lambda m: words[m.group(0)], text
-    )
-
-
-@cache
-def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, words)))
+    return rewrite(text, "regional_words")
 
 
 def to_traditional(text: str) -> str:

@@ -9,6 +9,7 @@ with the same names; their entries are added to the bundled ones.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -67,3 +68,18 @@ def glossary(name: str) -> dict[str, str]:
         else:
             out[parts[0].lower()] = ""
     return out
+
+
+def rewrite(text: str, name: str) -> str:
+    """text with each key of glossary `name` replaced by its value, longest keys first."""
+    table = glossary(name)
+    if not any(k in text for k in table):
+        return text
+    return _keys_re(tuple(sorted(table, key=len, reverse=True))).sub(
+        lambda m: table[m.group(0)], text
+    )
+
+
+@cache
+def _keys_re(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, keys)))
