@@ -188,15 +188,20 @@ def iso_date(text: str) -> str | None:
 # --- header labels ----------------------------------------------------------------------------
 
 
+def _label_form(line: str) -> str:
+    """The line as labels are matched: in 简体 (發布單位 and 發佈單位 alike) when that keeps
+    every offset, so values are cut from the page's own text."""
+    simplified = to_simplified(line)
+    return simplified if len(simplified) == len(line) else line
+
+
 def _label_values(lines: list[str]) -> dict[str, str]:
     """Field -> value from header label blocks; a value may sit on the line after its label."""
     found: dict[str, str] = {}
     for i, line in enumerate(lines):
         if "。" in line:
             break  # the body has begun: a "名称：" further down names a buyer, not the page
-        # labels are matched in 简体 (發布單位 and 發佈單位 alike); values keep the page's text
-        simplified = to_simplified(line)
-        matches = list(_LABEL_RE.finditer(simplified if len(simplified) == len(line) else line))
+        matches = list(_LABEL_RE.finditer(_label_form(line)))
         for j, m in enumerate(matches):
             field = _LABELS.get(_squash(m[1]))
             end = matches[j + 1].start() if j + 1 < len(matches) else len(line)
@@ -308,8 +313,7 @@ def _first_line_title(lines: list[str]) -> str | None:
 
 
 def _label_start(line: str) -> bool:
-    simplified = to_simplified(line)
-    m = _LABEL_RE.match(simplified if len(simplified) == len(line) else line)
+    m = _LABEL_RE.match(_label_form(line))
     return bool(m and m.group(0).rstrip() != m[1])  # a label followed by its colon
 
 

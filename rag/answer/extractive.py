@@ -942,7 +942,7 @@ def _block(
     if level and len(paragraph) <= 60:
         # a heading: its section runs to the next heading of the same or an outer level
         end = _run_end(text, para_end, lambda lv: lv <= level)
-        first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
+        first = _next_level(text, para_end)
         announces = bool(LIST_INTRO_RE.search(paragraph))
         if end <= para_end + 1 and first and first != level and announces:
             # "第十条 有下列情形之一的：" then "（一）…": points whose marker ranks above 条 in
@@ -965,7 +965,7 @@ def _block(
                 start = prev_start  # the points' own title ("某县若干措施") heads them
                 break
             start = prev_start
-        return start, _run_end(text, para_end, lambda lv: lv < level), ""
+        return start, _points_end(text, para_end, level), ""
     # "从以下四个方面发力：" then "（一）…", "（二）…": the enumerated paragraphs that follow; not
     # a letter's "现就有关事项通知如下。", which announces the whole document, not the asked items
     named = _norm(f"{anchor.passage.hit.chunk.heading} {paragraph}")
@@ -975,9 +975,9 @@ def _block(
     # (one that names what is asked, or most of the question's words: "…若干措施（征求意见稿）")
     titled = _title_like(paragraph) and (names_head or anchor.coverage >= TITLE_COVERAGE)
     if (LIST_INTRO_RE.search(paragraph) and names_head) or titled:
-        first = next((heading_level(line) for _, line in _lines_after(text, para_end) if line), 0)
+        first = _next_level(text, para_end)
         if first:
-            end = _run_end(text, para_end, lambda lv: lv < first)
+            end = _points_end(text, para_end, first)
             return para_end + 1, end, paragraph.strip() if titled else ""
     return para_start, para_end, ""
 
@@ -996,10 +996,15 @@ def _field_list(
         m = FIELD_LABEL_ONLY_RE.fullmatch(text[a:b].strip())
         if not m or not any(len(t) >= 2 and t in _norm(m.group(1)) for t in weights):
             continue
-        first = next((heading_level(line) for _, line in _lines_after(text, b) if line), 0)
+        first = _next_level(text, b)
         if first:
             return b + 1, _points_end(text, b, first), m.group(1)
     return None
+
+
+def _next_level(text: str, pos: int) -> int:
+    """The heading level of the first non-blank line after pos (0: not a heading)."""
+    return next((heading_level(line) for _, line in _lines_after(text, pos) if line), 0)
 
 
 def _points_end(text: str, pos: int, level: int) -> int:
@@ -1160,11 +1165,13 @@ def _list_answer(
         start, end, heading = _block(doc, anchor, siblings, heads)
         if siblings and _stands_alone(anchor, start, end, weights):
             start, end, heading = _block(doc, anchor, False, heads)
-        field_list = _field_list(doc, anchor, weights)
-        if field_list is not None and len(_items(doc, start, end)) < 2:
+        spans = _items(doc, start, end)
+        field_list = _field_list(doc, anchor, weights) if len(spans) < 2 else None
+        if field_list is not None:
             start, end, heading = field_list
+            spans = _items(doc, start, end)
         items: list[Candidate] = []
-        for a, b in _items(doc, start, end):
+        for a, b in spans:
             p = _passage_for(doc, a, b, doc_chunks, len(items) + 1)
             if p is not None:
                 items.append(Candidate(p, a, b, 0.0))
