@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -289,6 +290,15 @@ class Engine:
         if query.shape == "compare":
             # one line per document: look wider, then keep a few passages of each document
             hits = _per_document(self.search(query, k=k * 4, filters=filters), per_doc=2)
+            for place in query.places:
+                # "峪川和临渚的奖励分别多少": the passages of one place's documents are looked
+                # up among its documents too, so a place the whole question ranks low on is
+                # not reported unstated
+                own = self._place_documents(place, filters)
+                if own and len(own) < len(self.index.documents):
+                    own_hits = self.search(query, k=k, filters=replace(filters, sources=own))
+                    hits += _per_document(own_hits, per_doc=3)
+            hits = _unique(hits)
         else:
             hits = self.search(query, k=k, filters=filters)
         passages = passages_of(hits, self.index.documents)
@@ -303,6 +313,15 @@ class Engine:
             doc_chunks=self.doc_chunks,
             answer_mode=answer_mode,
             note=note,
+        )
+
+    def _place_documents(self, place: str, filters: Filters) -> tuple[str, ...]:
+        """The ids of the documents passing the filters whose region or title names the place."""
+        return tuple(
+            info.doc_id
+            for info in self.index.doc_infos()
+            if place in normalise(f"{info.region or ''}{info.title or ''}").lower()
+            and matches(info, filters)
         )
 
     def _issuer_documents(self, issuer: str, filters: Filters) -> list[Document]:
@@ -347,6 +366,17 @@ def _per_document(hits: list[Hit], *, per_doc: int) -> list[Hit]:
         if n < per_doc:
             out.append(hit)
             seen[hit.chunk.doc_id] = n + 1
+    return out
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    """Hits without repeats of a chunk, first occurrence kept."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        if hit.chunk.chunk_id not in seen:
+            seen.add(hit.chunk.chunk_id)
+            out.append(hit)
     return out
 
 

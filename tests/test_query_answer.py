@@ -1525,3 +1525,111 @@ def test_taiwan_phone_numbers_are_phone_numbers() -> None:
     assert states("phone", normalise("聯絡電話：(05)386-2210 分機512"))
     assert states("phone", normalise("服務專線：02-2345-6789"))
     assert not states("phone", normalise("計畫期程為114-116年"))
+
+
+INSPECTION = """岑江市人大常委会执法检查组关于检查《岑江市数据条例》实施情况的报告
+
+主任、各位副主任、各位委员：
+根据年度监督工作计划，常委会组成执法检查组，对条例实施情况开展执法检查，走访企业28家。
+
+一、基本情况
+条例自2022年3月1日起施行。全市数字经济核心产业增加值达到312.5亿元。
+
+二、主要成效
+（一）配套制度逐步完善。出台配套文件11件。
+（二）数据流通加快。数据交易额达到8.6亿元。
+
+三、存在的问题
+一是公共数据开放推进缓慢，开放率仅为31%。二是算力统筹不足，利用率不足40%。三是人才缺口较大，缺口约1.8万人。
+
+四、意见建议
+（一）加快公共数据开放。
+（二）优化算力配置。
+"""
+
+AGREEMENT = """岑江市人民政府　云岫科技有限公司
+战略合作框架协议
+
+甲方：岑江市人民政府
+乙方：云岫科技有限公司
+
+为推动岑江市人工智能产业发展，双方达成如下协议：
+
+第一条　合作目标
+乙方在岑江市投资建设智算中心，总投资约8亿元。
+
+第二条　甲方权利义务
+1．协调落实项目用地约50亩；
+2．开放政务服务应用场景。
+
+第三条　乙方权利义务
+1．在岑江市设立区域总部，注册资本不低于1亿元；
+2．项目于协议签订后6个月内开工建设；
+3．政务数据不出岑江市域。
+
+第四条　协议效力
+本协议有效期五年。
+"""
+
+
+def test_a_heading_naming_the_asked_noun_heads_the_list(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"inspection.txt": INSPECTION})
+    answer = engine.ask("岑江人大执法检查组检查条例，看到存在哪些问题？")
+    assert answer.reasons == ("lists 3 items of one section",)
+    assert [c.quote[:2] for c in answer.citations] == ["一是", "二是", "三是"]
+    assert "“三、存在的问题”" in answer.text
+
+
+def test_a_contracts_party_label_stands_for_its_name_and_an_articles_points_are_its_items(
+    tmp_path: Path,
+) -> None:
+    engine = _engine_over(tmp_path, {"agreement.txt": AGREEMENT})
+    answer = engine.ask("按框架协议，云岫公司这边要承担哪些义务？")
+    assert answer.reasons == ("lists 3 items of one section",)
+    assert [c.quote[:2] for c in answer.citations] == ["1．", "2．", "3．"]
+    assert "注册资本不低于1亿元" in answer.text and "项目用地" not in answer.text
+
+
+def test_a_tables_header_row_is_no_item_of_the_list(tmp_path: Path) -> None:
+    rows = [
+        ("CJ01", "算法研究岗", "3", "博士研究生"),
+        ("CJ02", "数据工程岗", "2", "硕士研究生"),
+        ("CJ03", "综合管理岗", "1", "本科"),
+    ]
+    table = "\n".join("　".join(r) for r in [("岗位代码", "岗位名称", "人数", "学历"), *rows])
+    text = (
+        "岑江市人工智能研究院2026年公开招聘工作人员公告\n\n"
+        "岑江市人工智能研究院系公益二类事业单位，现公开招聘工作人员6名。\n\n"
+        f"一、招聘岗位及条件\n{table}\n\n二、报名时间\n2026年6月1日至6月7日。\n"
+    )
+    engine = _engine_over(tmp_path, {"recruit.txt": text})
+    answer = engine.ask("岑江人工智能研究院这次招聘设了哪些岗位？")
+    assert [c.quote[:4] for c in answer.citations] == ["CJ01", "CJ02", "CJ03"], answer.reasons
+
+
+def test_a_comparison_looks_up_each_places_documents_on_their_own(tmp_path: Path) -> None:
+    names = "\n".join(
+        f"{i}　峪岚{name}有限公司　{name}智能场景项目　东湖区"
+        for i, name in enumerate(["明岳", "澄云", "天衡", "禾丰", "远帆", "新瓷", "恒通"], 1)
+    )
+    publicity = (
+        "关于峪岚市2026年人工智能应用场景拟认定名单的公示\n\n"
+        "经企业申报、专家评审，拟认定以下7个场景为峪岚市人工智能应用场景。\n\n"
+        f"一、拟认定场景名单\n序号　企业名称　场景名称　所在区\n{names}\n\n"
+        "二、拟认定场景的评审\n场景认定评审由峪岚市工业和信息化局组织，认定场景均为标杆场景候选。\n\n"
+        "三、公示时间\n2026年10月20日至2026年10月24日。\n\n"
+        "四、支持政策\n经公示无异议的，按规定给予每个项目一次性奖励50万元。\n"
+    )
+    speech = (
+        "在2026临渚人工智能产业发展大会上的讲话\n\n"
+        "今年发布100个应用场景清单，每年遴选20个标杆场景，每个给予最高200万元奖励。\n"
+    )
+    others = {
+        f"other{i}.txt": f"{place}市人工智能应用场景工作简报\n\n{place}市认定应用场景{i}个，"
+        f"其中标杆场景{i + 2}个，场景认定工作持续推进。\n"
+        for i, place in enumerate(["澄州", "汀屿", "岑江", "蓼溪", "栖梧"], 3)
+    }
+    engine = _engine_over(tmp_path, {"pub.txt": publicity, "speech.txt": speech, **others})
+    answer = engine.ask("峪岚认定的场景每个奖多少钱？跟临渚标杆场景的奖励比怎么样？")
+    assert answer.reasons == ("2 documents state it",), answer.text
+    assert "50万元" in answer.text and "200万元" in answer.text

@@ -59,7 +59,7 @@ OWN_NUMBER_BONUS = 0.5
 NUMBER_BONUS = 0.15
 LIST_ITEMS = 8
 COMPARE_DOCS = 6
-COMPARE_CANDIDATES = 8  # sentences of each document judged for a comparison
+COMPARE_CANDIDATES = 24  # sentences of each document judged for a comparison
 RUN_IN_HEADING_CHARS = 16
 LABEL_LINE_CHARS = 24
 SCOPE_CLAUSE_CHARS = 12  # "到2020年，", "在人才方面，" open a paragraph
@@ -82,6 +82,10 @@ FIELD_LINE_RE = re.compile(
     r"^\s*((?:[\u4e00-\u9fff][ \u3000]*){2,8})(?<![一二三四五六七八九十])[：:]\s*\S"
 )
 LIST_HEAD_BONUS = 0.3
+HEADING_DOCS = 2  # documents whose headings are searched for the noun a list question asks
+HEADING_CHARS = 40  # longer lines are no section headings
+# "乙方：星衡智算科技有限公司": a contract's party, which its clauses call by the label only
+PARTY_RE = re.compile(r"^[^\S\n]*([甲乙丙丁]方)[^\S\n]*[：:][^\S\n]*([^\n]{2,40})$", re.M)
 ATTACHMENT_LINE_RE = re.compile(r"附\s*件\s*\d*\s*[:：]?")
 ISSUER_LINE_CHARS = 30
 TITLE_LINE_CHARS = 40
@@ -93,6 +97,7 @@ FIELD_LABEL_ONLY_RE = re.compile(r"((?:[\u4e00-\u9fff][ \u3000]*){2,8})[：:]")
 # question itself ("做了哪些调研": the paragraph on the research done)
 PROSE_COVERAGE = 0.6
 ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
+ARTICLE_LEVEL = 4  # heading_level of 第N条
 # a sentence counting the points that follow it: "我讲三点意见。", "重点抓好以下四个方面。"
 ANNOUNCED_COUNT_RE = re.compile(
     r"[两二三四五六七八九十]\s*(?:点|个方面|项|条)(?:意见|要求|建议|工作|举措|任务|措施)?\s*[。：:]\s*$"
@@ -948,6 +953,10 @@ def _block(
             # "第十条 有下列情形之一的：" then "（一）…": points whose marker ranks above 条 in
             # the usual order, though they are its items; they run while the marker is theirs
             end = _run_end(text, para_end, lambda lv: lv != first)
+        elif end <= para_end + 1 and first and ARTICLE_RE.match(paragraph.strip()):
+            # "第四条　乙方权利义务" then "1．…": points of the article's own level, which run
+            # to the next article
+            end = _article_end(text, para_end)
         if end > para_end + 1 or not siblings or not ARTICLE_RE.match(paragraph.strip()):
             return para_end + 1, end, paragraph.strip()
         # an article with nothing under it ("第四条　每年遴选…奖励。"): one of its siblings
@@ -1007,6 +1016,17 @@ def _next_level(text: str, pos: int) -> int:
     return next((heading_level(line) for _, line in _lines_after(text, pos) if line), 0)
 
 
+def _article_end(text: str, pos: int) -> int:
+    """End of the lines after pos up to the next article (第N条) or outer heading."""
+    end = pos
+    for line_end, line in _lines_after(text, pos):
+        level = heading_level(line)
+        if ARTICLE_RE.match(line) or (level and level < ARTICLE_LEVEL):
+            break
+        end = line_end
+    return end
+
+
 def _points_end(text: str, pos: int, level: int) -> int:
     """End of the points of this heading level that follow pos (to an outer heading)."""
     return _run_end(text, pos, lambda lv: lv < level)
@@ -1037,8 +1057,10 @@ def _items(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
         # sub-headings are the items, their bodies are what each one means
         lines = [line for line, lv in zip(lines, levels, strict=True) if lv == top]
     if len(lines) > 1 and not top:
-        # a signature block, its date or an attachment label is no point of a list
-        lines = [(a, b) for a, b in lines if not _furniture(text[a:b].strip())]
+        # a signature block, its date or an attachment label is no point of a list, nor is
+        # the header of a table whose rows are the items
+        headers = {(header_line(text, a) or (-1,))[0] for a, _ in lines}
+        lines = [(a, b) for a, b in lines if not _furniture(text[a:b].strip()) and a not in headers]
     if len(lines) > 1:
         # several paragraphs: each paragraph is an item, cited by its first sentence (two when
         # the first is only a run-in heading such as "智能农业。")
@@ -1136,6 +1158,78 @@ def _list_anchors(
     return [paras[i] for _, i in sorted(scored, reverse=True)]
 
 
+def _named_headings(
+    query: Query,
+    anchors: list[Candidate],
+    weights: dict[str, float],
+    doc_chunks: DocChunks,
+    heads: Sequence[str],
+) -> list[Candidate]:
+    """Heading lines of the anchors' documents that name the noun a list question asks for,
+    those holding more of its key terms first."""
+    if not heads:
+        return []
+    docs = list({c.doc.doc_id: c.doc for c in anchors}.values())[:HEADING_DOCS]
+    found: list[tuple[float, int, Candidate]] = []
+    for rank, doc in enumerate(docs):
+        parties = _parties(doc)
+        for a, b in _lines(doc.text, 0, len(doc.text)):
+            line = doc.text[a:b]
+            if len(line) > HEADING_CHARS or not heading_level(line):
+                continue
+            norm = _norm(line)
+            if not any(h in norm for h in heads):
+                continue
+            passage = _passage_for(doc, a, b, doc_chunks, rank + 1)
+            if passage is None:
+                continue
+            # "乙方权利义务" is about the company a contract calls 乙方
+            named = norm + "".join(_norm(n) for label, n in parties.items() if label in norm)
+            cov = coverage(weights, named)
+            found.append((cov, -rank, Candidate(passage, a, b, cov, cov)))
+    return [c for *_, c in sorted(found, key=lambda f: (f[0], f[1]), reverse=True)]
+
+
+def _nested_block(
+    doc: Document,
+    spans: list[tuple[int, int]],
+    weights: dict[str, float],
+) -> tuple[int, int] | None:
+    """(start, end) of the points under the one item of spans that announces them and holds a
+    key term, or None."""
+    text = doc.text
+    announcing = [
+        (a, b)
+        for a, b in spans
+        if text[a:b].rstrip().endswith(("：", ":"))
+        and any(len(t) >= 2 and t in _norm(text[a:b]) for t in weights)
+    ]
+    if len(announcing) != 1:
+        return None
+    _, para_end = _paragraph(doc, *announcing[0])
+    first = _next_level(text, para_end)
+    end = _run_end(text, para_end, lambda lv: lv != first) if first else para_end
+    return (para_end + 1, end) if end > para_end + 1 else None
+
+
+def _announces(c: Candidate) -> bool:
+    """True when the candidate's paragraph announces points that follow it."""
+    paragraph = c.doc.text[slice(*_paragraph(c.doc, c.start, c.end))].rstrip()
+    return paragraph.endswith(("：", ":")) or bool(LIST_INTRO_RE.search(paragraph))
+
+
+def _inside(c: Candidate, heading: Candidate, heads: Sequence[str]) -> bool:
+    """True when the candidate sits in the section the heading line heads."""
+    start, end, _ = _block(heading.doc, heading, False, heads)
+    return c.doc.doc_id == heading.doc.doc_id and start <= c.start < end
+
+
+def _parties(doc: Document) -> dict[str, str]:
+    """A contract's parties as its head names them: {"乙方": "星衡智算科技有限公司"}."""
+    head = doc.text[:DOC_HEAD_CHARS]
+    return {m.group(1): m.group(2).strip() for m in PARTY_RE.finditer(head)}
+
+
 def _introduces(paragraph: str, heads: Sequence[str]) -> bool:
     """A heading or announcing paragraph naming what is asked ("以下四个方面"); any announcing
     paragraph when the question names no noun ("哪几件事")."""
@@ -1157,7 +1251,16 @@ def _list_answer(
     anchors = [c for c in judged if c.verdict and _list_ok(c.verdict)]
     # the best-matching paragraph first; one that is not a list (a title line) passes its turn
     heads = _list_heads(query)
-    for anchor in _list_anchors(query, anchors, weights, embedder, heads):
+    # "发现了哪些问题": a heading naming the asked noun ("三、存在的问题") heads the items, wherever
+    # retrieval's best sentence sits in its document
+    by_heading = _named_headings(query, anchors, weights, doc_chunks, heads)
+    ordered = _list_anchors(query, anchors, weights, embedder, heads)
+    if by_heading:
+        # (a paragraph inside that section is more precise: "（一）申报单位应当满足以下要求："
+        # under "二、申报条件")
+        inside = [c for c in ordered if _announces(c) and _inside(c, by_heading[0], heads)]
+        ordered = [*inside, *by_heading, *(c for c in ordered if c not in inside)]
+    for anchor in ordered:
         doc = anchor.doc
         # "哪几件事": a point of an enumeration stands for all its points, unless it alone is
         # about what the question names ("对人才给哪些支持": the point on 人才, not all eight)
@@ -1166,6 +1269,13 @@ def _list_answer(
         if siblings and _stands_alone(anchor, start, end, weights):
             start, end, heading = _block(doc, anchor, False, heads)
         spans = _items(doc, start, end)
+        if anchor in by_heading:
+            # "二、申报条件" then "（一）申报单位应当满足以下要求：": the one point announcing
+            # points of its own, on what the question names, holds the asked items
+            nested = _nested_block(doc, spans, weights)
+            if nested is not None:
+                start, end = nested
+                spans = _items(doc, start, end)
         field_list = _field_list(doc, anchor, weights) if len(spans) < 2 else None
         if field_list is not None:
             start, end, heading = field_list
