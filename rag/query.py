@@ -95,6 +95,7 @@ COMPARE_Q = re.compile(
 
 
 # Chinese in brackets after an English term: "final accounts (决算)"
+ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
 
@@ -508,6 +509,9 @@ def build_query(
             # Chinese written into an English question is the user's own term for the thing
             # ("final accounts (决算)"): the documents must use it
             *(w for w in GLOSSED_RE.findall(normalised) if lang == "en"),
+            # an acronym neither the glossary nor the index knows ("PUE"): Chinese documents
+            # write such names in Latin letters, so they must be written there
+            *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
         ),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),

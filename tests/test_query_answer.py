@@ -1633,3 +1633,39 @@ def test_a_comparison_looks_up_each_places_documents_on_their_own(tmp_path: Path
     answer = engine.ask("峪岚认定的场景每个奖多少钱？跟临渚标杆场景的奖励比怎么样？")
     assert answer.reasons == ("2 documents state it",), answer.text
     assert "50万元" in answer.text and "200万元" in answer.text
+
+
+def test_a_fine_a_salary_or_capital_asked_is_an_amount_and_a_counter_before_a_new_word() -> None:
+    assert asked_kinds("没有按规定备案的，要罚款多少？") == ("money",)
+    assert asked_kinds("岑江数据交易中心的注册资本是多少？") == ("money",)
+    assert asked_kinds("这个岗位的年薪大概多少？") == ("money",)
+    # 张 counts 算力券 though the tagger reads "张算力券" as one unknown word
+    assert asked_kinds("岑江一共发出去多少张算力券？") == ("count:张+",)
+    assert asked_kinds("多少部门参与？")[0].startswith("count:家个")
+    # a named company or hotel is asked for, not a generic one
+    assert asked_kinds("被督促整改的是哪家物业公司？") == ("unit",)
+    assert not states("unit", "物业服务企业不得将人脸识别作为唯一验证方式。")
+    assert states("unit", "由岑江安居物业服务有限公司负责整改。")
+    assert "unit" not in asked_kinds("哪家企业把总部放在了岑江？")
+
+
+def test_a_sentence_on_the_sibling_of_the_asked_word_does_not_answer() -> None:
+    from rag.answer.sufficiency import judge
+
+    query = build_query("研究院的面试在哪一天进行？")
+    window = normalise("三、笔试和面试 1.笔试定于2026年8月2日上午进行。")
+    sentence = normalise("1.笔试定于2026年8月2日上午进行。")
+    verdict = judge(query, sentence, window, sentence, {"面试": 1.0, "进行": 0.5})
+    assert "about 笔试, not 面试" in verdict.reasons
+    asked = normalise("2.面试定于2026年8月20日进行。")
+    assert not any(
+        r.startswith("about")
+        for r in judge(query, asked, window + asked, asked, {"面试": 1.0}).reasons
+    )
+
+
+def test_an_english_acronym_nothing_knows_must_be_written_in_the_documents() -> None:
+    query = build_query("What PUE target does the Cenjiang computing centre have to meet?")
+    assert "PUE" in query.exact
+    assert "AI" not in build_query("What AI target does Cenjiang have?").exact
+    assert "这次" in lexicon("question_words") and "那件事" in lexicon("question_words")

@@ -129,6 +129,9 @@ def place_in(place: str, doc: Document, doc_text_norm: str) -> bool:
     )
 
 
+CJK_TERM_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def judge(
     query: Query,
     sentence: str,
@@ -173,6 +176,11 @@ def judge(
         # "二期规模是多少" is not answered by what 首期 is, even when a neighbour names 二期
         if not states_phase(phase, window) or (own_phases and phase not in own_phases):
             reasons.append(f"not for phase {phase}")
+    for term in weights:
+        # under "三、笔试和面试", "笔试定于8月2日" is about 笔试, not the 面试 asked about
+        sibling = _sibling(term, window)
+        if sibling and sibling in sentence and term not in sentence and sibling not in weights:
+            reasons.append(f"about {sibling}, not {term}")
     asked = asked_nouns(query) if query.metrics else set()
     for metric in query.metrics:
         if metric in asked:
@@ -195,6 +203,18 @@ def judge(
         missing = [t for t in weights if not covers(t, window)]
         reasons.append(f"key terms not covered: {' '.join(missing[:4])}")
     return Verdict(not reasons, tuple(reasons), cov)
+
+
+def _sibling(term: str, window: str) -> str:
+    """The word joined to term as its equal ("笔试和面试" -> 笔试 for 面试), "" when none."""
+    if len(term) < 2 or not CJK_TERM_RE.fullmatch(term):
+        return ""
+    n = len(term)
+    m = re.search(
+        rf"([\u4e00-\u9fff]{{{n}}})[和及与、]{term}|{term}[和及与、]([\u4e00-\u9fff]{{{n}}})",
+        window,
+    )
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 def _far(slot: str) -> bool:
