@@ -95,7 +95,7 @@ COMPARE_Q = re.compile(
 
 
 # Chinese in brackets after an English term: "final accounts (决算)"
-ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b")
+ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
 
@@ -415,6 +415,8 @@ def build_query(
     named = list(dict.fromkeys(places_in(tags) + gazetteer_places(normalised, tags) + documented))
     # "无锡" inside "无锡市" names one place
     named = [n for n in named if not any(n != m and n in m for m in named)]
+    # "在栖梧建的": the tagger's "梧建" cuts through a place the documents are about
+    named = [n for n in named if n in documented or not _straddles(n, documented, normalised)]
     if lang == "en":
         # "Xinwu District" -> 新吴区: a place when the gazetteer or the documents' metadata says so
         named += [a for a in aliases if place_names(a) or _metadata_places(a, stats)]

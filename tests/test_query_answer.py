@@ -1497,8 +1497,16 @@ def test_an_english_follow_up_keeps_the_topic_not_the_earlier_question_asked() -
     # without a question of its own, the follow-up asks the same thing of something else
     earlier = "How much computing power does phase one of the Cenjiang centre add?"
     assert condense_question("And the second phase?", [(earlier, "")]).startswith(
-        "How much computing power does phase one"
+        "How much computing power does second phase of"
     )
+    # "那二期呢": the earlier question is asked of the phase the follow-up names
+    earlier = "星衡在岑江建的智算中心，一期能建成多少算力？"
+    assert condense_question("那二期呢？", [(earlier, "")]).startswith(
+        "星衡在岑江建的智算中心，二期能建成多少算力"
+    )
+    # "在栖梧建的": the tagger's 梧建 cuts through the documents' 栖梧, no place of its own
+    stats = CorpusStats(idf={}, pinyin_map={}, metadata_text="栖梧市 栖梧市人民政府")
+    assert build_query("星衡在栖梧建的智算中心一期能建成吗", stats=stats).places == ("栖梧",)
 
 
 def test_a_subset_clause_and_a_county_named_in_a_city_document(tmp_path: Path) -> None:
@@ -1669,3 +1677,48 @@ def test_an_english_acronym_nothing_knows_must_be_written_in_the_documents() -> 
     assert "PUE" in query.exact
     assert "AI" not in build_query("What AI target does Cenjiang have?").exact
     assert "这次" in lexicon("question_words") and "那件事" in lexicon("question_words")
+
+
+MACAU_STYLE = """岑澳特別行政區公報——第一組
+
+第58/2026號經濟財政司司長批示
+
+第一條
+標的
+　　本批示核准“中小企業數據應用資助計劃”（下稱“資助計劃”），由數碼發展局負責執行。
+
+第二條
+申請期
+　　申請期由2026年3月2日至2026年5月29日，申請人須以電子方式提交申請。
+
+第三條
+審批
+　　數碼發展局自收齊申請文件之日起四十五個工作日內作出決定。
+"""
+
+
+def test_what_a_documents_head_defines_is_what_its_later_articles_are_about(
+    tmp_path: Path,
+) -> None:
+    engine = _engine_over(tmp_path, {"dispatch.txt": MACAU_STYLE})
+    answer = engine.ask("岑澳嗰個中小企數據資助計劃幾時開始收申請？")
+    assert answer.answered and "2026年3月2日至2026年5月29日" in answer.citations[0].quote
+    answer = engine.ask("岑澳的中小企數據資助計劃審批要幾耐？")
+    assert answer.answered and "四十五個工作日" in answer.citations[0].quote
+
+
+def test_a_short_point_naming_the_asked_noun_stands_for_its_siblings(tmp_path: Path) -> None:
+    text = (
+        "岑江省关于组织申报2026年度人工智能应用项目的通知\n\n"
+        "为加快人工智能技术落地，重点支持以下方向，现就申报有关事项通知如下。\n\n"
+        "一、申报方向\n"
+        "1. 智能制造类：面向质量检测、设备维护的人工智能应用；\n"
+        "2. 智慧医疗类：面向辅助诊断、慢病管理的人工智能应用；\n"
+        "3. 城市治理类：面向交通调度、应急管理的人工智能应用。\n\n"
+        "二、申报条件\n申报单位应在岑江省境内注册。\n"
+    )
+    engine = _engine_over(tmp_path, {"notice.txt": text})
+    answer = engine.ask("岑江省这次重点支持哪几类人工智能应用项目？")
+    assert [c.quote[:2] for c in answer.citations] == ["1.", "2.", "3."]
+    # a name glossed in Chinese is looked up by its gloss, not as an unknown acronym
+    assert "CETHIK" not in build_query("In which documents is CETHIK (中电海康) mentioned?").exact

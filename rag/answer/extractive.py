@@ -136,6 +136,10 @@ ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
 HEAD_CHARS = 200  # how far a document's opening sentence is looked for
+DEFINITION_HEAD_CHARS = 1500  # how far a document's subject may be defined ("以下简称")
+DEFINED_RE = re.compile(
+    r"[“「\"《]([^”」\"》\n]{4,40})[”」\"》][（(]\s*(?:以下|下)\s*[简簡]?[称稱]"
+)
 DOC_HEAD_CHARS = 400  # a letter's head: title, number, salutation, the proposal it answers
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
@@ -331,6 +335,12 @@ def _of_the_document(slot: str, query: Query) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
+def _defined_names(text: str) -> tuple[str, ...]:
+    """The names a document's head defines a short form for ("“X”（以下简称“Y”）" -> X)."""
+    return tuple(dict.fromkeys(DEFINED_RE.findall(text[:DEFINITION_HEAD_CHARS])))
+
+
 def _doc_head(doc: Document) -> str:
     """The document's title and first sentence, normalised: what all of it is about."""
     first = split_sentences(doc.text, 0, min(len(doc.text), HEAD_CHARS))[:1]
@@ -479,6 +489,9 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
             and not re.search("[：:]", own)
         ):
             context += line
+    # "本批示核准“中小企業人工智能應用資助計劃”（下稱“資助計劃”）": the thing a document
+    # defines at its head is what its later articles ("申請期由…") are about
+    context += " ".join(_defined_names(doc.text)) + " "
     if query.slots and all(_of_the_document(s, query) for s in query.slots):
         # "那份关于装备制造融合的答复，提案的委员是谁": the words name the letter, whose head
         # (its title, salutation and the proposal it answers) holds for the line asked about
@@ -957,9 +970,11 @@ def _block(
             # "第四条　乙方权利义务" then "1．…": points of the article's own level, which run
             # to the next article
             end = _article_end(text, para_end)
-        if end > para_end + 1 or not siblings or not ARTICLE_RE.match(paragraph.strip()):
+        article = ARTICLE_RE.match(paragraph.strip())
+        if end > para_end + 1 or not siblings or not (article or _names_head(paragraph, heads)):
             return para_end + 1, end, paragraph.strip()
-        # an article with nothing under it ("第四条　每年遴选…奖励。"): one of its siblings
+        # a point with nothing under it ("第四条　每年遴选…奖励。", "2. 智慧医疗类：…人工智能
+        # 应用；" for "哪几类人工智能应用"): one of its siblings
     if level and siblings:
         # one enumerated point ("2.实施一批技术攻关项目。…"): the list is it and its siblings,
         # from the heading or announcing paragraph above them to the next outer heading
@@ -989,6 +1004,11 @@ def _block(
             end = _points_end(text, para_end, first)
             return para_end + 1, end, paragraph.strip() if titled else ""
     return para_start, para_end, ""
+
+
+def _names_head(paragraph: str, heads: Sequence[str]) -> bool:
+    """True when the paragraph names one of the nouns a list question asks for."""
+    return any(h in _norm(paragraph) for h in heads)
 
 
 def _field_list(

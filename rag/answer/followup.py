@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from rag.query import key_terms
+from rag.text.facts import PHASE_EN_RE, PHASE_RE, phases_in
 from rag.text.lang import question_language
 from rag.text.places import place_names, place_stem
 from rag.text.tokenize import tokenize
@@ -94,6 +95,16 @@ def _swap_topic(previous: str, core: str) -> str | None:
     return None
 
 
+def _swap_phase(previous: str, core: str) -> str:
+    """ "那二期呢？" after "一期能建成多少算力？": the earlier question asked of the phase or
+    batch the follow-up names ("And the second phase?" likewise)."""
+    for pattern in (PHASE_RE, PHASE_EN_RE):
+        new, old = pattern.search(core), pattern.search(previous)
+        if new and old and phases_in(new.group(0)) != phases_in(old.group(0)):
+            return previous[: old.start()] + new.group(0) + previous[old.end() :]
+    return previous
+
+
 def _places(question: str) -> list[str]:
     """Places a question names; a name the tagger knows only in part ("澜市" of 临澜市) whole,
     as the administrative name that opens the question."""
@@ -120,6 +131,7 @@ def _resolve(question: str, previous: str) -> str:
         for place in new_places:
             rest = rest.replace(place, "")
         return f"{rewritten} {rest}".strip() if len(rest) > 2 else rewritten
+    previous = _swap_phase(previous, core)
     if question_language(question) == "zh" and not PRONOUN_ZH.search(core):
         swapped = _swap_topic(previous, core)
         if swapped:

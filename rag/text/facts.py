@@ -370,7 +370,7 @@ def asked_kinds(question: str) -> tuple[str, ...]:
     m = COUNT_Q.search(question)
     noun_counters = None if m else _noun_counters(question)
     if m:
-        counter = m.group(1) or _english_counters(question)
+        counter = m.group(1) or _english_counters(question) or COUNTERS
         if m.group(1):
             # "多少项目" counts 项目 (个/项), "几个专项" counts with whatever counter the text
             # uses: 个 is the general classifier
