@@ -301,6 +301,12 @@ class Engine:
             hits = _unique(hits)
         else:
             hits = self.search(query, k=k, filters=filters)
+            for place in query.places[:1] if len(query.places) == 1 else ():
+                own = self._place_documents(place, filters)
+                if own and not any(h.chunk.doc_id in own for h in hits):
+                    # "岚汀市数字经济促进条例…批准" ranked below another city's report on its own
+                    # 条例: the place's documents are looked up among themselves too
+                    hits += self.search(query, k=k, filters=replace(filters, sources=own))
         passages = passages_of(hits, self.index.documents)
         if filters != Filters() and not passages:
             note = note or "no document passes the active filters"

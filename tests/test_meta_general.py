@@ -436,3 +436,15 @@ def test_a_headline_naming_its_series_and_a_markdown_title() -> None:
     md = "# 岑江市数据局2025年部门决算说明\n\n发布时间：2025-08-01\n\n## 一、基本情况\n内容。\n"
     meta = _meta(md)
     assert meta.title == "岑江市数据局2025年部门决算说明" and meta.region == "岑江市"
+
+
+def test_a_procurement_notice_is_named_by_its_project_and_issued_by_its_buyer() -> None:
+    page = (
+        "政府電子採購網\n首頁 > 標案查詢 > 決標公告\n\n決標公告\n\n機關資料\n"
+        "機關代碼：3.80.11.2\n機關名稱：岑港市政府資訊處\n單位名稱：資訊管理科\n"
+        "標案案號：CG114-007\n標案名稱：岑港市智慧客服系統建置案\n"
+        "預算金額：新臺幣5,200,000元\n"
+    )
+    meta = extract_meta(page)
+    assert meta.title == "岑港市智慧客服系統建置案"
+    assert (meta.issuer, meta.region) == ("岑港市政府資訊處", "岑港市")

@@ -1565,7 +1565,7 @@ def issuer_answer(
 def _names(text: str, name: str) -> bool:
     """True when text names the person; a tagged name of three or more characters may carry a
     neighbouring character the tagger joined to it ("和望平" for 望平, "了佩琴" for 佩琴)."""
-    if name in text:
+    if covers(name, text):  # (人大常委会: 人民代表大会常务委员会)
         return True
     return len(name) >= 3 and (name[1:] in text or name[:-1] in text)
 
