@@ -95,6 +95,7 @@ COMPARE_Q = re.compile(
 
 
 # Chinese in brackets after an English term: "final accounts (决算)"
+FRAMING_FLAGS = frozenset("rmtfq")  # jieba: pronoun, numeral, time word, localizer, classifier
 ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
@@ -424,6 +425,7 @@ def build_query(
     # place words are checked against whole documents, not counted as a sentence's key terms
     names = {w for w, flag in tags if flag in NAME_FLAGS} | set(joined)
     asked_types = _asked_types(tags)
+    flags = dict(tags)
     # place words are checked against whole documents, not counted as a sentence's key terms;
     # fragments the tokenizer's HMM invented from unknown text match nothing and are dropped
     idf = stats.idf if stats else {}
@@ -434,6 +436,9 @@ def build_query(
         # (only the documents' own places are sure enough to overrule the tokenizer)
         and not _straddles(t, documented, normalised)
         and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
+        # "我家老人", "第二天下午", "这回": pronouns, numerals and time words the documents
+        # never write are the asker's own framing, not the topic
+        and (t in idf or t in aliases or t.isascii() or flags.get(t, "n")[:1] not in FRAMING_FLAGS)
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
     terms = tuple(t for t in terms if t not in asked_types) or terms

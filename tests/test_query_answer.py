@@ -1722,3 +1722,9 @@ def test_a_short_point_naming_the_asked_noun_stands_for_its_siblings(tmp_path: P
     assert [c.quote[:2] for c in answer.citations] == ["1.", "2.", "3."]
     # a name glossed in Chinese is looked up by its gloss, not as an unknown acronym
     assert "CETHIK" not in build_query("In which documents is CETHIK (中电海康) mentioned?").exact
+
+
+def test_the_askers_own_framing_is_no_key_term() -> None:
+    # pronouns, numerals and time words the documents never write frame the question only
+    query = build_query("我家老人只会讲方言，岑江的政务助手什么时候能支持客家话？")
+    assert "我家" not in query.terms and "方言" in query.terms and "客家话" in query.terms
