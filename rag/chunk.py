@@ -15,7 +15,10 @@ from rag.clean import HEADING_RE, MARKDOWN_HEADING_RE
 from rag.types import Chunk, Document
 
 SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*")
-SENTENCE_BREAK_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*|\n")
+# (an English page's full stop ends a sentence when a capital starts the next: "… 2025. The")
+SENTENCE_BREAK_RE = re.compile(
+    r"[。！？；!?;]+[”’\"」』）)]*|\n|(?<=[a-z0-9”\"][.])[ \t]+(?=[A-Z“\"])"
+)
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
 HEADING_LABEL_CHARS = 40
 BOUNDARY_SLACK_TOKENS = 2  # tokens two sentences may gain when encoded together (seen: 1)

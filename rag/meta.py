@@ -95,6 +95,12 @@ _LABELS: dict[str, str | None] = {
     "附件下载": None,
     # a page's source: often a site or paper, an issuer only when it is named as one
     "来源": "source",
+    # English pages of government sites
+    "Source": "source",
+    "Updated": "published",
+    "Published": "published",
+    "Release Date": "published",
+    "Date": "published",
     # page counters and display controls
     "浏览次数": None,
     "点击次数": None,
@@ -113,6 +119,7 @@ _LABEL_RE = re.compile(
     + "|".join(sorted((r"\s*".join(label) for label in _LABELS), key=len, reverse=True))
     + r")(?:\s*[:：]\s*|[ \t\u3000]+|$)"
 )
+ENGLISH_TITLE_CHARS = 160
 _EMPTY_VALUE = "—-－–_ 　|:："
 
 TITLE_START = re.compile(r"^(?:关于|对)")
@@ -580,12 +587,26 @@ def _delivered(head: list[str]) -> str | None:
     return None
 
 
+def _english_title(line: str) -> bool:
+    """A headline in English: mostly Latin words, no sentence end, not a label line."""
+    letters = sum(c.isascii() and c.isalpha() for c in line)
+    return (
+        len(line.split()) >= 3
+        and letters >= 0.6 * len(line)
+        and len(line) <= ENGLISH_TITLE_CHARS
+        and not line.rstrip().endswith((".", ":", "?"))
+        and ":" not in line[:20]
+    )
+
+
 def extract_meta(text: str) -> DocMeta:
     """Metadata of a cleaned document; fields not stated in the text are None."""
     lines = [MARKDOWN_HEADING_RE.sub("", s) for line in text.split("\n") if (s := line.strip())]
     head = lines[:HEAD_LINES]
     labels = _label_values(head)
     title, title_issuer = _title(head, labels)
+    if title is None and head and _english_title(head[0]):
+        title = head[0]  # an English page: "Minze City Unveils 20 Measures to Boost AI Industry"
     sig_issuer, sig_date = _signature(lines)
     issued_by, issued_on = _issued(head)
     labelled, source = (_squash(labels.get(f, "")) for f in ("issuer", "source"))

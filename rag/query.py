@@ -105,18 +105,26 @@ def english_aliases(question: str, pinyin_map: Mapping[str, str] | None) -> list
     return _english_matches(question, pinyin_map)[0]
 
 
-def _pinyin_name(spelling: str, pinyin_map: Mapping[str, str] | None) -> str | None:
-    """The indexed term spelled so (the documents' own spelling), else a city or province."""
+def _pinyin_name(
+    spelling: str, pinyin_map: Mapping[str, str] | None, *, proper: bool = True
+) -> str | None:
+    """The indexed term spelled so (the documents' own spelling), else a city or province when
+    the word is written as a name (proper)."""
     if pinyin_map and spelling in pinyin_map:
         return pinyin_map[spelling]
-    return gazetteer_pinyin().get(spelling)
+    return gazetteer_pinyin().get(spelling) if proper else None
 
 
 def _english_matches(
     question: str, pinyin_map: Mapping[str, str] | None
 ) -> tuple[list[str], set[str]]:
     """(Chinese aliases, the English words a glossary phrase or a pinyin name accounts for)."""
-    words = [w.lower() for w in LATIN_WORD_RE.findall(question)]
+    raw = LATIN_WORD_RE.findall(question)
+    words = [w.lower() for w in raw]
+    # "the service guide" names no county Guide (贵德): in a question that writes capitals, a
+    # place outside the documents is a capitalised word
+    cased = any(w != w.lower() for w in raw)
+    proper = [not cased or w[:1].isupper() for w in raw]
     gloss = glossary("glossary_en")
     out: list[str] = []
     accounted: set[str] = set()
@@ -137,16 +145,16 @@ def _english_matches(
     for i, w in enumerate(words):
         # a name may be written in one word (Wuxi) or two (Xin Wu)
         pair = w + words[i + 1] if i + 1 < len(words) else ""
-        if _pinyin_name(pair, pinyin_map) if pair else None:
+        if _pinyin_name(pair, pinyin_map, proper=proper[i]) if pair else None:
             accounted.update({w, words[i + 1]})
-        elif _pinyin_name(w, pinyin_map):
+        elif _pinyin_name(w, pinyin_map, proper=proper[i]):
             accounted.add(w)
         if used[i] or w in stops:
             continue
         pair = pair if pair and not used[i + 1] else ""
-        name = _pinyin_name(pair, pinyin_map) if pair else None
+        name = _pinyin_name(pair, pinyin_map, proper=proper[i]) if pair else None
         if name is None and len(w) >= 4:
-            name = _pinyin_name(w, pinyin_map)
+            name = _pinyin_name(w, pinyin_map, proper=proper[i])
         if name:
             names.append(name)
     return list(dict.fromkeys(out + names)), accounted

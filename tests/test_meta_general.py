@@ -448,3 +448,16 @@ def test_a_procurement_notice_is_named_by_its_project_and_issued_by_its_buyer() 
     meta = extract_meta(page)
     assert meta.title == "岑港市智慧客服系統建置案"
     assert (meta.issuer, meta.region) == ("岑港市政府資訊處", "岑港市")
+
+
+def test_an_english_page_is_named_by_its_headline_and_dated_by_its_update_line() -> None:
+    page = (
+        "Cenjiang City Unveils 12 Measures to Boost AI Industry\n"
+        "Source: Information Office of Cenjiang | Updated: 2026-03-19\n\n"
+        "CENJIANG, March 18 -- Cenjiang City on Tuesday released 12 measures.\n"
+    )
+    meta = extract_meta(page)
+    assert (meta.title, meta.date) == (
+        "Cenjiang City Unveils 12 Measures to Boost AI Industry",
+        "2026-03-19",
+    )

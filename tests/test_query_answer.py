@@ -1728,3 +1728,33 @@ def test_the_askers_own_framing_is_no_key_term() -> None:
     # pronouns, numerals and time words the documents never write frame the question only
     query = build_query("我家老人只会讲方言，岑江的政务助手什么时候能支持客家话？")
     assert "我家" not in query.terms and "方言" in query.terms and "客家话" in query.terms
+
+
+def test_an_english_page_states_dates_amounts_rates_lengths_and_phones() -> None:
+    said = "the measures take effect on april 1, 2025 and are valid for three years."
+    assert states("date", said) and states("duration", said)
+    assert states("money", "capped at 3 million yuan per entity per year")
+    assert states("percent", "computing vouchers covering 30 percent of the cost")
+    assert states("phone", "tel: +86-758-6213-0021")
+    assert not states("date", "companies may apply online") and not states("money", "30 percent")
+    # an English text covers the Chinese term the glossary gives its word (措施: measures)
+    assert covers("措施", "the measures take effect on april 1")
+    assert not covers("措施", "an immeasurable effect")
+
+
+def test_a_web_address_or_a_contacts_email_asked_must_be_stated() -> None:
+    from rag.answer.sufficiency import judge
+
+    assert asked_kinds(normalise("算力券喺邊個網址申請？")) == ("url",)
+    assert states("url", "登录岑江政务服务网（www.cjzwfw.gov.cn）申请")
+    assert not states("url", "申请人须以电子方式提交申请")
+    query = build_query("采购意向的联系人邮箱是什么？")
+    said = normalise("联系人：顾明哲，电话：0758-6213002")
+    assert "states no email" in judge(query, said, said, said, {}).reasons
+
+
+def test_a_lowercase_english_word_is_no_county_when_the_question_writes_capitals() -> None:
+    # a place outside the documents' own spellings is a capitalised word
+    assert "温州" in english_aliases("What is the budget of Wenzhou?", None)
+    assert "温州" not in english_aliases("What is the wenzhou budget?", None)
+    assert "温州" in english_aliases("what is the wenzhou budget", None)

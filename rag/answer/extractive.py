@@ -24,6 +24,7 @@ from rag.answer.sufficiency import (
     coverage,
     covers,
     judge,
+    names_place,
     passages_cover,
     place_in,
     term_weights,
@@ -405,7 +406,7 @@ def _doc_label_text(doc: Document) -> str:
 
 def _of_asked_place(query: Query, doc: Document) -> bool:
     """True when the document's region, title or issuer names a place the question asks about."""
-    return any(p in _doc_label_text(doc) for p in query.places)
+    return any(names_place(p, _doc_label_text(doc)) for p in query.places)
 
 
 def _rank(query: Query, embedder: Embedder, candidates: list[Candidate]) -> list[Candidate]:

@@ -47,12 +47,18 @@ KIND_ZH = {
     "quantity": "数字",
     "measure": "数值",
     "email": "邮箱",
+    "url": "网址",
     "signer": "签发人",
     "fax": "传真",
     "duration": "时长",
     "speaker": "发言人",
 }
-KIND_EN = {"doc_number": "document number", "addressee": "proposer", "quantity": "figure"}
+KIND_EN = {
+    "doc_number": "document number",
+    "addressee": "proposer",
+    "quantity": "figure",
+    "url": "web address",
+}
 
 
 def explain(reason: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.text.facts import (
     ORDINAL_REF_RE,
@@ -22,7 +23,8 @@ from rag.text.facts import (
     states_day,
     states_phase,
 )
-from rag.text.lexicon import glossary
+from rag.text.lexicon import glossary, sources
+from rag.text.tokenize import pinyin
 from rag.types import CorpusStats, Document, Query
 
 # share of the question's key-term weight (idf) the sentence's surroundings must cover
@@ -88,8 +90,17 @@ def _forms(term: str) -> tuple[str, ...]:
 
 def covers(term: str, text: str) -> bool:
     """True when text holds the term, the full form of an abbreviation (工信厅), another way
-    of writing a measured quantity (metric_words lexicon) or a synonym (synonyms lexicon)."""
-    return any(form in text for form in _forms(term))
+    of writing a measured quantity (metric_words lexicon), a synonym (synonyms lexicon) or, in
+    an English text, the English word the glossary gives the term for (措施: measures)."""
+    if any(form in text for form in _forms(term)):
+        return True
+    # (only in a text with no Chinese: a bilingual page's English headline does not stand in
+    # for the Chinese lines that state its facts)
+    return not CJK_TERM_RE.search(text) and any(
+        re.search(rf"\b{re.escape(word)}", text)
+        for word in sources("glossary_en").get(term, ())
+        if len(word) > 2 and word in text
+    )
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -124,9 +135,23 @@ def qualifies(noun: str, metric: str, text: str) -> bool:
 
 def place_in(place: str, doc: Document, doc_text_norm: str) -> bool:
     """True when the document is about or mentions the place."""
-    return (
-        place in f"{doc.region or ''}{doc.title or ''}{doc.issuer or ''}" or place in doc_text_norm
+    return names_place(place, f"{doc.region or ''}{doc.title or ''}{doc.issuer or ''}".lower()) or (
+        names_place(place, doc_text_norm)
     )
+
+
+def names_place(place: str, text: str) -> bool:
+    """True when text (lower case) names the place, in Chinese or, on an English page, in
+    pinyin ("Minze City" for 岷泽)."""
+    if place in text:
+        return True
+    spelled = _spelling(place)
+    return bool(spelled) and spelled in text and bool(re.search(rf"\b{spelled}\b", text))
+
+
+@lru_cache(maxsize=1024)
+def _spelling(place: str) -> str:
+    return pinyin(place) if CJK_TERM_RE.fullmatch(place) else ""
 
 
 CJK_TERM_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -155,12 +180,15 @@ def judge(
         ]
         if not stated:
             reasons.append(f"states no {query.slots[0].split(':')[0]}")
-        elif "fax" in query.slots and "fax" not in stated:
-            reasons.append("states no fax")  # "the fax number of the contact": not the contact
+        else:
+            # "the fax number / e-mail of the contact": not the contact
+            reasons.extend(
+                f"states no {s}" for s in ("fax", "email") if s in query.slots and s not in stated
+            )
     # the window holds the document's title, region and issuer: a place named only in passing
     # elsewhere in the document does not make the sentence about it. A comparison of places
     # needs each line to be about one of them.
-    absent = [p for p in query.places if p not in window]
+    absent = [p for p in query.places if not names_place(p, window)]
     if absent and (query.shape != "compare" or len(absent) == len(query.places)):
         reasons.extend(f"not about {p}" for p in absent)
     for year in query.years:

@@ -19,6 +19,15 @@ from rag.text.tokenize import known_word
 
 # a figure: digits with thousands separators ("3,000"), decimals, or Chinese numerals
 # (no braces: patterns built from NUM go through str.format)
+# a number in English text: "30", "2,000", "1.5", "three"
+EN_NUM = (
+    r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|fifteen|twenty|thirty|forty|fifty|sixty|hundred)"
+)
+EN_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 NUM = r"(?:\d\d?\d?(?:,\d\d\d)+|[0-9０-９一二三四五六七八九十百千万两零〇]+)(?:\.[0-9]+)?"
 COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部宗"
 # counters of things, for which texts also write the general classifier 个
@@ -73,7 +82,10 @@ KINDS = (
         ),
         re.compile(
             rf"{NUM}\s*(亿|万|千)?\s*(元|美元|港元|港币|澳门元|欧元|日元)|{NUM}\s*(亿|万亿)"
-            r"|(?:hk|us|mop)?\$\s*\d[\d,.]*",
+            r"|(?:hk|us|mop)?\$\s*\d[\d,.]*"
+            # an English page: "3 million yuan", "RMB 50 million", "HK$1.2 billion"
+            rf"|{EN_NUM}\s*(?:(?:million|billion|thousand)\s+)?(?:yuan|rmb|dollars|patacas)\b"
+            rf"|\b(?:rmb|cny|mop|hkd|usd)\s*{EN_NUM}",
             re.I,
         ),
     ),
@@ -91,6 +103,8 @@ KINDS = (
             # a ratio answers 比例 ("男女生比例约为1:7")
             # (not a time of day: "上午9:30", "9:00-17:00")
             r"|(?<![\d:午上晚])\d+(?:\.\d+)?\s*[:：]\s*\d+(?:\.\d+)?(?![\d:]|\s*[-~至到—])"
+            rf"|{EN_NUM}\s*(?:per\s?cent|percentage points)\b",
+            re.I,
         ),
     ),
     FactKind(
@@ -114,6 +128,9 @@ KINDS = (
             # times without a number: eras, seasons, parts of a year, month, week or day
             r"|世纪|年代|[春夏秋冬]季|时期|年间|[上中下]旬|年[底初末]|月[底初末]"
             r"|[早晚]上|[上下中]午|凌晨|傍晚|夜间|平日|工作日|周末|节假日|的时候|\d{1,2}[:：]\d{2}"
+            # an English page: "April 1, 2025", "1 April 2025", "March 18"
+            rf"|\b{EN_MONTH}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{EN_MONTH}\b|\bin\s+(?:19|20)\d\d\b",
+            re.I,
         ),
     ),
     FactKind(
@@ -131,6 +148,8 @@ KINDS = (
             r"(?:工作日|年|月|天|日|周|小时)(?![度份]|\s*\d)"
             r"|[一二两三四五六七八九十百千万亿半数几]{1,4}\s*[余多]?\s*个?\s*"
             r"(?:工作日|年|月|天|周|小时)(?![度份级])"
+            rf"|\b{EN_NUM}\s+(?:working\s+|business\s+|calendar\s+)?(?:years?|months?|weeks?|days?|hours?)\b",
+            re.I,
         ),
     ),
     FactKind(
@@ -155,6 +174,8 @@ KINDS = (
         # (Taiwan's "(05)386-2210", "02-2345-6789" too)
         re.compile(
             r"\d{3,4}[-－—]\d{7,8}|\d{7,}|\(0\d{1,3}\)\s*\d{3,4}-?\d{4}|0\d{1,3}-\d{3,4}-\d{4}"
+            # international: "+86-758-6213-0021", "(853) 2872 6613"
+            r"|\+\d{1,3}[-\s]\d{2,4}[-\s]\d{3,4}[-\s]?\d{3,4}|\(\d{3}\)\s*\d{4}\s*\d{4}"
         ),
         reach=2,
     ),
@@ -165,9 +186,15 @@ KINDS = (
     ),
     FactKind(
         "email",
-        re.compile(r"邮箱|电子邮件|邮件地址|e-?mail", re.I),
+        re.compile(r"邮箱|电子邮件|邮件地址|电邮|e-?mail", re.I),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
         reach=2,
+    ),
+    FactKind(
+        "url",
+        re.compile(r"网址|网页地址|(?:哪个|什么|哪一?个)网站|\b(website|url|web address)\b", re.I),
+        re.compile(r"(?:https?://|www\.)[\w.-]+|[\w-]+\.(?:gov|com|org|net|edu)(?:\.cn)?\b", re.I),
+        reach=1,
     ),
     FactKind(
         "fax",

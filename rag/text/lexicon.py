@@ -33,6 +33,7 @@ def use_user_dirs(spec: str) -> None:
             _user_dirs = dirs
             lexicon.cache_clear()
             glossary.cache_clear()
+            sources.cache_clear()
 
 
 def _lines(name: str) -> list[str]:
@@ -68,6 +69,16 @@ def glossary(name: str) -> dict[str, str]:
         else:
             out[parts[0].lower()] = ""
     return out
+
+
+@cache
+def sources(name: str) -> dict[str, tuple[str, ...]]:
+    """A glossary read backwards: value -> the keys that map to it (措施 -> measures, measure)."""
+    out: dict[str, list[str]] = {}
+    for key, value in glossary(name).items():
+        if value:
+            out.setdefault(value, []).append(key)
+    return {value: tuple(keys) for value, keys in out.items()}
 
 
 def rewrite(text: str, name: str) -> str:
