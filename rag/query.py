@@ -16,7 +16,7 @@ from rag.text.lang import (
     to_simplified,
     to_traditional,
 )
-from rag.text.lexicon import glossary, lexicon, rewrite
+from rag.text.lexicon import glossary, lexicon, rewrite, word_sets
 from rag.text.places import (
     gazetteer_pinyin,
     gazetteer_places,
@@ -527,6 +527,8 @@ def build_query(
             # an acronym neither the glossary nor the index knows ("PUE"): Chinese documents
             # write such names in Latin letters, so they must be written there
             *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
+            # one of several exclusive kinds ("特等奖", "硕士"): the documents must name it
+            *(m for members in word_sets("sibling_sets") for m in members if m in normalised),
         ),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),

@@ -1758,3 +1758,17 @@ def test_a_lowercase_english_word_is_no_county_when_the_question_writes_capitals
     assert "温州" in english_aliases("What is the budget of Wenzhou?", None)
     assert "温州" not in english_aliases("What is the wenzhou budget?", None)
     assert "温州" in english_aliases("what is the wenzhou budget", None)
+
+
+def test_one_of_several_exclusive_kinds_asked_is_not_answered_by_another() -> None:
+    from rag.answer.sufficiency import judge
+
+    query = build_query("岑江对全职引进的硕士有没有生活补贴，每月多少？")
+    assert "硕士" in query.exact
+    said = normalise("全职引进博士：生活补贴3000元/月，最长36个月")
+    assert "about 博士, not 硕士" in judge(query, said, said, said, {}).reasons
+    prize = build_query("岑江大赛有没有特等奖？奖金多少？")
+    said = normalise("大赛共评出一等奖2名、二等奖4名，一等奖每项奖金20万元。")
+    assert "about 一等奖, not 特等奖" in judge(prize, said, said, said, {}).reasons
+    asked = normalise("特等奖1名，奖金50万元。")
+    assert not any(r.startswith("about") for r in judge(prize, asked, asked, asked, {}).reasons)

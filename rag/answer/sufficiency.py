@@ -23,7 +23,7 @@ from rag.text.facts import (
     states_day,
     states_phase,
 )
-from rag.text.lexicon import glossary, sources
+from rag.text.lexicon import glossary, sources, word_sets
 from rag.text.tokenize import pinyin
 from rag.types import CorpusStats, Document, Query
 
@@ -204,6 +204,9 @@ def judge(
         # "二期规模是多少" is not answered by what 首期 is, even when a neighbour names 二期
         if not states_phase(phase, window) or (own_phases and phase not in own_phases):
             reasons.append(f"not for phase {phase}")
+    for member, other in _siblings_named(query.normalised, sentence):
+        # "全职引进的硕士" is not answered by "全职引进博士：生活补贴3000元/月"
+        reasons.append(f"about {other}, not {member}")
     for term in weights:
         # under "三、笔试和面试", "笔试定于8月2日" is about 笔试, not the 面试 asked about
         sibling = _sibling(term, window)
@@ -231,6 +234,20 @@ def judge(
         missing = [t for t in weights if not covers(t, window)]
         reasons.append(f"key terms not covered: {' '.join(missing[:4])}")
     return Verdict(not reasons, tuple(reasons), cov)
+
+
+def _siblings_named(question: str, sentence: str) -> list[tuple[str, str]]:
+    """(asked member, the other member the sentence names instead) for each set whose member
+    the question names and the sentence does not, though it names another."""
+    out = []
+    for members in word_sets("sibling_sets"):
+        asked = [m for m in members if m in question]
+        if not asked or any(m in sentence for m in asked):
+            continue
+        others = [m for m in members if m in sentence and not any(m in a for a in asked)]
+        if others:
+            out.append((asked[0], others[0]))
+    return out
 
 
 def _sibling(term: str, window: str) -> str:

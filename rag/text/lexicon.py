@@ -34,6 +34,7 @@ def use_user_dirs(spec: str) -> None:
             lexicon.cache_clear()
             glossary.cache_clear()
             sources.cache_clear()
+            word_sets.cache_clear()
 
 
 def _lines(name: str) -> list[str]:
@@ -69,6 +70,12 @@ def glossary(name: str) -> dict[str, str]:
         else:
             out[parts[0].lower()] = ""
     return out
+
+
+@cache
+def word_sets(name: str) -> tuple[tuple[str, ...], ...]:
+    """The comma-separated sets of a set-per-line list ("博士,硕士,本科")."""
+    return tuple(tuple(w.strip() for w in line.split(",") if w.strip()) for line in lexicon(name))
 
 
 @cache
