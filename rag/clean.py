@@ -19,7 +19,9 @@ HEADING_RE = re.compile(
     r"|[壹贰貳叁參肆伍陆陸柒捌玖拾]+、"  # formal numerals: the outer sections of Taiwan documents
     r"|[（(][一二三四五六七八九十]+[）)]"
     r"|\d{1,2}[.．、](?!\d)"
-    r"|[（(]\d{1,2}[）)])"
+    r"|[（(]\d{1,2}[）)]"
+    # the numbered or marked labels of an infographic's text: "01 算力券", "▌适用对象"
+    r"|(?:0[1-9]|[▌■●◆▍])(?=[ \u3000]*[\u4e00-\u9fff][\u4e00-\u9fff、]{1,15}[ \u3000]*$))"
 )
 
 # a heading marker of text converted to Markdown: "## 一、部门基本情况"

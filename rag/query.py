@@ -487,6 +487,10 @@ def build_query(
             or terms
         )
     metrics = _metrics(normalised, aliases)
+    # "会议费花了多少": a kind of expense asked must be named by the sentence that answers
+    metrics += tuple(
+        w for w, _ in tags if len(w) >= 3 and w.endswith("费") and not any(w in m for m in metrics)
+    )
     shape = (
         "compare"
         # a question naming two places compares them, whatever its wording
@@ -548,6 +552,8 @@ def build_query(
                 and not any(w in n or n in w for n in named)
                 and w not in generic_places()
                 and not w.endswith(place_suffixes())
+                # "和霁州市…": the tagger's person 和霁 cuts through a place it knows
+                and not _straddles(w, [*named, *places], normalised)
             )
         ),
     )

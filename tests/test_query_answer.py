@@ -1772,3 +1772,17 @@ def test_one_of_several_exclusive_kinds_asked_is_not_answered_by_another() -> No
     assert "about 一等奖, not 特等奖" in judge(prize, said, said, said, {}).reasons
     asked = normalise("特等奖1名，奖金50万元。")
     assert not any(r.startswith("about") for r in judge(prize, asked, asked, asked, {}).reasons)
+
+
+def test_an_infographics_numbered_labels_head_their_lines_and_state_no_quantity() -> None:
+    from rag.chunk import heading_level
+
+    assert heading_level("02 大模型备案奖励") == 4 and heading_level("▌适用对象") == 4
+    assert heading_level("01　　澄湖区　　158.6") == 0
+    assert heading_level("01 算力券按实际费用的40%补贴。") == 0
+    # an expense asked is an amount, named by the sentence that answers
+    query = build_query("岑江大数据中心2024年的会议费花了多少？")
+    assert query.slots == ("money",) and "会议费" in query.metrics
+    # "和霁州市…": no person 和霁 cuts through a place
+    stats = CorpusStats(idf={}, pinyin_map={}, metadata_text="霁州市 霁州市人民政府")
+    assert build_query("鹭湾的落户奖励和霁州市的落户奖励哪个高？", stats=stats).persons == ()

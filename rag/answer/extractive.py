@@ -30,6 +30,7 @@ from rag.answer.sufficiency import (
     term_weights,
 )
 from rag.chunk import heading_level, split_sentences
+from rag.clean import HEADING_RE
 from rag.embed import Embedder
 from rag.text.facts import (
     COUNTERS,
@@ -342,6 +343,12 @@ def _defined_names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(DEFINED_RE.findall(text[:DEFINITION_HEAD_CHARS])))
 
 
+def _unmarked(text: str) -> str:
+    """The text without the heading or item marker it starts with."""
+    m = HEADING_RE.match(text)
+    return text[m.end() :] if m else text
+
+
 def _doc_head(doc: Document) -> str:
     """The document's title and first sentence, normalised: what all of it is about."""
     first = split_sentences(doc.text, 0, min(len(doc.text), HEAD_CHARS))[:1]
@@ -454,7 +461,8 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     """(sentence, window, slot window) of a candidate, normalised."""
     doc = c.doc
     prev, nxt = _neighbours(c, 1, max((reach(s) for s in query.slots), default=0) or 1)
-    sentence = _norm(c.reading)
+    # (an item's number, "02 大模型备案奖励" or "1.笔试…", states no quantity)
+    sentence = _norm(_unmarked(c.reading))
     around = "".join(doc.text[a:b] for a, b in [*prev, (c.start, c.end), *nxt[:1]])
     context = (
         f"{doc.title or ''} {doc.region or ''} {doc.issuer or ''} {c.passage.hit.chunk.heading} "
@@ -498,7 +506,7 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # (its title, salutation and the proposal it answers) holds for the line asked about
         context += doc.text[:DOC_HEAD_CHARS]
     window = _norm(f"{context}{around} {c.reading if c.reading != c.text else ''}")
-    slot_window = _norm(doc.text[c.start : nxt[-1][1]] if nxt else c.text)
+    slot_window = _norm(_unmarked(doc.text[c.start : nxt[-1][1]] if nxt else c.text))
     # the field lines after an item ("责任单位：…", "完成时限：…") are part of it
     fields = _norm(" ".join(_field_lines_after(doc, para_end)))
     if speaker:
