@@ -17,7 +17,7 @@ from functools import cache
 from rag.clean import MARKDOWN_HEADING_RE
 from rag.text.facts import DOC_NUMBER_RE, SERIAL_NUMBER_RE
 from rag.text.lang import to_simplified, to_traditional
-from rag.text.lexicon import lexicon
+from rag.text.lexicon import glossary, lexicon
 from rag.text.places import (
     GAZETTEER_MAX_CHARS,
     gazetteer,
@@ -120,11 +120,14 @@ _LABEL_RE = re.compile(
     + r")(?:\s*[:：]\s*|[ \t\u3000]+|$)"
 )
 ENGLISH_TITLE_CHARS = 160
+CURRENCY_CHARS = 3000  # how far a page is read for the currency it counts in
 _EMPTY_VALUE = "—-－–_ 　|:："
 
 TITLE_START = re.compile(r"^(?:关于|对)")
 # a masthead naming the kind of page, not its subject (Latin words removed first)
-_GENRE_LINE_RE = re.compile(r"新闻公报|新聞公報|新闻稿|新聞稿|新闻发布|新聞發佈|政府公报|政府公報")
+_GENRE_LINE_RE = re.compile(
+    r"(?:政府)?(?:新闻公报|新聞公報|新闻稿|新聞稿|新闻发布|新聞發佈)|政府公报|政府公報"
+)
 _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z .,'&-]*")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 HEAD_DATE_LINES = 8  # a date line alone near the top dates a press release
@@ -569,13 +572,22 @@ def _region(text: str, lines: list[str], issuer: str | None, title: str | None) 
     # place of the head, and on a tie the first named
     pool = [name for name, whole in named if whole] or [name for name, _ in named]
     if not pool:
-        return None
+        # "三十億港元", "新臺幣30萬元": a page naming no place is of the place whose money it
+        # counts in (currency_regions lexicon)
+        return _currency_region(text[:CURRENCY_CHARS])
     counts = Counter(pool)
     return max(counts, key=lambda p: (counts[p], -pool.index(p)))
 
 
 # the subtitle of a report or speech: "——2025年1月8日在某县第十八届人民代表大会第四次会议上"
 DELIVERED_RE = re.compile(r"^[—–-]{1,2}\s*(.{8,16}?日)\s*在.{2,40}上")
+
+
+def _currency_region(text: str) -> str | None:
+    """The region whose currency the text counts in, when it uses one (港元 -> 香港)."""
+    found = [(text.find(c), region) for c, region in glossary("currency_regions").items()]
+    found = [(at, region) for at, region in found if at >= 0 and region]
+    return min(found)[1] if found else None
 
 
 def _delivered(head: list[str]) -> str | None:

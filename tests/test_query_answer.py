@@ -16,6 +16,7 @@ from rag.answer.followup import condense_question
 from rag.answer.messages import NOT_FOUND
 from rag.answer.sufficiency import covers
 from rag.config import load_settings
+from rag.meta import extract_meta
 from rag.pipeline import Engine, build_index
 from rag.query import build_query, english_aliases
 from rag.text.facts import (
@@ -1786,3 +1787,19 @@ def test_an_infographics_numbered_labels_head_their_lines_and_state_no_quantity(
     # "和霁州市…": no person 和霁 cuts through a place
     stats = CorpusStats(idf={}, pinyin_map={}, metadata_text="霁州市 霁州市人民政府")
     assert build_query("鹭湾的落户奖励和霁州市的落户奖励哪个高？", stats=stats).persons == ()
+
+
+def test_a_bare_project_subject_refers_to_the_project_its_paragraph_named(tmp_path: Path) -> None:
+    text = (
+        "岑州市人民政府专题会议纪要\n\n"
+        "2025年5月9日，副市长主持召开专题会议，研究岑州城市智算中心项目建设有关问题。"
+        "会议听取了市数据局的汇报。项目位于岑州高新区，总投资28.6亿元，规划建设算力规模1000P。\n"
+    )
+    engine = _engine_over(tmp_path, {"minutes.txt": text})
+    answer = engine.ask("岑州城市智算中心总投资多大？")
+    assert answer.answered and "总投资28.6亿元" in answer.citations[0].quote
+    # a Hong Kong press release naming no place is about the place whose money it counts in
+    meta = extract_meta(
+        "政府新聞公報\n\n政府推出三十億元資助計劃\n\n政府今日宣布推出總額三十億港元的計劃。\n"
+    )
+    assert (meta.title, meta.region) == ("政府推出三十億元資助計劃", "香港")

@@ -138,6 +138,12 @@ ENUM_COUNT_RE = re.compile(r"[两二三四五六七八九十\d]+[个项大类条
 LIST_FILLER_RE = re.compile(r"(有|包括|包含|涉及|主要|都|是|分别|具体)+$")
 CLAUSE_BREAK_RE = re.compile(r"[，,。；;：:！？!?]")
 HEAD_CHARS = 200  # how far a document's opening sentence is looked for
+# a sentence whose subject is a bare "the project / the centre": what the paragraph named
+ANAPHOR_RE = re.compile(
+    r"(?:该|此|其|这个|本|上述|这一)?(?:项目|中心|平台|计划|工程|园区|基金|活动|大赛|系统|基地)"
+    r"(?:位于|总投资|计划|预计|将|已|于|规划|占地|建成|共|由|在)"
+)
+ANAPHOR_CHARS = 150  # how far back the paragraph is read for what such a subject refers to
 DEFINITION_HEAD_CHARS = 1500  # how far a document's subject may be defined ("以下简称")
 DEFINED_RE = re.compile(
     r"[“「\"《]([^”」\"》\n]{4,40})[”」\"》][（(]\s*(?:以下|下)\s*[简簡]?[称稱]"
@@ -481,6 +487,9 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
         # speaks of the year its paragraph named before it
         context += " ".join(years_in(doc.text[para_start : c.start])) + " "
     context += _asked_before(doc, para_start)
+    if ANAPHOR_RE.match(sentence):
+        # "项目位于…，总投资28.6亿元": the project is the one the paragraph named before
+        context += doc.text[max(para_start, c.start - ANAPHOR_CHARS) : c.start] + " "
     speaker = speaker_at(doc.text, para_start)
     if speaker:
         # what a speaker says is said by their office: "科技局副局长说…" asks about it

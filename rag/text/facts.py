@@ -171,7 +171,7 @@ KINDS = (
     FactKind(
         "phone",
         # "who should I call": the number to call (not "call for proposals")
-        re.compile(r"电话|联系方式|号码|phone|telephone|\bcall\b(?! for)", re.I),
+        re.compile(r"电话|联系方式|号码|phone|telephone|\bcall\b(?! for)|\b(ring|dial)\b", re.I),
         # (Taiwan's "(05)386-2210", "02-2345-6789" too)
         re.compile(
             r"\d{3,4}[-－—]\d{7,8}|\d{7,}|\(0\d{1,3}\)\s*\d{3,4}-?\d{4}|0\d{1,3}-\d{3,4}-\d{4}"
