@@ -50,6 +50,9 @@ _LABELS: dict[str, str | None] = {
     "主办机关": "issuer",
     "主办单位": "issuer",
     "公告日期": "published",
+    # a proposal's own page: its subject is its title
+    "案由": "title",
+    "提交日期": "written",
     # procurement notices: the buyer issues it, the project names it
     "采购人": "issuer",
     "采购人名称": "issuer",
@@ -120,6 +123,7 @@ _LABEL_RE = re.compile(
     + r")(?:\s*[:：]\s*|[ \t\u3000]+|$)"
 )
 ENGLISH_TITLE_CHARS = 160
+ISSUE_LINE_RE = re.compile(r"^(?:\d{4}年)?第\s*\d+\s*期|[（(]总第\s*\d+\s*期[）)]")
 CURRENCY_CHARS = 3000  # how far a page is read for the currency it counts in
 _EMPTY_VALUE = "—-－–_ 　|:："
 
@@ -310,10 +314,14 @@ def _title(lines: list[str], labels: dict[str, str]) -> tuple[str | None, str | 
 
 def _first_line_title(lines: list[str]) -> str | None:
     """A plain article's headline: a short first line that is not a sentence, name or date."""
-    for line in lines[:8]:
+    for i, line in enumerate(lines[:8]):
         line = _squash(line)
+        issue = ISSUE_LINE_RE.search
         if (
-            _label_start(line)
+            # a bulletin's masthead and its issue line ("芷川统计 统计快报", "2025年第10期")
+            issue(line)
+            or (i + 1 < len(lines) and issue(_squash(lines[i + 1])) and i == 0)
+            or _label_start(line)
             or DOC_NUMBER_RE.match(line)
             or _is_issuer(line)
             or _is_letterhead(line)
@@ -321,6 +329,8 @@ def _first_line_title(lines: list[str]) -> str | None:
             or _GENRE_LINE_RE.fullmatch(_LATIN_RE.sub("", line))
             or not CJK_RE.search(line)
             or _date_line(line)
+            # the issuers and date of a bulletin ("芷川市统计局 芷川市数据局 2025年11月20日")
+            or (_DATE_RE.search(line) and _is_issuer(_DATE_RE.sub("", line).strip()))
             or _BREADCRUMB_RE.search(line)
         ):
             continue

@@ -461,3 +461,19 @@ def test_an_english_page_is_named_by_its_headline_and_dated_by_its_update_line()
         "Cenjiang City Unveils 12 Measures to Boost AI Industry",
         "2026-03-19",
     )
+
+
+def test_a_bulletins_masthead_and_issue_line_are_no_title_and_a_proposal_is_titled_by_its_subject():
+    bulletin = (
+        "岑川统计　　统计快报\n2026年第10期（总第118期）\n"
+        "岑川市统计局　岑川市数据局　　　　　　　　2026年11月20日\n\n"
+        "2026年1—10月全市数字经济运行情况\n\n1—10月，全市数字经济核心产业增加值412.6亿元。\n"
+    )
+    meta = extract_meta(bulletin)
+    assert (meta.title, meta.date) == ("2026年1—10月全市数字经济运行情况", "2026-11-20")
+    proposal = (
+        "政协岑阳市第九届委员会第五次会议提案\n\n提案号：第0127号\n"
+        "案由：关于加快补齐中小企业人工智能应用短板的提案\n提案人：周敏华\n提交日期：2026年1月12日\n"
+    )
+    meta = extract_meta(proposal)
+    assert (meta.title, meta.date) == ("关于加快补齐中小企业人工智能应用短板的提案", "2026-01-12")
