@@ -1803,3 +1803,16 @@ def test_a_bare_project_subject_refers_to_the_project_its_paragraph_named(tmp_pa
         "政府新聞公報\n\n政府推出三十億元資助計劃\n\n政府今日宣布推出總額三十億港元的計劃。\n"
     )
     assert (meta.title, meta.region) == ("政府推出三十億元資助計劃", "香港")
+
+
+def test_last_years_figure_is_not_this_years_and_a_cited_documents_year_dates_no_fact() -> None:
+    from rag.answer.sufficiency import judge
+
+    query = build_query("统计快报里去年同期的数字经济核心产业增加值是多少亿元？")
+    said = normalise("1—10月，全市数字经济核心产业增加值412.6亿元，同比增长9.8%。")
+    assert "not for last year" in judge(query, said, said, said, {}).reasons
+    said = normalise("过去一年，全县数字经济核心产业增加值完成38.6亿元，增长12.3%。")
+    assert "not for last year" not in judge(query, said, said, said, {}).reasons
+    fund = build_query("岑川2024年的人工智能专项资金一共多少？")
+    said = normalise("根据《若干措施》（岑政办发〔2024〕41号），下达2025年度专项资金2860万元。")
+    assert "not for 2024" in judge(fund, said, said, said, {}).reasons

@@ -15,6 +15,11 @@ SNIPPET_CHARS = 60
 # machine reason -> (Chinese, English) explanation; {0} is the reason's argument
 EXPLAIN = (
     (re.compile(r"^not for phase (.+)$"), "没有针对第{0}的说明", "nothing is stated for phase {0}"),
+    (
+        re.compile(r"^not for last year$"),
+        "没有上一年的数字",
+        "nothing is stated for the year before",
+    ),
     (re.compile(r"^not for (.+)$"), "没有针对{0}年的说明", "nothing is stated for {0}"),
     (re.compile(r"^not about (.+)$"), "没有关于{0}的说明", "nothing is stated about {0}"),
     (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),

@@ -155,6 +155,13 @@ def _spelling(place: str) -> str:
 
 
 CJK_TERM_RE = re.compile(r"[\u4e00-\u9fff]+")
+LAST_YEAR_RE = re.compile(r"去年|上年|上一年|前一年|last year|previous year|a year earlier", re.I)
+LAST_YEAR_STATED_RE = re.compile(
+    r"去年|上年|上一年|前一年|过去一年|上年度|上一年度|(?:19|20)\d\d\s*年"
+    r"|last year|previous year|in (?:19|20)\d\d",
+    re.I,
+)
+CITED_YEAR_RE = re.compile(r"[〔［\[【]\s*\d{4}\s*[〕］\]】]")
 
 
 def judge(
@@ -191,9 +198,14 @@ def judge(
     absent = [p for p in query.places if not names_place(p, window)]
     if absent and (query.shape != "compare" or len(absent) == len(query.places)):
         reasons.extend(f"not about {p}" for p in absent)
+    # (the year of a cited document's number, "芷政办发〔2024〕41号", dates no fact)
+    dated = CITED_YEAR_RE.sub(" ", window) if query.years else window
     for year in query.years:
-        if year not in window:
+        if year not in dated:
             reasons.append(f"not for {year}")
+    if LAST_YEAR_RE.search(query.normalised) and not LAST_YEAR_STATED_RE.search(sentence):
+        # "去年同期的增加值是多少" is not answered by this year's figure and its growth rate
+        reasons.append("not for last year")
     for phrase in query.exact:
         # "第十一条规定了什么" is not answered by 第一条 (a quoted name may head a whole section
         # the sentence sits in: the documents hold it, which the answerer checks)
