@@ -425,7 +425,11 @@ def build_query(
     # "无锡" inside "无锡市" names one place
     named = [n for n in named if not any(n != m and n in m for m in named)]
     # "在栖梧建的": the tagger's "梧建" cuts through a place the documents are about
-    named = [n for n in named if n in documented or not _straddles(n, documented, normalised)]
+    named = [
+        n
+        for n in named
+        if any(d in n for d in documented) or not _straddles(n, documented, normalised)
+    ]
     if lang == "en":
         # "Xinwu District" -> 新吴区: a place when the gazetteer or the documents' metadata says so
         named += [a for a in aliases if place_names(a) or _metadata_places(a, stats)]
