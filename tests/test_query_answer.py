@@ -1816,3 +1816,10 @@ def test_last_years_figure_is_not_this_years_and_a_cited_documents_year_dates_no
     fund = build_query("岑川2024年的人工智能专项资金一共多少？")
     said = normalise("根据《若干措施》（岑政办发〔2024〕41号），下达2025年度专项资金2860万元。")
     assert "not for 2024" in judge(fund, said, said, said, {}).reasons
+
+
+def test_cantonese_follow_ups_and_words_read_as_written_chinese() -> None:
+    earlier = "岑湾智算中心第一期嘅算力有几多？"
+    standalone = condense_question("咁第二期呢？几时搞掂？", [(earlier, "")])
+    assert "第二期" in standalone and standalone.startswith("岑湾智算中心")
+    assert "完成" in build_query("第二期几时搞掂？").normalised

@@ -15,11 +15,13 @@ from rag.text.lang import question_language
 from rag.text.places import place_names, place_stem
 from rag.text.tokenize import tokenize
 
-FOLLOWUP_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)|[呢]\s*[？?]?\s*$")
+FOLLOWUP_ZH = re.compile(
+    r"^(那么?|咁|噉|還有|还有|另外|其中|同样|此外|以及|并且)|[呢]\s*[？?]?\s*$"
+)
 FOLLOWUP_EN = re.compile(r"^\s*(and|what about|how about|what of|and what about|also|then)\b", re.I)
 PRONOUN_ZH = re.compile(r"(它们|它|其|该|这些|这个|这项|这家|这一|上述|他们|那些|那个)")
 PRONOUN_EN = re.compile(r"\b(it|its|they|them|their|that|those|these|there|the same)\b", re.I)
-LEAD_ZH = re.compile(r"^(那么?|还有|另外|其中|同样|此外|以及|并且)\s*")
+LEAD_ZH = re.compile(r"^(那么?|咁|噉|還有|还有|另外|其中|同样|此外|以及|并且)\s*")
 LEAD_EN = re.compile(r"^\s*(and what about|what about|how about|what of|and|also|then)\s*", re.I)
 SHORT_CHARS = 8
 WH_EN = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|how)\b", re.I)

@@ -155,7 +155,9 @@ def _spelling(place: str) -> str:
 
 
 CJK_TERM_RE = re.compile(r"[\u4e00-\u9fff]+")
-LAST_YEAR_RE = re.compile(r"去年|上年|上一年|前一年|last year|previous year|a year earlier", re.I)
+# "去年同期的增加值": the figure of the same period a year before (not "比上年增长多少", which
+# this year's growth answers, nor "去年" alone, which may be the year the document reports on)
+LAST_YEAR_RE = re.compile(r"(?:去年|上年|上一年)同期|same period (?:of )?last year", re.I)
 LAST_YEAR_STATED_RE = re.compile(
     r"去年|上年|上一年|前一年|过去一年|上年度|上一年度|(?:19|20)\d\d\s*年"
     r"|last year|previous year|in (?:19|20)\d\d",
