@@ -1648,6 +1648,7 @@ def test_a_fine_a_salary_or_capital_asked_is_an_amount_and_a_counter_before_a_ne
     assert asked_kinds("没有按规定备案的，要罚款多少？") == ("money",)
     assert asked_kinds("岑江数据交易中心的注册资本是多少？") == ("money",)
     assert asked_kinds("这个岗位的年薪大概多少？") == ("money",)
+    assert "money" in asked_kinds("二等奖一共几个名额，每个奖金多少？")
     # 张 counts 算力券 though the tagger reads "张算力券" as one unknown word
     assert asked_kinds("岑江一共发出去多少张算力券？") == ("count:张+",)
     assert asked_kinds("多少部门参与？")[0].startswith("count:家个")
