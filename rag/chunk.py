@@ -17,7 +17,9 @@ from rag.types import Chunk, Document
 SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’\"」』）)]*")
 # (an English page's full stop ends a sentence when a capital starts the next: "… 2025. The")
 SENTENCE_BREAK_RE = re.compile(
-    r"[。！？；!?;]+[”’\"」』）)]*|\n|(?<=[a-z0-9”\"][.])[ \t]+(?=[A-Z“\"])"
+    r"[。！？；!?;]+[”’\"」』）)]*|\n|(?<=[a-z0-9”\"][.])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)"
+    r"(?<!\bNo\.)(?<!\bSt\.)(?<!\bCo\.)(?<!\bJr\.)(?<!\bSr\.)(?<!\bvs\.)(?<!\bMrs\.)"
+    r"[ \t]+(?=[A-Z“\"])"
 )
 CLAUSE_END_RE = re.compile(r"[，,、：:]")
 HEADING_LABEL_CHARS = 40

@@ -16,7 +16,7 @@ from rag.text.lang import (
     to_simplified,
     to_traditional,
 )
-from rag.text.lexicon import glossary, lexicon, rewrite, word_sets
+from rag.text.lexicon import glossary, lexicon, rewrite
 from rag.text.places import (
     gazetteer_pinyin,
     gazetteer_places,
@@ -95,6 +95,7 @@ COMPARE_Q = re.compile(
 
 
 # Chinese in brackets after an English term: "final accounts (决算)"
+DEMONSTRATIVES = ("此", "该", "本", "这", "那")
 FRAMING_FLAGS = frozenset("rmtfq")  # jieba: pronoun, numeral, time word, localizer, classifier
 ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
@@ -450,7 +451,14 @@ def build_query(
         and (t in idf or t in names or t in aliases or t.isascii() or known_word(t))
         # "我家老人", "第二天下午", "这回": pronouns, numerals and time words the documents
         # never write are the asker's own framing, not the topic
-        and (t in idf or t in aliases or t.isascii() or flags.get(t, "n")[:1] not in FRAMING_FLAGS)
+        and (
+            t in idf
+            or t in aliases
+            or t.isascii()
+            or flags.get(t, "n")[:1] not in FRAMING_FLAGS
+            # ("此剧", "该园": a demonstrative naming the thing asked about is its topic)
+            or t.startswith(DEMONSTRATIVES)
+        )
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
     terms = tuple(t for t in terms if t not in asked_types) or terms
@@ -535,8 +543,6 @@ def build_query(
             # an acronym neither the glossary nor the index knows ("PUE"): Chinese documents
             # write such names in Latin letters, so they must be written there
             *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
-            # one of several exclusive kinds ("特等奖", "硕士"): the documents must name it
-            *(m for members in word_sets("sibling_sets") for m in members if m in normalised),
         ),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
