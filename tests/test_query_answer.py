@@ -1765,12 +1765,12 @@ def test_a_lowercase_english_word_is_no_county_when_the_question_writes_capitals
 def test_one_of_several_exclusive_kinds_asked_is_not_answered_by_another() -> None:
     from rag.answer.sufficiency import judge
 
-    query = build_query("岑江对全职引进的硕士有没有生活补贴，每月多少？")
-    # (the documents need not write it: "本科毕业于哪所大学" is answered by "…大学毕业")
-    assert "硕士" not in query.exact
+    query = build_query("岑江对全职引进的第一季度有没有生活补贴？")
+    # (the documents need not write it: "本科毕业于哪所大学" is answered by "…专科学校毕业")
+    assert "第一季度" not in query.exact
     assert "此剧" in build_query("此剧的制作人是谁？").terms
-    said = normalise("全职引进博士：生活补贴3000元/月，最长36个月")
-    assert "about 博士, not 硕士" in judge(query, said, said, said, {}).reasons
+    said = normalise("第二季度生活补贴3000元/月")
+    assert "about 第二季度, not 第一季度" in judge(query, said, said, said, {}).reasons
     prize = build_query("岑江大赛有没有特等奖？奖金多少？")
     said = normalise("大赛共评出一等奖2名、二等奖4名，一等奖每项奖金20万元。")
     assert "about 一等奖, not 特等奖" in judge(prize, said, said, said, {}).reasons
