@@ -96,7 +96,8 @@ COMPARE_Q = re.compile(
 
 # Chinese in brackets after an English term: "final accounts (决算)"
 DEMONSTRATIVES = ("此", "该", "本", "这", "那")
-FRAMING_FLAGS = frozenset("rmtfq")  # jieba: pronoun, numeral, time word, localizer, classifier
+FRAMING_FLAGS = frozenset("rmtfqcd")  # jieba: pronoun, numeral, time, localizer, classifier,
+# conjunction, adverb
 ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
@@ -315,6 +316,12 @@ def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
     return out
 
 
+def _names_thing(word: str) -> bool:
+    """True when the tagger reads the word as a noun ("剧" of 此剧, not "块" of 这块)."""
+    tags = tag(word)
+    return len(tags) == 1 and tags[0][1] == "n"
+
+
 def _unmapped(word: str) -> bool:
     """An English content word that neither the glossary nor the index accounts for."""
     return len(word) >= 3 and word.isalpha() and word not in stop_words()
@@ -456,8 +463,8 @@ def build_query(
             or t in aliases
             or t.isascii()
             or flags.get(t, "n")[:1] not in FRAMING_FLAGS
-            # ("此剧", "该园": a demonstrative naming the thing asked about is its topic)
-            or t.startswith(DEMONSTRATIVES)
+            # ("此剧": a demonstrative naming the thing asked about is its topic; "这块" is not)
+            or (t.startswith(DEMONSTRATIVES) and _names_thing(t[1:]))
         )
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
@@ -485,8 +492,13 @@ def build_query(
         # English words count through their Chinese aliases or indexed Latin terms; a content
         # word with neither ("mayor") stays a light key term no Chinese sentence covers: a
         # question that names nothing else is not answered from its place alone
+        # (an ordinary word an English page in the index also writes, "datasets", counts no
+        # more than before: a Chinese sentence cannot hold it; a capitalised name still counts)
+        plain = {w for w in LATIN_WORD_RE.findall(standalone) if w.islower()}
         unmapped = tuple(
-            t for t in terms if t.isascii() and t not in idf and t not in accounted and _unmapped(t)
+            t
+            for t in terms
+            if t.isascii() and (t not in idf or t in plain) and t not in accounted and _unmapped(t)
         )
         # (a word the glossary or a place's spelling accounts for counts through its Chinese,
         # though an English page in the index also writes it: "platform" -> 平台)

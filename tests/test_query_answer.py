@@ -1826,3 +1826,12 @@ def test_cantonese_follow_ups_and_words_read_as_written_chinese() -> None:
     standalone = condense_question("咁第二期呢？几时搞掂？", [(earlier, "")])
     assert "第二期" in standalone and standalone.startswith("岑湾智算中心")
     assert "完成" in build_query("第二期几时搞掂？").normalised
+
+
+def test_an_ordinary_english_word_an_english_page_writes_is_no_key_term_for_chinese_text() -> None:
+    stats = CorpusStats(idf={"datasets": 3.0, "open": 2.0}, pinyin_map={})
+    query = build_query("how many datasets are open on the public data platform?", stats=stats)
+    assert "datasets" in query.unmapped and "open" in query.unmapped
+    # conjunctions and adverbs the index never saw frame the question too ("这块要是有疑问")
+    framed = build_query("汀屿数据局预算公开这块要是有疑问，联系谁？")
+    assert "要是" not in framed.terms and "这块" not in framed.terms
