@@ -32,7 +32,7 @@ from rag.indexing import (
 )
 from rag.query import build_query, region_spellings
 from rag.retrieve import matches, rerank, retrieve
-from rag.store import StoredIndex, check_params
+from rag.store import DocInfo, StoredIndex, check_params
 from rag.text.lang import is_traditional, normalise, question_language, strip_controls
 from rag.text.lexicon import use_user_dirs
 from rag.text.places import gazetteer_pinyin, place_names
@@ -73,6 +73,7 @@ class Engine:
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._stats: tuple[StoredIndex, CorpusStats] | None = None
+        self._labels: tuple[StoredIndex, list[tuple[DocInfo, str, str]]] | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -321,13 +322,29 @@ class Engine:
             note=note,
         )
 
+    def _doc_labels(self) -> list[tuple[DocInfo, str, str]]:
+        """(info, region and title, issuer) of every document in the matching form, computed
+        once per index generation: questions look places and issuers up in them."""
+        index = self.index
+        with self._lock:
+            if self._labels is None or self._labels[0] is not index:
+                labels = [
+                    (
+                        info,
+                        normalise(f"{info.region or ''}{info.title or ''}").lower(),
+                        normalise(info.issuer or "").lower(),
+                    )
+                    for info in index.doc_infos()
+                ]
+                self._labels = (index, labels)
+            return self._labels[1]
+
     def _place_documents(self, place: str, filters: Filters) -> tuple[str, ...]:
         """The ids of the documents passing the filters whose region or title names the place."""
         return tuple(
             info.doc_id
-            for info in self.index.doc_infos()
-            if place in normalise(f"{info.region or ''}{info.title or ''}").lower()
-            and matches(info, filters)
+            for info, region_title, _ in self._doc_labels()
+            if place in region_title and matches(info, filters)
         )
 
     def _issuer_documents(self, issuer: str, filters: Filters) -> list[Document]:
@@ -335,8 +352,8 @@ class Engine:
         wanted = normalise(issuer).lower()
         return [
             self.index.documents[info.doc_id]
-            for info in self.index.doc_infos()
-            if info.issuer and wanted in normalise(info.issuer).lower() and matches(info, filters)
+            for info, _, issuing in self._doc_labels()
+            if issuing and wanted in issuing and matches(info, filters)
         ]
 
     def add_files(

@@ -344,9 +344,9 @@ def _of_the_document(slot: str, query: Query) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _defined_names(text: str) -> tuple[str, ...]:
+def _defined_names(head: str) -> tuple[str, ...]:
     """The names a document's head defines a short form for ("“X”（以下简称“Y”）" -> X)."""
-    return tuple(dict.fromkeys(DEFINED_RE.findall(text[:DEFINITION_HEAD_CHARS])))
+    return tuple(dict.fromkeys(DEFINED_RE.findall(head)))
 
 
 def _unmarked(text: str) -> str:
@@ -509,7 +509,7 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
             context += line
     # "本批示核准“中小企業人工智能應用資助計劃”（下稱“資助計劃”）": the thing a document
     # defines at its head is what its later articles ("申請期由…") are about
-    context += " ".join(_defined_names(doc.text)) + " "
+    context += " ".join(_defined_names(doc.text[:DEFINITION_HEAD_CHARS])) + " "
     if query.slots and all(_of_the_document(s, query) for s in query.slots):
         # "那份关于装备制造融合的答复，提案的委员是谁": the words name the letter, whose head
         # (its title, salutation and the proposal it answers) holds for the line asked about
@@ -983,7 +983,7 @@ def _block(
         if end <= para_end + 1 and first and first != level and announces:
             # "第十条 有下列情形之一的：" then "（一）…": points whose marker ranks above 条 in
             # the usual order, though they are its items; they run while the marker is theirs
-            end = _run_end(text, para_end, lambda lv: lv != first)
+            end = _own_points_end(text, para_end, first)
         elif end <= para_end + 1 and first and ARTICLE_RE.match(paragraph.strip()):
             # "第四条　乙方权利义务" then "1．…": points of the article's own level, which run
             # to the next article
@@ -1063,6 +1063,12 @@ def _article_end(text: str, pos: int) -> int:
             break
         end = line_end
     return end
+
+
+def _own_points_end(text: str, pos: int, level: int) -> int:
+    """End of the points after pos while their marker is of this level (to any other heading):
+    "（一）…" under "第十条 有下列情形之一的：", whose marker ranks above 条 elsewhere."""
+    return _run_end(text, pos, lambda lv: lv != level)
 
 
 def _points_end(text: str, pos: int, level: int) -> int:
@@ -1197,7 +1203,6 @@ def _list_anchors(
 
 
 def _named_headings(
-    query: Query,
     anchors: list[Candidate],
     weights: dict[str, float],
     doc_chunks: DocChunks,
@@ -1215,9 +1220,9 @@ def _named_headings(
             line = doc.text[a:b]
             if len(line) > HEADING_CHARS or not heading_level(line):
                 continue
-            norm = _norm(line)
-            if not any(h in norm for h in heads):
+            if not _names_head(line, heads):
                 continue
+            norm = _norm(line)
             passage = _passage_for(doc, a, b, doc_chunks, rank + 1)
             if passage is None:
                 continue
@@ -1246,7 +1251,7 @@ def _nested_block(
         return None
     _, para_end = _paragraph(doc, *announcing[0])
     first = _next_level(text, para_end)
-    end = _run_end(text, para_end, lambda lv: lv != first) if first else para_end
+    end = _own_points_end(text, para_end, first) if first else para_end
     return (para_end + 1, end) if end > para_end + 1 else None
 
 
@@ -1256,9 +1261,9 @@ def _announces(c: Candidate) -> bool:
     return paragraph.endswith(("：", ":")) or bool(LIST_INTRO_RE.search(paragraph))
 
 
-def _inside(c: Candidate, heading: Candidate, heads: Sequence[str]) -> bool:
-    """True when the candidate sits in the section the heading line heads."""
-    start, end, _ = _block(heading.doc, heading, False, heads)
+def _inside(c: Candidate, heading: Candidate, section: tuple[int, int]) -> bool:
+    """True when the candidate sits in the section (start, end) the heading line heads."""
+    start, end = section
     return c.doc.doc_id == heading.doc.doc_id and start <= c.start < end
 
 
@@ -1273,8 +1278,9 @@ def _introduces(paragraph: str, heads: Sequence[str]) -> bool:
     paragraph when the question names no noun ("哪几件事")."""
     if not heads:
         return bool(LIST_INTRO_RE.search(paragraph))
-    named = any(h in _norm(paragraph) for h in heads)
-    return named and bool(heading_level(paragraph) or LIST_INTRO_RE.search(paragraph))
+    return _names_head(paragraph, heads) and bool(
+        heading_level(paragraph) or LIST_INTRO_RE.search(paragraph)
+    )
 
 
 def _list_answer(
@@ -1291,12 +1297,13 @@ def _list_answer(
     heads = _list_heads(query)
     # "发现了哪些问题": a heading naming the asked noun ("三、存在的问题") heads the items, wherever
     # retrieval's best sentence sits in its document
-    by_heading = _named_headings(query, anchors, weights, doc_chunks, heads)
+    by_heading = _named_headings(anchors, weights, doc_chunks, heads)
     ordered = _list_anchors(query, anchors, weights, embedder, heads)
     if by_heading:
         # (a paragraph inside that section is more precise: "（一）申报单位应当满足以下要求："
         # under "二、申报条件")
-        inside = [c for c in ordered if _announces(c) and _inside(c, by_heading[0], heads)]
+        section = _block(by_heading[0].doc, by_heading[0], False, heads)[:2]
+        inside = [c for c in ordered if _announces(c) and _inside(c, by_heading[0], section)]
         ordered = [*inside, *by_heading, *(c for c in ordered if c not in inside)]
     for anchor in ordered:
         doc = anchor.doc
