@@ -48,6 +48,12 @@ _SCRIPT_RE = re.compile(
 _COOKIE_RE = re.compile(
     r"(?i)cookie.{0,60}(?:accept|agree|consent|接受|同意)|(?:accept|agree|接受|同意).{0,60}cookie"
 )
+# the page number of a printed document: "— 6 —", "- 12 -", "第 2 页 共 5 页", "Page 3 of 5"
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[—\-－–]{1,2}[ \u3000]*\d{1,4}[ \u3000]*[—\-－–]{1,2}"
+    r"|第[ \u3000]*\d{1,4}[ \u3000]*页(?:[ \u3000，,/]*共[ \u3000]*\d{1,4}[ \u3000]*页)?"
+    r"|(?i:page)[ ]*\d{1,4}(?:[ ]*(?:of|/)[ ]*\d{1,4})?)$"
+)
 CHINESE_PAGE_MIN_SHARE = 0.3  # CJK share of the letters above which a page counts as Chinese
 FOOTER_MAX_CHARS = 120
 FOOTER_FROM = 0.6  # a footer starts in the last 40% of the page
@@ -77,6 +83,8 @@ def is_page_chrome(line: str, *, chinese_page: bool = True) -> bool:
         if first and any(t in phrases for t in first):
             return True
     if chinese_page and _LATIN_ONLY_RE.match(line):
+        return True
+    if _PAGE_NUMBER_RE.match(line):
         return True
     return bool(_SCRIPT_RE.search(line) or (len(line) <= 200 and _COOKIE_RE.search(line)))
 

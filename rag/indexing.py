@@ -62,7 +62,7 @@ STAGES = ("read", "clean_meta", "chunk", "tokenize", "embed", "write")
 # Bump when cleaning, metadata, chunking or tokenizing change what an index holds for the same
 # file (tests/test_ingest.py fingerprints their output): an index is updated by file content, so
 # without it upgraded code would keep serving every unchanged file as the old code read it.
-PROCESSING_VERSION = 8
+PROCESSING_VERSION = 9
 log = logging.getLogger(__name__)
 
 

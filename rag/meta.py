@@ -135,6 +135,8 @@ _GENRE_LINE_RE = re.compile(
 _LATIN_RE = re.compile(r"[A-Za-z][A-Za-z .,'&-]*")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 HEAD_DATE_LINES = 8  # a date line alone near the top dates a press release
+# a post's timestamp in its byline: "原创 某某发布 2024年06月12日 08:30", "2025-07-11 10:20"
+_STAMP_RE = re.compile(r"(\d{4}\s*[年\-./]\s*\d{1,2}\s*[月\-./]\s*\d{1,2}\s*日?)\s*\d{1,2}:\d{2}")
 _NOT_TITLE = re.compile(r"[。；;！？!?]|[，,].*[，,]|^[（(]?[一二三四五六七八九十\d]+[、.．)）]")
 # "青岚市人民政府文件": a red-head letterhead; "桐原縣政府公告": a notice headed by its issuer
 _LETTERHEAD_WORD = re.compile(r"(?:文件|公告|通告)$")
@@ -312,6 +314,9 @@ def _title(lines: list[str], labels: dict[str, str]) -> tuple[str | None, str | 
     return title, before if _is_issuer(before) else None
 
 
+HEADLINE_MAX_BREAKS = 2
+
+
 def _first_line_title(lines: list[str]) -> str | None:
     """A plain article's headline: a short first line that is not a sentence, name or date."""
     for i, line in enumerate(lines[:8]):
@@ -339,7 +344,10 @@ def _first_line_title(lines: list[str]) -> str | None:
         plain = rest if colon and len(series) >= 5 and len(rest) >= 4 else line
         if (
             6 <= len(line) <= 40
-            and not re.search(r"[:：，,。；;！？!?]", plain)
+            # a news or social-media headline may have a comma or an exclamation ("重磅！X来了，
+            # 最高补助200万元"); a sentence ends with 。 or runs on in more clauses
+            and not re.search(r"[:：。；;]", plain)
+            and len(re.findall(r"[，,！？!?]", plain.rstrip("！？!?"))) <= HEADLINE_MAX_BREAKS
             and not iso_date(line)
         ):
             return line
@@ -566,7 +574,8 @@ def _region(text: str, lines: list[str], issuer: str | None, title: str | None) 
     of_issuer = (_admin_chain(issuer, text) or _first_place(issuer)) if issuer else None
     of_title = None
     if title:
-        for anchor in re.finditer(r"^|关于(?:印发)?|印发|《", title):
+        # (a headline's tag first: "重磅！岚湾区…", "快讯｜…")
+        for anchor in re.finditer(r"^|^[^，,]{1,6}[！!｜|]|关于(?:印发)?|印发|《", title):
             of_title = _admin_chain(title[anchor.end() :], text)
             if of_title:
                 break
@@ -647,6 +656,10 @@ def extract_meta(text: str) -> DocMeta:
         or iso_date(labels.get("published", ""))
         or _delivered(head)
         or next((d for line in head[:HEAD_DATE_LINES] if (d := _date_line(line))), None)
+        or next(
+            (iso_date(m[1]) for line in head[:HEAD_DATE_LINES] if (m := _STAMP_RE.search(line))),
+            None,
+        )
     )
     return DocMeta(
         title=title,

@@ -7,7 +7,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 
-from rag.text.facts import DOCUMENT_ORDER_Q, asked_kinds, exact_phrases, phases_in, years_in
+from rag.text.facts import (
+    DOCUMENT_ORDER_Q,
+    alternatives_in,
+    asked_kinds,
+    counted_words_en,
+    exact_phrases,
+    phases_in,
+    years_in,
+)
 from rag.text.lang import (
     is_traditional,
     normalise,
@@ -27,7 +35,7 @@ from rag.text.places import (
     places_in,
     tag,
 )
-from rag.text.tokenize import CJK_RUN_RE, known_word, pinyin, stop_words, tokenize
+from rag.text.tokenize import CJK_RUN_RE, known_word, pinyin_readings, stop_words, tokenize
 from rag.types import CorpusStats, Query
 
 ROLE_SLOTS = frozenset({"unit", "contact", "addressee"})
@@ -42,6 +50,8 @@ LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
     r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
+    # "分几点说说", "从几个方面": the points are the items (not "几点开门", a time)
+    r"|分(?:为|成)?几[点条个项]|几个方面|几方面"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
     # "what kinds of support / expenses / projects …": the kinds are the items
     r"|what (kinds|types|sorts) of|which (kinds|types) of"
@@ -174,9 +184,12 @@ def region_spellings(regions: Iterable[str]) -> dict[str, str]:
     for region in regions:
         for name in (m.group(0) for m in REGION_UNIT_RE.finditer(normalise(region or ""))):
             stem = place_stem(name)
-            out.setdefault(pinyin(name), name)
+            # a place's name read any way its characters are read: 峤城 is jiaocheng or qiaocheng
+            for spelling in pinyin_readings(name):
+                out.setdefault(spelling, name)
             if stem != name and len(stem) >= 2:
-                out.setdefault(pinyin(stem), stem)
+                for spelling in pinyin_readings(stem):
+                    out.setdefault(spelling, stem)
     return out
 
 
@@ -511,6 +524,11 @@ def build_query(
             or terms
         )
     metrics = _metrics(normalised, aliases)
+    if lang == "en":
+        # "how many AI patents": a count of other things ("事项1460项") does not answer
+        head = counted_words_en(standalone)[-1:]
+        gloss = glossary("glossary_en")
+        metrics += tuple(gloss[w] for w in head if len(gloss.get(w, "")) >= 2)
     # "会议费花了多少": a kind of expense asked must be named by the sentence that answers
     metrics += tuple(
         w for w, _ in tags if len(w) >= 3 and w.endswith("费") and not any(w in m for m in metrics)
@@ -555,7 +573,15 @@ def build_query(
             # an acronym neither the glossary nor the index knows ("PUE"): Chinese documents
             # write such names in Latin letters, so they must be written there
             *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
+            # "how many AI patents": the thing counted, when neither the glossary nor the index
+            # knows it, is what the documents must name
+            *[
+                w
+                for w in counted_words_en(standalone)[-1:]
+                if w in unmapped and w not in glossary("counters_en")
+            ],
         ),
+        alternatives=alternatives_in(normalised),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

@@ -183,6 +183,8 @@ class Query:
     # what the answer must say verbatim: a quoted name (“人工智能+医疗”), an article or item
     # (第九条), a year of another calendar (117年度), the role asked for (副组长)
     exact: tuple[str, ...] = ()
+    # "是公开招标还是竞争性磋商": the things a choice question asks between; the answer names one
+    alternatives: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

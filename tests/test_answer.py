@@ -52,6 +52,20 @@ def test_followup_carries_the_previous_topic() -> None:
     assert condense_question("那温州呢？", []) == "那温州呢？"
 
 
+def test_followup_with_its_own_asking_part() -> None:
+    """A pronoun stands for the thing the earlier question named, not its year or figure; a
+    follow-up that asks its own question keeps the earlier topic whole."""
+    earlier = [("澄江智能装备公司2024年全年利润多少？", "")]
+    assert (
+        condense_question("那它的二期工厂啥时候投产？", earlier)
+        == "澄江智能装备公司 的二期工厂啥时候投产"
+    )
+    earlier = [("北港數據中心第一期嘅機櫃有幾多？", "")]
+    assert condense_question("咁第二期呢？幾時落成？", earlier) == (
+        "北港數據中心第二期嘅機櫃 第二期呢？幾時落成"
+    )
+
+
 def test_question_language() -> None:
     assert question_language("What fund did Jincheng set up?") == "en"
     assert question_language("晋城的AIGC产业") == "zh"

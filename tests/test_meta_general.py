@@ -477,3 +477,20 @@ def test_a_bulletins_masthead_and_issue_line_are_no_title_and_a_proposal_is_titl
     )
     meta = extract_meta(proposal)
     assert (meta.title, meta.date) == ("关于加快补齐中小企业人工智能应用短板的提案", "2026-01-12")
+
+
+def test_a_social_media_posts_headline_place_and_timestamp() -> None:
+    post = (
+        "速看！云岫县数据券来了，每家企业最高补贴30万元🔥\n"
+        "原创 云岫发布 云岫发布 2025年09月03日 18:45 发表于云岫\n\n"
+        "好消息！云岫县首批数据券正式开放申领。\n"
+    )
+    meta = extract_meta(post)
+    assert (meta.title, meta.region, meta.date) == (
+        "速看！云岫县数据券来了，每家企业最高补贴30万元🔥",
+        "云岫县",
+        "2025-09-03",
+    )
+    # a first line running on in clauses is a sentence, not a headline
+    prose = "云岫县召开会议，研究部署数据工作，要求各部门抓好落实，确保按期完成。\n正文。\n"
+    assert extract_meta(prose).title is None

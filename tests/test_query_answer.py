@@ -18,8 +18,9 @@ from rag.answer.sufficiency import covers
 from rag.config import load_settings
 from rag.meta import extract_meta
 from rag.pipeline import Engine, build_index
-from rag.query import build_query, english_aliases
+from rag.query import build_query, english_aliases, region_spellings
 from rag.text.facts import (
+    alternatives_in,
     asked_kinds,
     asked_title_endings,
     exact_phrases,
@@ -269,6 +270,20 @@ def test_english_aliases_take_phrases_then_words_and_pinyin_names() -> None:
         "Who is the contact person of the Canglan guidance fund?", {"canglan": "苍岚"}
     )
     assert aliases == ["联系人", "引导基金", "引导", "基金", "苍岚"]
+
+
+def test_a_documents_place_is_named_in_pinyin_by_any_reading_of_its_characters() -> None:
+    # 峤 reads jiao or qiao, 长 chang or zhang: an English question may spell either
+    spellings = region_spellings(["峤山市"])
+    assert spellings["qiaoshan"] == "峤山" and spellings["jiaoshan"] == "峤山"
+    assert spellings["qiaoshanshi"] == "峤山市"
+
+
+def test_how_many_points_a_list_has_is_not_a_figure_asked_for() -> None:
+    assert build_query("报告对今后的发展趋势分几点说说？").shape == "list"
+    assert build_query("报告对今后的发展趋势分几点说说？").slots == ()
+    assert build_query("边啲企业可以申请？").shape == "list"
+    assert build_query("服务大厅几点开门？").shape != "list"
 
 
 def test_user_lexicons_extend_the_bundled_ones(tmp_path: Path) -> None:
@@ -1835,3 +1850,28 @@ def test_an_ordinary_english_word_an_english_page_writes_is_no_key_term_for_chin
     # conjunctions and adverbs the index never saw frame the question too ("这块要是有疑问")
     framed = build_query("汀屿数据局预算公开这块要是有疑问，联系谁？")
     assert "要是" not in framed.terms and "这块" not in framed.terms
+
+
+def test_a_choice_question_is_answered_only_by_a_sentence_naming_one_of_its_choices() -> None:
+    from rag.answer.sufficiency import judge
+
+    assert alternatives_in("这个平台项目是公开招标还是竞争性磋商？") == ("公开招标", "竞争性磋商")
+    assert alternatives_in("申请是线上还是线下办理？") == ("线上", "线下办理")
+    assert alternatives_in("补贴有多少？") == ()
+    query = build_query("云岫县数据平台项目是公开招标还是竞争性磋商？")
+    neither = normalise("云岫县数据平台项目预算金额320万元，预计2026年3月采购。")
+    reasons = judge(query, neither, neither, neither, {}).reasons
+    assert "names neither 公开招标 nor 竞争性磋商" in reasons
+    named = normalise("云岫县数据平台项目采用公开招标方式采购。")
+    assert not any(r.startswith("names") for r in judge(query, named, named, named, {}).reasons)
+
+
+def test_letter_tiers_and_codes_must_be_written_as_asked() -> None:
+    assert exact_phrases("沙溪区D类人才每月能拿多少租房补贴？") == ("D类",)
+    assert exact_phrases("编号KT2026-07的课题经费多少？") == ("KT2026-07",)
+    assert exact_phrases("项目的AI系统有什么要求") == ()
+
+
+def test_the_number_of_a_counted_noun_asks_a_count() -> None:
+    assert asked_kinds("what's the minimum number of employees a firm needs?") == ("count:人名",)
+    assert asked_kinds("what is the phone number of the office?") == ("phone",)

@@ -47,7 +47,22 @@ from rag.text.lang import normalise
 from rag.text.lexicon import lexicon
 from rag.text.places import tag
 from rag.text.speakers import speaker_at, speakers_in
-from rag.text.tables import header_line, read_row, table_rows
+from rag.text.tables import (
+    TOTAL_Q_RE,
+    asked_extreme,
+    asked_rank,
+    cells,
+    column_names,
+    extreme_row,
+    header_line,
+    numeric_columns,
+    ranked_row,
+    read_row,
+    read_total,
+    table_rows,
+    total_header,
+    total_line,
+)
 from rag.types import Answer, Chunk, Citation, CorpusStats, Document, Hit, Query
 
 MIN_SENTENCE_CHARS = 6
@@ -197,6 +212,9 @@ def _read(doc: Document, start: int, end: int) -> str:
         head = header_line(text, start)
         if head and head[0] < start:
             return read_row(text[head[0] : head[1]], text[start:end])
+        head = total_header(text, start)
+        if head:
+            return read_total(text[head[0] : head[1]], text[start:end])
     return text[start:end]
 
 
@@ -225,8 +243,86 @@ def _table_header(c: Candidate, doc_chunks: DocChunks) -> Candidate | None:
     """The header line of the table a chosen row belongs to, to cite above it."""
     if c.reading == c.text:
         return None
-    head = header_line(c.doc.text, c.start)
+    head = header_line(c.doc.text, c.start) or total_header(c.doc.text, c.start)
     return None if head is None else _span_of(c, *head, doc_chunks)
+
+
+def _header_of(c: Candidate) -> tuple[int, int] | None:
+    """The header of the table c is a row of, or is (a header line with rows under it)."""
+    text = c.doc.text
+    if c.start and text[c.start - 1] != "\n":
+        return None
+    if c.reading != c.text:
+        return header_line(text, c.start) or total_header(text, c.start)
+    own = cells(text[c.start : c.end])
+    line_end = text.find("\n", c.start)
+    if len(own) >= 3 and line_end == c.end and table_rows(text, c.end):
+        return c.start, c.end
+    return None
+
+
+def _asked_column(query: Query, text: str, header_end: int, cue_at: int) -> int | None:
+    """The figure column a "which … the most" question ranks by: the one whose name shares a
+    word with the question, nearest the cue; the only one when the table has one."""
+    numeric = numeric_columns(text, header_end)
+    names = column_names(text, header_end)
+    asked = query.normalised
+    terms = [t for t in query.terms if len(t) >= 2]
+    matched: list[tuple[int, int]] = []
+    for i in numeric:
+        name = names[i]
+        pairs = [name[k : k + 2] for k in range(len(name) - 1)]
+        spots = [asked.find(p) for p in pairs if p in asked]
+        if spots:
+            matched.append((min(abs(at - cue_at) for at in spots), i))
+        elif any(p in t for p in pairs for t in terms):
+            matched.append((len(asked), i))
+    if matched:
+        return min(matched)[1]
+    return numeric[0] if len(numeric) == 1 else None
+
+
+# "哪个…最多", "who has the most": the row with the largest figure; "最多能补多少" asks a cap
+WHICH_RE = re.compile(r"哪|谁|\b(?:which|who|what)\b", re.I)
+CAP_RE = re.compile(r"最(?:多|高|大|少|低)[^，,。？?；;]{0,10}(?:多少|几)|\bat (?:most|least)\b")
+CAPTION_CHARS = 120  # how far above its header a table's caption is read
+TABLE_CANDIDATES = 8  # the best candidates whose tables are looked up by rank or figure
+TOTAL_CANDIDATES = 3  # a total is read only from a table among the very best
+
+
+def _table_lookup(
+    query: Query, ranked: list[Candidate], weights: dict[str, float], doc_chunks: DocChunks
+) -> Candidate | None:
+    """The row a question picks out of a table by its rank (排第二的), its largest or smallest
+    figure (哪个…调用得最多) or the table's total (加起来一共多少), when a retrieved passage
+    holds such a table."""
+    asked = query.normalised
+    rank = asked_rank(asked)
+    extreme = asked_extreme(asked) if WHICH_RE.search(asked) and not CAP_RE.search(asked) else None
+    total = bool(TOTAL_Q_RE.search(asked)) and rank is None and extreme is None
+    if rank is None and extreme is None and not total:
+        return None
+    seen: set[tuple[str, int]] = set()
+    for n, c in enumerate(ranked[:TABLE_CANDIDATES]):
+        head = _header_of(c)
+        if head is None or (c.doc.doc_id, head[0]) in seen:
+            continue
+        seen.add((c.doc.doc_id, head[0]))
+        text = c.doc.text
+        span = ranked_row(text, head[1], rank) if rank is not None else None
+        if span is None and extreme is not None:
+            column = _asked_column(query, text, head[1], extreme[1])
+            if column is not None:
+                span = extreme_row(text, head[1], column, largest=extreme[0])
+        if span is None and total and n < TOTAL_CANDIDATES:
+            header = _norm(text[head[0] : head[1]])
+            if any(t in header for t in weights):
+                span = total_line(text, head[1])
+        if span is not None:
+            pick = _span_of(c, *span, doc_chunks)
+            if pick is not None:
+                return replace(pick, lexical=c.lexical, coverage=c.coverage, score=c.score)
+    return None
 
 
 def _span_of(c: Candidate, a: int, b: int, doc_chunks: DocChunks) -> Candidate | None:
@@ -507,6 +603,11 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
             and not re.search("[：:]", own)
         ):
             context += line
+    head = _header_of(c) if c.reading != c.text else None
+    if head:
+        # a table's caption and the lines introducing it ("表1　2024年各区产业规模排名",
+        # "主题分类：经济建设") hold for each of its rows
+        context += doc.text[max(0, head[0] - CAPTION_CHARS) : head[1]] + " "
     # "本批示核准“中小企業人工智能應用資助計劃”（下稱“資助計劃”）": the thing a document
     # defines at its head is what its later articles ("申請期由…") are about
     context += " ".join(_defined_names(doc.text[:DEFINITION_HEAD_CHARS])) + " "
@@ -563,6 +664,9 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
         verdict = judge(query, sentence, window, slot_window, weights)
+        if query.slots and verdict.sufficient and _header_of(c) == (c.start, c.end):
+            # "序号｜项目名称｜预算金额（万元）" names the figures its rows state
+            verdict = Verdict(False, ("a table header states no figure",), verdict.coverage)
         for part in parts if not verdict.sufficient else ():
             # one of several questions answered is an answer; the others get their own sentence
             part_verdict = judge(query, sentence, window, slot_window, part)
@@ -671,6 +775,10 @@ def _fact_answer(
     for c in good[1:]:
         if len(chosen) >= 2:
             break
+        # (another row of best's table is another case, not more of best's)
+        table = _header_of(best)
+        if table is not None and c.doc.doc_id == best.doc.doc_id and _header_of(c) == table:
+            continue
         if c.doc.doc_id == best.doc.doc_id and c.score >= 0.85 * best.score:
             chosen.append(c)
     for part in _question_parts(query, weights):
@@ -1705,6 +1813,17 @@ def extractive_answer(
         # one document stating it is still a comparison when others were asked about
         if answer is not None and (len(answer.citations) > 1 or len(query.places) > 1):
             return answer
+    looked_up = _table_lookup(query, ranked, weights, doc_chunks)
+    if looked_up is not None:
+        # the row the question picks is judged first, whatever the sentence ranking thought
+        ranked = [
+            looked_up,
+            *(
+                c
+                for c in ranked
+                if (c.doc.doc_id, c.start) != (looked_up.doc.doc_id, looked_up.start)
+            ),
+        ]
     judged = _judged(query, ranked, weights)
     if query.shape == "list":
         answer = _inline_list_answer(query, judged, contexts, note) or _list_answer(

@@ -35,8 +35,12 @@ PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?[省市州区县]")
 # where the asking part of a Chinese question begins ("…有多少家企业", "…是什么")
 ASKING = re.compile(
     r"(有|是|共有|达到|达|为)?"
-    r"(多少|几[家个项]?|哪些|哪个|哪里|哪一?天|哪位|谁|什么|是否|如何|怎么|怎样|何时|多大|吗)"
+    r"(多少|几[家个项]?|幾[多時间間个個]?|哪些|哪个|哪里|哪一?天|哪位|谁|誰|什么|甚麼|咩|啥|是否|"
+    r"如何|怎么|怎样|何时|多大|吗)"
 )
+# where the thing a pronoun stands for ends in the previous question: its first date or number
+# ("岷泽深算科技2025年上半年营收多少" -> 岷泽深算科技), since "它" names a thing, not a time
+ENTITY_END = re.compile(r"[0-9０-９]{4}年")
 
 
 def is_followup(question: str) -> bool:
@@ -67,7 +71,8 @@ def _swap_topic(previous: str, core: str) -> str | None:
     """ "那新材料产业链呢？" after "晋城人工智能产业链有多少家企业？" -> the same question about
     新材料产业链: the core shares its head word (产业链) with a phrase of the previous question."""
     words = tokenize(core)
-    if not words:
+    # a follow-up that asks its own question ("第二期呢？幾時搞掂？") swaps no head word
+    if not words or ASKING.search(core) or re.search(r"[，,。？?！!；;]", core):
         return None
     for head_len in range(min(len(core), 6), 1, -1):
         head = core[-head_len:]
@@ -148,6 +153,10 @@ def _resolve(question: str, previous: str) -> str:
         cut = ASKING.search(topic)
         if cut and cut.start() >= 2:
             topic = topic[: cut.start()].rstrip("，, 的")
+        if PRONOUN_ZH.search(core):
+            entity = ENTITY_END.search(topic)
+            if entity and entity.start() >= 2:
+                topic = topic[: entity.start()]
     core = PRONOUN_ZH.sub("", core, count=1) if question_language(core) == "zh" else core
     return f"{topic} {core}".strip()
 

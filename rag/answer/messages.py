@@ -25,6 +25,12 @@ EXPLAIN = (
     (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),
     (re.compile(r"^does not name (.+)$"), "没有提到{0}", "{0} is not named"),
     (re.compile(r"^states no (.+)$"), "没有给出所问的{0}", "no {0} is stated"),
+    (re.compile(r"^names neither (.+) nor (.+)$"), "没有说明是{0}还是{1}", "neither {0} nor {1}"),
+    (
+        re.compile(r"^a table header states no figure$"),
+        "表头没有给出数字",
+        "a table header states no figure",
+    ),
     (re.compile(r"^key terms not covered: (.+)$"), "没有涉及：{0}", "not covered: {0}"),
     (
         re.compile(r"^(.+) is not in the documents found$"),
@@ -71,12 +77,13 @@ def explain(reason: str, lang: str) -> str:
     for pattern, zh, en in EXPLAIN:
         m = pattern.match(reason)
         if m:
-            arg = m.group(1) if m.groups() else ""
-            if lang == "zh":
-                arg = KIND_ZH.get(arg, arg).replace(" ", "、")
-            else:
-                arg = KIND_EN.get(arg, arg)
-            return (zh if lang == "zh" else en).format(arg)
+            args = []
+            for arg in m.groups():
+                if lang == "zh":
+                    args.append(KIND_ZH.get(arg, arg).replace(" ", "、"))
+                else:
+                    args.append(KIND_EN.get(arg, arg))
+            return (zh if lang == "zh" else en).format(*args)
     return reason
 
 

@@ -16,15 +16,18 @@ from functools import lru_cache
 
 from rag.text.facts import (
     ORDINAL_REF_RE,
+    ROLE_ENDINGS,
     kind_nouns,
     phases_in,
     reach,
     states,
     states_day,
+    states_deadline,
     states_phase,
+    states_role,
 )
 from rag.text.lexicon import glossary, sources, word_sets
-from rag.text.tokenize import pinyin
+from rag.text.tokenize import pinyin, tokenize
 from rag.types import CorpusStats, Document, Query
 
 # share of the question's key-term weight (idf) the sentence's surroundings must cover
@@ -185,7 +188,10 @@ def judge(
             for s in query.slots
             if states(s, text := slot_window if _far(s) else sentence)
             # "到哪天结束" is not answered by "2025年度"
-            and (s != "date" or states_day(query.normalised, text))
+            and (
+                s != "date"
+                or (states_day(query.normalised, text) and states_deadline(query.normalised, text))
+            )
         ]
         if not stated:
             reasons.append(f"states no {query.slots[0].split(':')[0]}")
@@ -213,6 +219,13 @@ def judge(
         # the sentence sits in: the documents hold it, which the answerer checks)
         if ORDINAL_REF_RE.fullmatch(phrase) and phrase not in window:
             reasons.append(f"does not name {phrase}")
+        # "数据局的局长叫什么" is not answered by "市数据局副局长韦立诚" nor by another bureau's
+        if (
+            phrase.endswith(ROLE_ENDINGS)
+            and phrase in sentence
+            and not states_role(query.normalised, phrase, sentence)
+        ):
+            reasons.append(f"does not name {phrase}")
     own_phases = phases_in(sentence)
     for phase in query.phases:
         # "二期规模是多少" is not answered by what 首期 is, even when a neighbour names 二期
@@ -226,6 +239,12 @@ def judge(
         sibling = _sibling(term, window)
         if sibling and sibling in sentence and term not in sentence and sibling not in weights:
             reasons.append(f"about {sibling}, not {term}")
+    if query.alternatives and not any(
+        all(covers(t, window) for t in [w for w in tokenize(alt) if len(w) >= 2] or [alt])
+        for alt in query.alternatives
+    ):
+        # "是公开招标还是竞争性磋商": a sentence naming neither does not choose
+        reasons.append(f"names neither {' nor '.join(query.alternatives)}")
     asked = asked_nouns(query) if query.metrics else set()
     for metric in query.metrics:
         if metric in asked:

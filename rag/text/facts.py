@@ -282,7 +282,9 @@ QUANTITY_STATED = re.compile(
 CLAUSE_END_RE = re.compile(r"[？?；;]")
 QUANTITY_Q = re.compile(
     # "最大规模的运动" names a superlative, not a size asked for
-    r"多少|多大|多高|多长|(?<![哪这那])几|(?<!大)规模|how (many|much|large|big)|size",
+    # "分几点说说", "从几个方面": how many points a list has is not a figure asked for
+    r"多少|多大|多高|多长|(?<![哪这那])几(?![点个]?方面|点说|点讲|点谈)(?<!分几)(?<!分为几)"
+    r"|(?<!大)规模|how (many|much|large|big)|size",
     re.I,
 )
 # "哪一种形式的电话", "哪种淀粉的比例": the noun is the kind of thing asked about, not a figure
@@ -292,6 +294,12 @@ NOUN_KINDS = {"phone": re.compile(r"电话|号码"), "percent": re.compile(r"比
 
 
 HOW_MANY_EN = re.compile(r"how many\s+((?:[a-z&'’-]+\s+){0,5}[a-z&'’-]+)", re.I)
+# "the minimum number of employees" counts employees ("the phone number of" counts nothing)
+NUMBER_OF_EN = re.compile(
+    r"(?<!phone )(?<!fax )(?<!contact )(?<!document )(?<!serial )\bnumber of\s+"
+    r"((?:[a-z&'’-]+\s+){0,5}[a-z&'’-]+)",
+    re.I,
+)
 # years, dates and ranges of years are not counted things ("2023-2025年", "6月18日")
 DATE_SPANS = re.compile(
     r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[:：]\d{2}"  # 2026-07-09, 10:00
@@ -299,9 +307,28 @@ DATE_SPANS = re.compile(
 )
 
 
+def counted_words_en(question: str) -> list[str]:
+    """The words after an English "how many" / "number of": the thing counted, then more."""
+    m = HOW_MANY_EN.search(question) or NUMBER_OF_EN.search(question)
+    words = [re.sub(r"['’]s?$", "", w) for w in m.group(1).lower().split()] if m else []
+    # the noun phrase ends where its verb or a preposition begins ("patents were filed in")
+    end = next((i for i, w in enumerate(words) if w in COUNTED_PHRASE_ENDS), len(words))
+    return words[:end]
+
+
+COUNTED_PHRASE_ENDS = frozenset(
+    (
+        *("is", "are", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had"),
+        *("will", "would", "can", "could", "should", "must", "may", "might", "shall"),
+        *("in", "of", "for", "to", "by", "at", "on", "from", "with", "under", "within"),
+        *("during", "per", "each", "that", "which", "who"),
+    )
+)
+
+
 def _english_counters(question: str) -> str:
     """Chinese counters for the noun an English "how many" asks about (counters_en lexicon)."""
-    m = HOW_MANY_EN.search(question)
+    m = HOW_MANY_EN.search(question) or NUMBER_OF_EN.search(question)
     if not m:
         return ""
     table = glossary("counters_en")
@@ -482,6 +509,51 @@ def states_day(question: str, sentence: str) -> bool:
     return not DAY_Q.search(question) or bool(DAY_STATED.search(sentence))
 
 
+# "申请截止日期", "deadline": when something ends, which a start date ("一月接受申请") is not
+DEADLINE_Q = re.compile(
+    r"截止|截至|最晚|最迟|为止|\bdeadline|closing date|\bby when\b|until when", re.I
+)
+DEADLINE_STATED = re.compile(
+    r"截止|截至|为止|止|之前|以前|前|届满|到期|期限|最晚|最迟|[至到—–~～-]\s*[\d一二三四五六七八九十〇○]"
+    r"|\buntil\b|\bby\b|\bdeadline|\bclos",
+    re.I,
+)
+
+
+def states_deadline(question: str, sentence: str) -> bool:
+    """False when the question asks when something ends and the sentence states no end."""
+    return not DEADLINE_Q.search(question) or bool(DEADLINE_STATED.search(sentence))
+
+
+# the organisation a role is asked of: "数据局的局长", "管委会主任"
+ROLE_ORG_RE = re.compile(
+    r"(?:局|委员会|委|办公室|办|厅|部|院|中心|公司|集团|协会|学会|管委会|会)的?$"
+)
+ROLE_ORG_CHARS = 3
+
+
+def states_role(question: str, role: str, sentence: str) -> bool:
+    """True when the sentence names the office asked about: not its deputy (副局长 for 局长),
+    and, when the question names whose office it is (数据局的局长), that one's."""
+    at = question.find(role)
+    before = question[max(0, at - 12) : at] if at >= 0 else ""
+    org = ""
+    if ROLE_ORG_RE.search(before):
+        org = re.sub(r"的$", "", before)[-ROLE_ORG_CHARS:]
+    deputy = role.startswith("副")
+    for m in re.finditer(re.escape(role), sentence):
+        if not deputy and sentence[max(0, m.start() - 1) : m.start()] == "副":
+            continue
+        if (
+            org
+            and org in sentence
+            and org not in sentence[max(0, m.start() - len(org) - 1) : m.start()]
+        ):
+            continue
+        return True
+    return False
+
+
 def reach(kind: str) -> int:
     """How many following sentences may state a fact of this kind for the best sentence."""
     return BY_NAME[kind].reach if kind in BY_NAME else 0
@@ -599,6 +671,26 @@ ROLE_ENDINGS = (
 )
 
 
+TIER_RE = re.compile(r"(?<![A-Za-z])([A-Za-z][类档级等])(?=[\u4e00-\u9fff])")
+CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,}\d{2,}(?:[-‐–/][A-Za-z0-9]+)+)")
+
+
+# "是公开招标还是竞争性磋商": a choice between two things asked, one of which the answer names
+CHOICE_RE = re.compile(r"([^，,。？?；;\s]{2,})还是([^，,。？?；;\s]{2,})")
+CHOICE_LEAD_RE = re.compile(r"^.*(?:是|用|走|按|选|属于|采取|采用)")
+CHOICE_CHARS = 6
+
+
+def alternatives_in(question: str) -> tuple[str, ...]:
+    """The two things a "A还是B" question chooses between, each at most CHOICE_CHARS long."""
+    m = CHOICE_RE.search(question)
+    if not m:
+        return ()
+    first = CHOICE_LEAD_RE.sub("", m.group(1))[-CHOICE_CHARS:]
+    second = re.sub(r"[呢吗啊呀]+$", "", m.group(2))[:CHOICE_CHARS]
+    return (first, second) if len(first) >= 2 and len(second) >= 2 else ()
+
+
 def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
     """What an answer must contain verbatim: quoted names, articles (第九条), 117年度, a role.
 
@@ -619,6 +711,9 @@ def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> t
         for (w, flag), (nxt, _) in itertools.pairwise(words)
         if nxt == "类" and len(w) >= 2 and flag[0] == "n"
     ]
+    # a tier labelled by a letter ("D类人才", "B档") and a code ("MTSJ2026-06号课题"): a
+    # scheme's tiers and a list's codes are written as they are, and another does not answer
+    found += TIER_RE.findall(question) + CODE_RE.findall(question)
     found += [
         w
         for w, flag in words

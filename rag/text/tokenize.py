@@ -63,6 +63,19 @@ def pinyin(word: str) -> str:
     return "".join(lazy_pinyin(word)).lower()
 
 
+def pinyin_readings(word: str, limit: int = 8) -> list[str]:
+    """Every toneless pinyin of a word whose characters have several readings (峤城 -> jiaocheng,
+    qiaocheng), the usual one first, at most limit of them."""
+    from itertools import islice, product
+
+    from pypinyin import Style
+    from pypinyin import pinyin as readings
+
+    per_char = [r for r in readings(word, style=Style.NORMAL, heteronym=True)]
+    spelled = ("".join(p).lower() for p in product(*per_char))
+    return list(dict.fromkeys([pinyin(word), *islice(spelled, limit)]))
+
+
 def pinyin_terms(doc_freq: Mapping[str, int]) -> dict[str, str]:
     """Pinyin spelling -> the most frequent indexed term spelled that way (jincheng -> 晋城)."""
     best: dict[str, tuple[int, str]] = {}
