@@ -11,7 +11,6 @@ from rag.text.facts import (
     DOCUMENT_ORDER_Q,
     alternatives_in,
     asked_kinds,
-    counted_words_en,
     exact_phrases,
     phases_in,
     years_in,
@@ -524,11 +523,6 @@ def build_query(
             or terms
         )
     metrics = _metrics(normalised, aliases)
-    if lang == "en":
-        # "how many AI patents": a count of other things ("事项1460项") does not answer
-        head = counted_words_en(standalone)[-1:]
-        gloss = glossary("glossary_en")
-        metrics += tuple(gloss[w] for w in head if len(gloss.get(w, "")) >= 2)
     # "会议费花了多少": a kind of expense asked must be named by the sentence that answers
     metrics += tuple(
         w for w, _ in tags if len(w) >= 3 and w.endswith("费") and not any(w in m for m in metrics)
@@ -573,13 +567,6 @@ def build_query(
             # an acronym neither the glossary nor the index knows ("PUE"): Chinese documents
             # write such names in Latin letters, so they must be written there
             *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
-            # "how many AI patents": the thing counted, when neither the glossary nor the index
-            # knows it, is what the documents must name
-            *[
-                w
-                for w in counted_words_en(standalone)[-1:]
-                if w in unmapped and w not in glossary("counters_en")
-            ],
         ),
         alternatives=alternatives_in(normalised),
         metrics=metrics,

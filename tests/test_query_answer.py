@@ -1875,3 +1875,18 @@ def test_letter_tiers_and_codes_must_be_written_as_asked() -> None:
 def test_the_number_of_a_counted_noun_asks_a_count() -> None:
     assert asked_kinds("what's the minimum number of employees a firm needs?") == ("count:人名",)
     assert asked_kinds("what is the phone number of the office?") == ("phone",)
+
+
+def test_an_office_asked_of_an_organisation_is_not_its_deputy_nor_another_ones() -> None:
+    from rag.text.facts import states_deadline, states_role
+
+    asked = "云岫县数据局的局长叫什么名字？"
+    both = "今天我们邀请到县科技局局长王明先生，县数据局副局长李华先生。"
+    assert not states_role(asked, "局长", both)
+    assert states_role(asked, "局长", "县数据局局长赵强出席会议。")
+    chair = "评审委员会负责评审，主席由沙溪大学校长陈立担任。"
+    assert states_role("评审委员会的主席是谁？", "主席", chair)
+    assert not states_role("评审委员会的主席是谁？", "主席", "评审委员会副主席由刘一担任。")
+    assert not states_deadline("申请截止日期是哪天？", "计划于2025年1月接受申请。")
+    assert states_deadline("申请截止日期是哪天？", "申请期由3月3日至4月30日。")
+    assert states_deadline("什么时候开始申请？", "计划于2025年1月接受申请。")

@@ -166,7 +166,7 @@ DEFINED_RE = re.compile(
 DOC_HEAD_CHARS = 400  # a letter's head: title, number, salutation, the proposal it answers
 ADJACENT_CHARS = 300  # how far a neighbouring sentence is looked for, either side
 ENUMERATOR_RE = re.compile(
-    r"(?:^|(?<=[。；;]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
+    r"(?:^|(?<=[。；;：:]))\s*(?:[一二三四五六七八九十]+是|[（(][0-9一二三四五六七八九十]+[）)]|[①-⑳]"
     r"|[0-9]{1,2}[.．、](?!\d)|第[一二三四五六七八九十]+[，,、])",
     re.M,  # "^" at each line start: items are searched from a line's start, not the text's
 )
@@ -663,13 +663,14 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     parts = _question_parts(query, weights)
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
-        verdict = judge(query, sentence, window, slot_window, weights)
+        title = _norm(c.doc.title or "")
+        verdict = judge(query, sentence, window, slot_window, weights, title)
         if query.slots and verdict.sufficient and _header_of(c) == (c.start, c.end):
             # "序号｜项目名称｜预算金额（万元）" names the figures its rows state
             verdict = Verdict(False, ("a table header states no figure",), verdict.coverage)
         for part in parts if not verdict.sufficient else ():
             # one of several questions answered is an answer; the others get their own sentence
-            part_verdict = judge(query, sentence, window, slot_window, part)
+            part_verdict = judge(query, sentence, window, slot_window, part, title)
             if part_verdict.sufficient:
                 verdict = part_verdict
                 break

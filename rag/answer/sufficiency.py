@@ -175,11 +175,13 @@ def judge(
     window: str,
     slot_window: str,
     weights: dict[str, float],
+    title: str = "",
 ) -> Verdict:
     """Judge one sentence. All texts are in the normalised form.
 
     sentence: the sentence itself; window: heading path, title, region, the neighbours and the
-    sentence; slot_window: the sentence and the next ones that may state a role or unit for it.
+    sentence; slot_window: the sentence and the next ones that may state a role or unit for it;
+    title: the document's title.
     """
     reasons: list[str] = []
     if query.slots:
@@ -254,7 +256,11 @@ def judge(
     for noun, metric in query.qualifiers:
         # 安家补贴 does not answer a question about 租房补贴, nor 意图识别准确率 one about 图像识别
         # 准确率: the text names the noun near the quantity it qualifies
-        if not qualifies(noun, metric, window):
+        # (a document titled by the noun, "人才安居办法", is about it in each of its subsidies)
+        titled = any(f in title for f in _forms(noun)) and any(
+            v in window for v in metric_variants(metric)
+        )
+        if not qualifies(noun, metric, window) and not titled:
             reasons.append(f"does not state {noun}{metric}")
     cov = coverage(weights, window)
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the

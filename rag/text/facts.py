@@ -307,25 +307,6 @@ DATE_SPANS = re.compile(
 )
 
 
-def counted_words_en(question: str) -> list[str]:
-    """The words after an English "how many" / "number of": the thing counted, then more."""
-    m = HOW_MANY_EN.search(question) or NUMBER_OF_EN.search(question)
-    words = [re.sub(r"['’]s?$", "", w) for w in m.group(1).lower().split()] if m else []
-    # the noun phrase ends where its verb or a preposition begins ("patents were filed in")
-    end = next((i for i, w in enumerate(words) if w in COUNTED_PHRASE_ENDS), len(words))
-    return words[:end]
-
-
-COUNTED_PHRASE_ENDS = frozenset(
-    (
-        *("is", "are", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had"),
-        *("will", "would", "can", "could", "should", "must", "may", "might", "shall"),
-        *("in", "of", "for", "to", "by", "at", "on", "from", "with", "under", "within"),
-        *("during", "per", "each", "that", "which", "who"),
-    )
-)
-
-
 def _english_counters(question: str) -> str:
     """Chinese counters for the noun an English "how many" asks about (counters_en lexicon)."""
     m = HOW_MANY_EN.search(question) or NUMBER_OF_EN.search(question)
@@ -534,7 +515,7 @@ ROLE_ORG_CHARS = 3
 
 def states_role(question: str, role: str, sentence: str) -> bool:
     """True when the sentence names the office asked about: not its deputy (副局长 for 局长),
-    and, when the question names whose office it is (数据局的局长), that one's."""
+    and, when the question names whose office it is (数据局的局长), after that organisation."""
     at = question.find(role)
     before = question[max(0, at - 12) : at] if at >= 0 else ""
     org = ""
@@ -544,11 +525,8 @@ def states_role(question: str, role: str, sentence: str) -> bool:
     for m in re.finditer(re.escape(role), sentence):
         if not deputy and sentence[max(0, m.start() - 1) : m.start()] == "副":
             continue
-        if (
-            org
-            and org in sentence
-            and org not in sentence[max(0, m.start() - len(org) - 1) : m.start()]
-        ):
+        # (the office is named after its organisation: "评审委员会负责，主席由…担任")
+        if org and org in sentence and org not in sentence[: m.start()]:
             continue
         return True
     return False
@@ -715,7 +693,8 @@ def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> t
     # scheme's tiers and a list's codes are written as they are, and another does not answer
     found += TIER_RE.findall(question) + CODE_RE.findall(question)
     found += [
-        w
+        # "副主席" may come as 副 + 主席: the deputy is asked, whom the chair does not answer for
+        ("副" + w if "副" + w in question and not w.startswith("副") else w)
         for w, flag in words
         # jieba tags some offices as verbs (处长/v)
         if len(w) >= 2 and w.endswith(ROLE_ENDINGS) and w not in kind_words and flag[0] in "nv"
