@@ -350,6 +350,7 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+RATE_RE = re.compile(r"(?<![率])([\u4e00-\u9fff]{2}率)")
 SHARE_OF_RE = re.compile(r"占(?![了到])([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
 
 
@@ -526,6 +527,12 @@ def build_query(
     # "会议费花了多少": a kind of expense asked must be named by the sentence that answers
     metrics += tuple(
         w for w, _ in tags if len(w) >= 3 and w.endswith("费") and not any(w in m for m in metrics)
+    )
+    # "召回率要求不低于多少": a rate is named by the sentence that gives it (准确率 is another)
+    metrics += tuple(
+        dict.fromkeys(
+            r for r in RATE_RE.findall(normalised) if not any(r in m or m in r for m in metrics)
+        )
     )
     shape = (
         "compare"

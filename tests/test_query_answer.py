@@ -1890,3 +1890,10 @@ def test_an_office_asked_of_an_organisation_is_not_its_deputy_nor_another_ones()
     assert not states_deadline("申请截止日期是哪天？", "计划于2025年1月接受申请。")
     assert states_deadline("申请截止日期是哪天？", "申请期由3月3日至4月30日。")
     assert states_deadline("什么时候开始申请？", "计划于2025年1月接受申请。")
+
+
+def test_a_rate_asked_is_named_by_the_answer_and_grouped_phone_numbers_are_numbers() -> None:
+    assert build_query("团标对大模型回答的召回率要求不低于多少？").metrics == ("召回率",)
+    assert build_query("增长率是多少？").metrics == ("增长率",)
+    assert states("phone", normalise("招商热线：0897-6628 1035（许经理）"))
+    assert exact_phrases("产业母基金的基金管理人是哪家机构？") == ("管理人",)

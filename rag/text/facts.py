@@ -175,6 +175,8 @@ KINDS = (
         # (Taiwan's "(05)386-2210", "02-2345-6789" too)
         re.compile(
             r"\d{3,4}[-－—]\d{7,8}|\d{7,}|\(0\d{1,3}\)\s*\d{3,4}-?\d{4}|0\d{1,3}-\d{3,4}-\d{4}"
+            # a local number written in groups: "0897-6628 1035"
+            r"|0\d{2,3}[-－—]\d{3,4}[ \u3000]\d{4}"
             # international: "+86-758-6213-0021", "(853) 2872 6613"
             r"|\+\d{1,3}[-\s]\d{2,4}[-\s]\d{3,4}[-\s]?\d{3,4}|\(\d{3}\)\s*\d{4}\s*\d{4}"
         ),
@@ -647,6 +649,8 @@ ROLE_ENDINGS = (
     "总经理",
     "负责人",
 )
+# a fund's or trust's officers, which the tagger writes in two words
+SPLIT_ROLES = ("管理人", "托管人", "受托人")
 
 
 TIER_RE = re.compile(r"(?<![A-Za-z])([A-Za-z][类档级等])(?=[\u4e00-\u9fff])")
@@ -692,6 +696,8 @@ def exact_phrases(question: str, tags: list[tuple[str, str]] | None = None) -> t
     # a tier labelled by a letter ("D类人才", "B档") and a code ("MTSJ2026-06号课题"): a
     # scheme's tiers and a list's codes are written as they are, and another does not answer
     found += TIER_RE.findall(question) + CODE_RE.findall(question)
+    # (offices the tagger parts, 管理 + 人)
+    found += [r for r in SPLIT_ROLES if r in question and not any(r in w for w, _ in words)]
     found += [
         # "副主席" may come as 副 + 主席: the deputy is asked, whom the chair does not answer for
         ("副" + w if "副" + w in question and not w.startswith("副") else w)
