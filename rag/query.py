@@ -201,10 +201,18 @@ def _metadata_places(normalised: str, stats: CorpusStats | None) -> list[str]:
     if not stats or not stats.metadata_text:
         return []
     generic = generic_places()
+    # a name ends where a word does: "数据要素市场" holds no place "据要素市" (its 市 begins
+    # 市场), though a title with those words is in the metadata
+    ends, pos = set(), 0
+    for word, _flag in tag(normalised):
+        pos += len(word)
+        ends.add(pos)
     found = [
         m.group(1)
         for m in DISTRICT_RE.finditer(normalised)
-        if m.group(1) in stats.metadata_text and not any(g in m.group(1) for g in generic)
+        if m.group(1) in stats.metadata_text
+        and not any(g in m.group(1) for g in generic)
+        and m.start() + len(m.group(1)) in ends
     ]
     # a document's region named without its suffix ("临澜和甘肃" for 临澜市): its stem
     regions = {line.split(" ", 1)[0] for line in stats.metadata_text.splitlines()}
@@ -399,6 +407,16 @@ def _standard_forms(text: str) -> str:
     return rewrite(text, "colloquial")
 
 
+def _suffixed(name: str, place: str) -> bool:
+    """True when name is place with an administrative ending or more of a place name after it
+    ("枫渚县", "枫渚新区"), not place and the word the tagger joined to it ("枫渚拿")."""
+    rest = name[len(place) :]
+    return not rest or bool(PLACE_PREFIX_END_RE.search(rest))
+
+
+PLACE_PREFIX_END_RE = re.compile(r"[省市州盟区县旗镇乡村街道园港湾岛]$")
+
+
 def _straddles(term: str, places: Sequence[str], text: str) -> bool:
     """True when every use of term in text crosses the edge of a place name: "跟汀" of
     "跟汀湖市相比" is a tokenizer's cut through 汀湖市, not a word of the question."""
@@ -451,6 +469,13 @@ def build_query(
         for n in named
         if any(d in n for d in documented) or not _straddles(n, documented, normalised)
     ]
+    # "在枫渚拿数据资产": the tagger's "枫渚拿" is a documented place and the next word
+    named = list(
+        dict.fromkeys(
+            next((d for d in documented if n.startswith(d) and not _suffixed(n, d)), n)
+            for n in named
+        )
+    )
     if lang == "en":
         # "Xinwu District" -> 新吴区: a place when the gazetteer or the documents' metadata says so
         named += [a for a in aliases if place_names(a) or _metadata_places(a, stats)]

@@ -1897,3 +1897,12 @@ def test_a_rate_asked_is_named_by_the_answer_and_grouped_phone_numbers_are_numbe
     assert build_query("增长率是多少？").metrics == ("增长率",)
     assert states("phone", normalise("招商热线：0897-6628 1035（许经理）"))
     assert exact_phrases("产业母基金的基金管理人是哪家机构？") == ("管理人",)
+
+
+def test_counters_of_each_clause_and_cantonese_jian_count_companies() -> None:
+    question = normalise("可以几间公司组队一起报名吗？最多可以几家？")
+    counted = asked_kinds(question)[0]
+    assert counted.startswith("count:间") and "家" in counted
+    assert states(counted, normalise("联合体成员不超过3家。"))
+    assert states("contact", normalise("榆港区经信局：邵敏华，0739-86350726"))
+    assert not states("contact", normalise("咨询电话：0739-86350726"))

@@ -285,6 +285,11 @@ def _asked_column(query: Query, text: str, header_end: int, cue_at: int) -> int 
 # "哪个…最多", "who has the most": the row with the largest figure; "最多能补多少" asks a cap
 WHICH_RE = re.compile(r"哪|谁|\b(?:which|who|what)\b", re.I)
 CAP_RE = re.compile(r"最(?:多|高|大|少|低)[^，,。？?；;]{0,10}(?:多少|几)|\bat (?:most|least)\b")
+# a short "label：value" line ("时间：…", "📍 地点：…") and how far its record runs on
+RECORD_LINE_RE = re.compile(r"^[^\w\s]{0,2}\s*[\u4e00-\u9fff]{2,6}[：:]")
+FIELD_LINE_CHARS = 40
+FIELD_RECORD_LINES = 2
+FIELD_RECORD_CHARS = 200
 CAPTION_CHARS = 120  # how far above its header a table's caption is read
 TABLE_CANDIDATES = 8  # the best candidates whose tables are looked up by rank or figure
 TOTAL_CANDIDATES = 3  # a total is read only from a table among the very best
@@ -603,6 +608,11 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
             and not re.search("[：:]", own)
         ):
             context += line
+    if RECORD_LINE_RE.match(c.text) and len(c.text) <= FIELD_LINE_CHARS:
+        # "时间：6月28日 14:00" then "地点：…" and "现场将解读场景需求": an event's or a
+        # contact's lines are one record, which the lines after the field say what it is of
+        after = doc.text[c.end : c.end + FIELD_RECORD_CHARS]
+        context += " ".join(after.split("\n")[1 : FIELD_RECORD_LINES + 1]) + " "
     head = _header_of(c) if c.reading != c.text else None
     if head:
         # a table's caption and the lines introducing it ("表1　2024年各区产业规模排名",

@@ -214,7 +214,11 @@ KINDS = (
             r"|(?<!\bto )(?<!\bi )(?<!\bwe )(?<!\byou )\bcontact\b|who[^?]*\bcontact\b",
             re.I,
         ),
-        re.compile(r"联系人|联络人|承办人|经办人"),
+        # or a name given with a phone number: "榆港区经信局：邵敏华，0739-86350726"
+        re.compile(
+            r"联系人|联络人|承办人|经办人"
+            r"|[：:]\s*[\u4e00-\u9fff]{2,3}[，,、\s]+(?:电话[：:]?\s*)?[(（]?0\d{2,3}[)）\-－]?\d"
+        ),
         reach=2,
     ),
     FactKind(
@@ -419,7 +423,15 @@ def asked_kinds(question: str) -> tuple[str, ...]:
                 # comes later in the clause (企业 -> 家个), or any counter does
                 counter = _clause_counters(question[m.start(1) :]) or COUNTERS
             counter = table.get(word, counter)
+            if counter == "间":
+                # Cantonese counts companies, shops and schools with 间 ("几间公司"): the
+                # noun after it says what a written text counts them with
+                counter += _clause_counters(question[m.start(1) + 1 :]) or ""
             counter = COUNTERS if counter == "个" else counter
+            for later in COUNT_Q.finditer(question, m.end()):
+                # "可以几间公司组队？最多可以几家？": each clause's counter answers
+                if later.group(1) and later.group(1) not in counter and counter != COUNTERS:
+                    counter += later.group(1)
             if counter in OBJECT_COUNTERS:
                 # "多少座基站" is answered by "基站1.32万个": 个 counts anything, when no other
                 # noun follows it ("33个大城市" counts cities)
