@@ -1906,3 +1906,13 @@ def test_counters_of_each_clause_and_cantonese_jian_count_companies() -> None:
     assert states(counted, normalise("联合体成员不超过3家。"))
     assert states("contact", normalise("榆港区经信局：邵敏华，0739-86350726"))
     assert not states("contact", normalise("咨询电话：0739-86350726"))
+
+
+def test_a_documented_place_is_not_read_into_a_titles_words_nor_the_next_word() -> None:
+    stats = CorpusStats(
+        idf={},
+        pinyin_map={},
+        metadata_text="云渚县 云渚县数据资源管理局 云渚县数据要素市场培育办法",
+    )
+    assert build_query("云渚县给数据要素市场定了哪些目标？", stats=stats).places == ("云渚",)
+    assert build_query("在云渚拿数据资产去银行贷款能贴息多少？", stats=stats).places == ("云渚",)
