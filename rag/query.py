@@ -49,6 +49,8 @@ LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
     r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
+    # the conditions or materials an application needs are several
+    r"|(?:满足|具备|符合|需要|要求)(?:什么|哪些|啥)(?:条件|材料|资料)"
     # "分几点说说", "从几个方面": the points are the items (not "几点开门", a time)
     r"|分(?:为|成)?几[点条个项]|几个方面|几方面"
     r"|采取了?(什么|哪些)|做了哪些|what (measures|tasks|steps|actions|policies|support|are the)"
@@ -358,6 +360,7 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+PARTICLE_ENDINGS = ("得", "地", "了", "着", "过", "的")
 RATE_RE = re.compile(r"(?<![率])([\u4e00-\u9fff]{2}率)")
 SHARE_OF_RE = re.compile(r"占(?![了到])([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
 
@@ -619,6 +622,8 @@ def build_query(
                 and not any(w in n or n in w for n in named)
                 and w not in generic_places()
                 and not w.endswith(place_suffixes())
+                # "卡得严不严", "拿得到": a verb and its particle, which no name ends with
+                and not w.endswith(PARTICLE_ENDINGS)
                 # "和霁州市…": the tagger's person 和霁 cuts through a place it knows
                 and not _straddles(w, [*named, *places], normalised)
             )

@@ -1916,3 +1916,9 @@ def test_a_documented_place_is_not_read_into_a_titles_words_nor_the_next_word() 
     )
     assert build_query("云渚县给数据要素市场定了哪些目标？", stats=stats).places == ("云渚",)
     assert build_query("在云渚拿数据资产去银行贷款能贴息多少？", stats=stats).places == ("云渚",)
+
+
+def test_the_conditions_an_application_needs_are_a_list_and_a_verb_with_its_particle_no_name() -> None:
+    assert build_query("申请人才安居补贴需要满足什么条件？").shape == "list"
+    assert build_query("课题对负责人的年龄卡得严不严？").persons == ()
+    assert build_query("可唔可以直接网上申请？").terms == ("直接", "网上", "申请")

@@ -139,6 +139,7 @@ INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
 LIST_CLOSE_CHARS = 8  # between 等 and the head term: "等多家链上优质"
 LIST_ASK_RE = re.compile(
     r"哪些|哪几[个件项条类种大]?|哪[两二三四五六七八九十]+[个件项条类种大]"
+    r"|(?<=满足|具备|符合|需要|要求)(?:什么|啥)(?=条件|材料|资料)"
     r"|what (?:kinds|types|sorts) of|which (?:kinds|types) of"
     r"|what (?:measures|tasks|steps|actions|policies|support)",
     re.I,
