@@ -49,6 +49,8 @@ LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
     r"哪些|哪几(?![年天月日岁次号])|哪[两二三四五六七八九十]+[个件项条类种大方]"  # not 哪几年
     r"|具体任务|主要任务|重点任务|主要举措|主要措施|具体措施"
+    # "成员都有谁": the people of a body are several
+    r"|都有谁|都是谁|有哪些人|有哪几位"
     # the conditions or materials an application needs are several
     r"|(?:满足|具备|符合|需要|要求)(?:什么|哪些|啥)(?:条件|材料|资料)"
     # "分几点说说", "从几个方面": the points are the items (not "几点开门", a time)

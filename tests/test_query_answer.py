@@ -1918,7 +1918,17 @@ def test_a_documented_place_is_not_read_into_a_titles_words_nor_the_next_word() 
     assert build_query("在云渚拿数据资产去银行贷款能贴息多少？", stats=stats).places == ("云渚",)
 
 
-def test_the_conditions_an_application_needs_are_a_list_and_a_verb_with_its_particle_no_name() -> None:
+def test_the_conditions_an_application_needs_are_a_list_and_a_verb_with_its_particle_no_name() -> (
+    None
+):
     assert build_query("申请人才安居补贴需要满足什么条件？").shape == "list"
     assert build_query("课题对负责人的年龄卡得严不严？").persons == ()
     assert build_query("可唔可以直接网上申请？").terms == ("直接", "网上", "申请")
+
+
+def test_an_address_or_a_phone_number_is_no_figure_and_a_bare_heading_answers_nothing() -> None:
+    assert not states("quantity", normalise("供应商地址：汐州市鹭川区启明大道1618号"))
+    assert not states("quantity", normalise("地址：海晏路201号华睿大厦12楼"))
+    assert not states("quantity", normalise("电话：0579-86099215"))
+    assert states("quantity", normalise("全市共计约180人。"))
+    assert build_query("评标委员会成员都有谁？").shape == "list"

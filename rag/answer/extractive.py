@@ -291,6 +291,7 @@ RECORD_LINE_RE = re.compile(r"^[^\w\s]{0,2}\s*[\u4e00-\u9fff]{2,6}[：:]")
 FIELD_LINE_CHARS = 40
 FIELD_RECORD_LINES = 2
 FIELD_RECORD_CHARS = 200
+NAMING_HEADING_CHARS = 16  # a numbered heading this short names a section, no statement
 CAPTION_CHARS = 120  # how far above its header a table's caption is read
 TABLE_CANDIDATES = 8  # the best candidates whose tables are looked up by rank or figure
 TOTAL_CANDIDATES = 3  # a total is read only from a table among the very best
@@ -679,6 +680,14 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
         if query.slots and verdict.sufficient and _header_of(c) == (c.start, c.end):
             # "序号｜项目名称｜预算金额（万元）" names the figures its rows state
             verdict = Verdict(False, ("a table header states no figure",), verdict.coverage)
+        if (
+            query.shape == "fact"
+            and verdict.sufficient
+            and len(c.text) <= NAMING_HEADING_CHARS
+            and heading_level(c.text.strip())
+        ):
+            # "三、课程安排" names what its section is about and answers nothing itself
+            verdict = Verdict(False, ("a heading states nothing",), verdict.coverage)
         for part in parts if not verdict.sufficient else ():
             # one of several questions answered is an answer; the others get their own sentence
             part_verdict = judge(query, sentence, window, slot_window, part, title)

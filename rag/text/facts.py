@@ -330,8 +330,17 @@ def _english_counters(question: str) -> str:
     return ""
 
 
+# numbers that count nothing: a street address ("启明大道1618号", "12楼"), a phone or fax
+# number, a postcode
+NOT_FIGURE_SPANS = re.compile(
+    r"(?:路|街|道|巷|弄|大道|村)\s*\d+\s*(?:号|弄)?|\d+\s*(?:楼|层|室)(?=[，,。；;）)\s]|$)"
+    r"|[(（]?0\d{2,3}[)）\-－]\s*\d{7,8}|1[3-9]\d{9}|邮编[:：]?\s*\d{6}"
+)
+
+
 def _figure(sentence: str) -> bool:
-    return bool(QUANTITY_STATED.search(DATE_SPANS.sub(" ", sentence)))
+    plain = NOT_FIGURE_SPANS.sub(" ", DATE_SPANS.sub(" ", sentence))
+    return bool(QUANTITY_STATED.search(plain))
 
 
 # "企业数是多少", "项目数量有多少": a count of the noun before 数
