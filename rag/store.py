@@ -50,6 +50,7 @@ RECALL_TARGET = 0.98  # ANN recall@10 against exact search, measured when a segm
 RECALL_NOISE = 1.5  # length of the perturbation of a stored vector that stands for a question
 MAX_NLIST = 65_536
 REFINE_FACTOR = 4  # IVF candidates per wanted hit, rescored from the float vectors
+REFINE_HEAD = 10  # how many of a ranking's first hits get REFINE_FACTOR candidates each
 EXACT_BELOW_ROWS = 20_000  # a filter leaving fewer rows than this in an ANN segment: exact scan
 # BM25 queries reading fewer postings than this sum them all (pruning costs more than it saves)
 PRUNE_MIN_POSTINGS = 5_000
@@ -558,7 +559,9 @@ def _ivf_search(
 
     params = params or faiss.SearchParametersIVF()
     params.nprobe = nprobe
-    want = min(k * REFINE_FACTOR, index.ntotal)
+    # the head of a ranking is rescored from REFINE_FACTOR times its size of candidates; a deep
+    # ranking (fusion reads 100) only needs its order roughly, past its head
+    want = min(max(k, min(k, REFINE_HEAD) * REFINE_FACTOR), index.ntotal)
     _, ids = index.search(query.reshape(1, -1), want, params=params)
     rows = ids[0][ids[0] >= 0]
     rows.sort()  # ascending rows read the memory-mapped vectors in order
