@@ -50,6 +50,7 @@ RECALL_TARGET = 0.98  # ANN recall@10 against exact search, measured when a segm
 RECALL_NOISE = 1.5  # length of the perturbation of a stored vector that stands for a question
 MAX_NLIST = 65_536
 REFINE_FACTOR = 4  # IVF candidates per wanted hit, rescored from the float vectors
+FULL_SCORINGS = 2  # how often BM25 pruning scores its k best partial rows in full
 REFINE_HEAD = 10  # how many of a ranking's first hits get REFINE_FACTOR candidates each
 EXACT_BELOW_ROWS = 20_000  # a filter leaving fewer rows than this in an ANN segment: exact scan
 # BM25 queries reading fewer postings than this sum them all (pruning costs more than it saves)
@@ -930,6 +931,7 @@ class FaissStore:
         rows = np.zeros(0, np.int64)
         partial = np.zeros(0, np.float32)
         theta = 0.0
+        scorings = 0
         for i, t in enumerate(order.tolist()):
             r, sc = self._term_postings(gids[t], float(idf[t]))
             rows, partial = _merge_add(rows, partial, r, sc)
@@ -943,8 +945,13 @@ class FaissStore:
             if rest[i] >= theta * (1 - BOUND_SLACK):
                 # the k best partial scores, scored in full: the k-th of them is a lower bound
                 # of the k-th best score, much higher than the partial one after a rare term
-                best = ok_rows[np.argpartition(-ok, k - 1)[:k]]
-                theta = max(theta, float(self.bm25_scores(tokens, best).min()))
+                # (after FULL_SCORINGS of them, the k-th best partial score raises it)
+                if scorings < FULL_SCORINGS:
+                    best = ok_rows[np.argpartition(-ok, k - 1)[:k]]
+                    theta = max(theta, float(self.bm25_scores(tokens, best).min()))
+                    scorings += 1
+                else:
+                    theta = max(theta, float(np.partition(ok, len(ok) - k)[len(ok) - k]))
             if rest[i] < theta * (1 - BOUND_SLACK):
                 break
         keep = partial + rest[i] >= theta * (1 - BOUND_SLACK)
