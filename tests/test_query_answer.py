@@ -1932,3 +1932,35 @@ def test_an_address_or_a_phone_number_is_no_figure_and_a_bare_heading_answers_no
     assert not states("quantity", normalise("电话：0579-86099215"))
     assert states("quantity", normalise("全市共计约180人。"))
     assert build_query("评标委员会成员都有谁？").shape == "list"
+
+
+PENALTY = """沙溪市市场监督管理局
+行政处罚决定书
+沙市监罚〔2025〕12号
+
+当事人：沙溪市灵犀算法科技有限公司
+统一社会信用代码：91330100MA2K7Q8X3R
+法定代表人：周慕白
+
+经查，当事人运营的“灵犀推荐”小程序未经用户同意收集位置信息，涉及用户约8万人。
+本机关决定：
+（一）给予警告；
+（二）处罚款人民币35万元；
+（三）责令于2025年9月30日前完成整改。
+当事人如不服本决定，可以在收到本决定书之日起六十日内申请行政复议。
+"""
+
+
+def test_a_records_subject_holds_for_each_of_its_lines_and_a_role_asks_a_person(
+    tmp_path: Path,
+) -> None:
+    engine = _engine_over(tmp_path, {"penalty.txt": PENALTY})
+    fine = engine.ask("灵犀算法科技有限公司最后被罚款多少？")
+    assert fine.answered and [c.quote for c in fine.citations] == ["（二）处罚款人民币35万元；"]
+    person = engine.ask("沙溪市灵犀算法科技有限公司的法定代表人叫什么名字？")
+    assert "title" not in person.reasons and any("周慕白" in c.quote for c in person.citations)
+
+
+def test_a_name_asked_of_a_role_is_a_person_not_a_title() -> None:
+    assert "title" not in asked_kinds(normalise("公司的法人代表叫什么名字？"))
+    assert "title" in asked_kinds(normalise("这份文件叫什么名字？"))

@@ -160,6 +160,7 @@ ANAPHOR_RE = re.compile(
     r"(?:位于|总投资|计划|预计|将|已|于|规划|占地|建成|共|由|在)"
 )
 ANAPHOR_CHARS = 150  # how far back the paragraph is read for what such a subject refers to
+SUBJECT_HEAD_CHARS = 800  # how far a record's subject field ("当事人：…") is looked for
 DEFINITION_HEAD_CHARS = 1500  # how far a document's subject may be defined ("以下简称")
 DEFINED_RE = re.compile(
     r"[“「\"《]([^”」\"》\n]{4,40})[”」\"》][（(]\s*(?:以下|下)\s*[简簡]?[称稱]"
@@ -452,6 +453,17 @@ def _defined_names(head: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(DEFINED_RE.findall(head)))
 
 
+@lru_cache(maxsize=1024)
+def _subjects(head: str) -> tuple[str, ...]:
+    """What a record's head names as its subject: the values of its subject labels
+    ("当事人：鹭汀市云栈数据科技有限公司", lexicon subject_labels)."""
+    labels = "|".join(map(re.escape, sorted(lexicon("subject_labels"), key=len, reverse=True)))
+    if not labels:
+        return ()
+    found = re.findall(rf"(?m)^\s*(?:{labels})\s*[：:]\s*([^\n]{{2,60}})", head)
+    return tuple(dict.fromkeys(v.strip() for v in found))
+
+
 def _unmarked(text: str) -> str:
     """The text without the heading or item marker it starts with."""
     m = HEADING_RE.match(text)
@@ -623,6 +635,8 @@ def _windows(c: Candidate, query: Query) -> tuple[str, str, str]:
     # "本批示核准“中小企業人工智能應用資助計劃”（下稱“資助計劃”）": the thing a document
     # defines at its head is what its later articles ("申請期由…") are about
     context += " ".join(_defined_names(doc.text[:DEFINITION_HEAD_CHARS])) + " "
+    # "当事人：某某科技有限公司": every line of a penalty decision or a bid award is about it
+    context += " ".join(_subjects(doc.text[:SUBJECT_HEAD_CHARS])) + " "
     if query.slots and all(_of_the_document(s, query) for s in query.slots):
         # "那份关于装备制造融合的答复，提案的委员是谁": the words name the letter, whose head
         # (its title, salutation and the proposal it answers) holds for the line asked about
@@ -685,6 +699,8 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
             and verdict.sufficient
             and len(c.text) <= NAMING_HEADING_CHARS
             and heading_level(c.text.strip())
+            # ("（二）处罚款人民币35万元；" is a point that states its figure)
+            and not re.search(r"[。；;！？!?]\s*$|\d", c.text)
         ):
             # "三、课程安排" names what its section is about and answers nothing itself
             verdict = Verdict(False, ("a heading states nothing",), verdict.coverage)

@@ -410,6 +410,12 @@ def _type_of(kind: str, question: str) -> bool:
     return bool(cues) and bool(TYPE_OF_Q.search(question[: cues[-1].start()]))
 
 
+# a person named by their role: "法人代表叫什么名字", "局长是谁"
+PERSON_NAME_Q = re.compile(
+    r"(?:人|代表|长|主任|书记|老师|专家|经理|委员|主席|组长|记者)的?(?:叫什么|名字|姓名|是谁)"
+)
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
     kinds = [k.name for k in KINDS if k.asked.search(question) and not _type_of(k.name, question)]
@@ -456,6 +462,8 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         and not re.search(r"什么时候|哪一?天|日期|when", question, re.I)
     ):
         kinds.remove("date")  # "期限是几年": how long, not when
+    if "title" in kinds and PERSON_NAME_Q.search(question):
+        kinds.remove("title")  # "法人代表叫什么名字": a person's name, not a document's title
     if "fax" in kinds and "phone" in kinds and not re.search(r"电话|phone", question, re.I):
         kinds.remove("phone")  # "传真号码": the number of a fax, not a telephone
     if "percent" in kinds and "money" in kinds and len(question_clauses(question)) <= 1:
