@@ -1964,3 +1964,29 @@ def test_a_records_subject_holds_for_each_of_its_lines_and_a_role_asks_a_person(
 def test_a_name_asked_of_a_role_is_a_person_not_a_title() -> None:
     assert "title" not in asked_kinds(normalise("公司的法人代表叫什么名字？"))
     assert "title" in asked_kinds(normalise("这份文件叫什么名字？"))
+
+
+def test_an_office_asked_by_name_is_named_by_the_line_that_answers() -> None:
+    from rag.answer.sufficiency import judge
+
+    query = build_query("验收组组长是谁？")
+    spaced = normalise("组　长：严楚航　正高级工程师　沅岱省信息技术标准化研究院")
+    assert not any(
+        r.startswith("does not name") for r in judge(query, spaced, spaced, spaced, {}).reasons
+    )
+    other = normalise("验收组由以下5名专家组成：")
+    assert "does not name 组长" in judge(query, other, other, other, {}).reasons
+
+
+def test_which_hotel_or_bank_is_answered_by_a_name_of_that_kind() -> None:
+    from rag.answer.sufficiency import judge
+    from rag.text.facts import named_kind_asked
+
+    assert named_kind_asked("培训班住的是哪家酒店？")[0] == "酒店"
+    assert named_kind_asked("罚款交到哪家银行？")[0] == "银行"
+    assert named_kind_asked("哪个部门负责？") == ()
+    query = build_query("培训班住的是哪家酒店？")
+    vague = normalise("食宿由主办方统一安排。")
+    assert "names no 酒店" in judge(query, vague, vague, vague, {}).reasons
+    named = normalise("学员统一入住澜江宾馆。")
+    assert "names no 酒店" not in judge(query, named, named, named, {}).reasons

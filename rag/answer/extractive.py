@@ -689,7 +689,7 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     parts = _question_parts(query, weights)
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
-        title = _norm(c.doc.title or "")
+        title = _norm(f"{c.doc.title or ''} {c.doc.issuer or ''}")
         verdict = judge(query, sentence, window, slot_window, weights, title)
         if query.slots and verdict.sufficient and _header_of(c) == (c.start, c.end):
             # "序号｜项目名称｜预算金额（万元）" names the figures its rows state

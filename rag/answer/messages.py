@@ -25,6 +25,7 @@ EXPLAIN = (
     (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),
     (re.compile(r"^does not name (.+)$"), "没有提到{0}", "{0} is not named"),
     (re.compile(r"^states no (.+)$"), "没有给出所问的{0}", "no {0} is stated"),
+    (re.compile(r"^names no (.+)$"), "没有提到具体的{0}", "no {0} is named"),
     (re.compile(r"^names neither (.+) nor (.+)$"), "没有说明是{0}还是{1}", "neither {0} nor {1}"),
     (re.compile(r"^a heading states nothing$"), "标题本身没有给出内容", "a heading states nothing"),
     (

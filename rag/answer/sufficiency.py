@@ -16,8 +16,10 @@ from functools import lru_cache
 
 from rag.text.facts import (
     ORDINAL_REF_RE,
+    PERSON_NAME_Q,
     ROLE_ENDINGS,
     kind_nouns,
+    named_kind_asked,
     phases_in,
     reach,
     states,
@@ -181,7 +183,7 @@ def judge(
 
     sentence: the sentence itself; window: heading path, title, region, the neighbours and the
     sentence; slot_window: the sentence and the next ones that may state a role or unit for it;
-    title: the document's title.
+    title: the document's title and issuer.
     """
     reasons: list[str] = []
     if query.slots:
@@ -216,6 +218,8 @@ def judge(
     if LAST_YEAR_RE.search(query.normalised) and not LAST_YEAR_STATED_RE.search(sentence):
         # "去年同期的增加值是多少" is not answered by this year's figure and its growth rate
         reasons.append("not for last year")
+    # (labels spaced out to align, "组　长：…", name the office too)
+    unspaced = re.sub(r"[ \u3000]", "", sentence)
     for phrase in query.exact:
         # "第十一条规定了什么" is not answered by 第一条 (a quoted name may head a whole section
         # the sentence sits in: the documents hold it, which the answerer checks)
@@ -224,8 +228,15 @@ def judge(
         # "数据局的局长叫什么" is not answered by "市数据局副局长韦立诚" nor by another bureau's
         if (
             phrase.endswith(ROLE_ENDINGS)
-            and phrase in sentence
-            and not states_role(query.normalised, phrase, sentence)
+            and PERSON_NAME_Q.search(query.normalised)
+            and phrase not in unspaced
+        ):
+            # "局长叫什么名字": the line that answers names the office with the person
+            reasons.append(f"does not name {phrase}")
+        if (
+            phrase.endswith(ROLE_ENDINGS)
+            and phrase in unspaced
+            and not states_role(query.normalised, phrase, unspaced, title)
         ):
             reasons.append(f"does not name {phrase}")
     own_phases = phases_in(sentence)
@@ -241,6 +252,12 @@ def judge(
         sibling = _sibling(term, window)
         if sibling and sibling in sentence and term not in sentence and sibling not in weights:
             reasons.append(f"about {sibling}, not {term}")
+    endings = named_kind_asked(query.normalised)
+    if endings and not re.search(
+        rf"[\u4e00-\u9fffA-Za-z0-9]{{2,}}(?:{'|'.join(map(re.escape, endings))})", slot_window
+    ):
+        # "住的是哪家酒店" is answered by a hotel's name, not by "食宿统一安排"
+        reasons.append(f"names no {endings[0]}")
     if query.alternatives and not any(
         all(covers(t, window) for t in [w for w in tokenize(alt) if len(w) >= 2] or [alt])
         for alt in query.alternatives

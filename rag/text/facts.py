@@ -416,6 +416,23 @@ PERSON_NAME_Q = re.compile(
 )
 
 
+NAMED_ASK_RE = re.compile(
+    r"(?:哪家|哪间|哪一家|哪个|哪所|什么)([\u4e00-\u9fff]{1,4}?)(?:[？?，,。]|$|的|呢|吗)"
+)
+
+
+def named_kind_asked(question: str) -> tuple[str, ...]:
+    """The endings a name must have when a question asks which one of a kind of place or body
+    ("哪家酒店" -> 酒店, 宾馆, 饭店…; lexicon named_kinds), () for other questions."""
+    kinds = glossary("named_kinds")
+    for m in NAMED_ASK_RE.finditer(question):
+        word = m.group(1)
+        for noun in sorted(kinds, key=len, reverse=True):
+            if word.endswith(noun):
+                return tuple(e for e in kinds[noun].split(",") if e)
+    return ()
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds of fact a normalised question asks for, most specific first."""
     kinds = [k.name for k in KINDS if k.asked.search(question) and not _type_of(k.name, question)]
@@ -544,9 +561,10 @@ ROLE_ORG_RE = re.compile(
 ROLE_ORG_CHARS = 3
 
 
-def states_role(question: str, role: str, sentence: str) -> bool:
+def states_role(question: str, role: str, sentence: str, issuer: str = "") -> bool:
     """True when the sentence names the office asked about: not its deputy (副局长 for 局长),
-    and, when the question names whose office it is (数据局的局长), after that organisation."""
+    and, when the question names whose office it is (数据局的局长), after that organisation
+    or in a document it issued (issuer: the document's issuer and title)."""
     at = question.find(role)
     before = question[max(0, at - 12) : at] if at >= 0 else ""
     org = ""
@@ -556,8 +574,9 @@ def states_role(question: str, role: str, sentence: str) -> bool:
     for m in re.finditer(re.escape(role), sentence):
         if not deputy and sentence[max(0, m.start() - 1) : m.start()] == "副":
             continue
-        # (the office is named after its organisation: "评审委员会负责，主席由…担任")
-        if org and org in sentence and org not in sentence[: m.start()]:
+        # (the office is named after its organisation: "评审委员会负责，主席由…担任"; in a
+        # document the organisation issued, the office may be named alone)
+        if org and org not in sentence[: m.start()] and org not in issuer:
             continue
         return True
     return False
