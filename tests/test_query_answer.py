@@ -1990,3 +1990,14 @@ def test_which_hotel_or_bank_is_answered_by_a_name_of_that_kind() -> None:
     assert "names no 酒店" in judge(query, vague, vague, vague, {}).reasons
     named = normalise("学员统一入住澜江宾馆。")
     assert "names no 酒店" not in judge(query, named, named, named, {}).reasons
+
+
+def test_each_question_of_two_gets_its_own_line_of_a_record(tmp_path: Path) -> None:
+    record = PENALTY.replace(
+        "（二）处罚款人民币35万元；",
+        "（二）没收违法所得人民币4.2万元；\n（三）处罚款人民币35万元；",
+    )
+    engine = _engine_over(tmp_path, {"penalty.txt": record})
+    answer = engine.ask("灵犀算法科技有限公司罚款罚了多少？违法所得没收了多少？")
+    quotes = [c.quote for c in answer.citations]
+    assert "（二）没收违法所得人民币4.2万元；" in quotes and "（三）处罚款人民币35万元；" in quotes

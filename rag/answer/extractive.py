@@ -132,7 +132,7 @@ VARIANT_CLAUSE_RE = re.compile(
     r"^(?:(?:如果|若是?|要是|假如|换成)[^?？]{1,30}|(?:对于?)[^?？]{1,20}呢)$"
 )
 PART_COVERAGE = 0.5
-PART_MIN_WEIGHT = 0.3
+PART_MIN_WEIGHT = 0.2
 MAX_PART_SENTENCES = 3
 INLINE_CANDIDATES = 8  # an inline list is taken from the best judged sentences only
 INLINE_TAIL_CHARS = 14  # "智慧农业等" + a few words before the head term
@@ -706,7 +706,9 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
             verdict = Verdict(False, ("a heading states nothing",), verdict.coverage)
         for part in parts if not verdict.sufficient else ():
             # one of several questions answered is an answer; the others get their own sentence
-            part_verdict = judge(query, sentence, window, slot_window, part, title)
+            part_verdict = judge(
+                _part_query(query, part), sentence, window, slot_window, part, title
+            )
             if part_verdict.sufficient:
                 verdict = part_verdict
                 break
@@ -824,8 +826,11 @@ def _fact_answer(
         if coverage(part, said) >= PART_COVERAGE or len(chosen) >= MAX_PART_SENTENCES:
             continue
         same_doc = [c for c in good if c.doc.doc_id == best.doc.doc_id and c not in chosen]
-        pick = max(same_doc, key=lambda c: coverage(part, _norm(c.reading)), default=None)
-        if pick is not None and coverage(part, _norm(pick.reading)) >= PART_COVERAGE:
+        # a sentence answers the part when its surroundings cover the part and it says a word
+        # of the part the chosen sentences do not
+        fresh = [c for c in same_doc if any(t in _norm(c.reading) and t not in said for t in part)]
+        pick = max(fresh, key=lambda c: coverage(part, _windows(c, query)[1]), default=None)
+        if pick is not None and coverage(part, _windows(pick, query)[1]) >= PART_COVERAGE:
             chosen.append(pick)
     # "…企业632家，比上年末增加57家；其中人工智能企业148家": the part named by a key term
     # the whole does not name follows the whole
@@ -1009,6 +1014,14 @@ def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, f
     total = sum(weights.values())
     # a part must name something of its own: two key terms and a fair share of the weight
     return [p for p in parts if len(p) >= 2 and sum(p.values()) >= PART_MIN_WEIGHT * total]
+
+
+def _part_query(query: Query, part: dict[str, float]) -> Query:
+    """The query as one of its questions asks it: only the measured quantities that question
+    names ("罚款罚了多少？违法所得没收了多少？": the second asks no 罚款)."""
+    metrics = tuple(m for m in query.metrics if any(m in t or t in m for t in part))
+    qualifiers = tuple(q for q in query.qualifiers if q[1] in metrics)
+    return replace(query, metrics=metrics, qualifiers=qualifiers)
 
 
 def _fill_slots(
