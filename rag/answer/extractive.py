@@ -453,15 +453,21 @@ def _defined_names(head: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(DEFINED_RE.findall(head)))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=8)  # keyed on the word list, so a user lexicon added later is seen
+def _subject_re(labels: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not labels:
+        return None
+    names = "|".join(map(re.escape, sorted(labels, key=len, reverse=True)))
+    return re.compile(rf"(?m)^\s*(?:{names})\s*[：:]\s*([^\n]{{2,60}})")
+
+
 def _subjects(head: str) -> tuple[str, ...]:
     """What a record's head names as its subject: the values of its subject labels
     ("当事人：鹭汀市云栈数据科技有限公司", lexicon subject_labels)."""
-    labels = "|".join(map(re.escape, sorted(lexicon("subject_labels"), key=len, reverse=True)))
-    if not labels:
+    pattern = _subject_re(tuple(lexicon("subject_labels")))
+    if pattern is None:
         return ()
-    found = re.findall(rf"(?m)^\s*(?:{labels})\s*[：:]\s*([^\n]{{2,60}})", head)
-    return tuple(dict.fromkeys(v.strip() for v in found))
+    return tuple(dict.fromkeys(v.strip() for v in pattern.findall(head)))
 
 
 def _unmarked(text: str) -> str:
@@ -811,11 +817,11 @@ def _fact_answer(
     best = good[0]
     chosen = [best]
     # a second sentence of the same document when it is nearly as good (two-part questions)
+    # (another row of best's table is another case, not more of best's)
+    table = _header_of(best)
     for c in good[1:]:
         if len(chosen) >= 2:
             break
-        # (another row of best's table is another case, not more of best's)
-        table = _header_of(best)
         if table is not None and c.doc.doc_id == best.doc.doc_id and _header_of(c) == table:
             continue
         if c.doc.doc_id == best.doc.doc_id and c.score >= 0.85 * best.score:
@@ -829,9 +835,10 @@ def _fact_answer(
         # a sentence answers the part when its surroundings cover the part and it says a word
         # of the part the chosen sentences do not
         fresh = [c for c in same_doc if any(t in _norm(c.reading) and t not in said for t in part)]
-        pick = max(fresh, key=lambda c: coverage(part, _windows(c, query)[1]), default=None)
-        if pick is not None and coverage(part, _windows(pick, query)[1]) >= PART_COVERAGE:
-            chosen.append(pick)
+        scored = [(coverage(part, _windows(c, query)[1]), c) for c in fresh]
+        best_part = max(scored, key=lambda pair: pair[0], default=None)
+        if best_part is not None and best_part[0] >= PART_COVERAGE:
+            chosen.append(best_part[1])
     # "…企业632家，比上年末增加57家；其中人工智能企业148家": the part named by a key term
     # the whole does not name follows the whole
     for a, b in _adjacent(best, 1)[:1]:

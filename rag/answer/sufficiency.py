@@ -225,18 +225,12 @@ def judge(
         # the sentence sits in: the documents hold it, which the answerer checks)
         if ORDINAL_REF_RE.fullmatch(phrase) and phrase not in window:
             reasons.append(f"does not name {phrase}")
-        # "数据局的局长叫什么" is not answered by "市数据局副局长韦立诚" nor by another bureau's
-        if (
-            phrase.endswith(ROLE_ENDINGS)
-            and PERSON_NAME_Q.search(query.normalised)
-            and phrase not in unspaced
-        ):
-            # "局长叫什么名字": the line that answers names the office with the person
-            reasons.append(f"does not name {phrase}")
-        if (
-            phrase.endswith(ROLE_ENDINGS)
-            and phrase in unspaced
-            and not states_role(query.normalised, phrase, unspaced, title)
+        # "数据局的局长叫什么" is not answered by "市数据局副局长韦立诚" nor by another bureau's;
+        # "局长叫什么名字" only by a line that names the office with the person
+        if phrase.endswith(ROLE_ENDINGS) and (
+            not states_role(query.normalised, phrase, unspaced, title)
+            if phrase in unspaced
+            else PERSON_NAME_Q.search(query.normalised)
         ):
             reasons.append(f"does not name {phrase}")
     own_phases = phases_in(sentence)

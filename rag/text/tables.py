@@ -62,21 +62,31 @@ def read_row(header: str, row: str) -> str:
     )
     parts = []
     for i, (name, cell) in enumerate(zip(cells(header), row_cells, strict=False)):
-        unit = UNIT_RE.search(name)
-        if unit and NUMBER_CELL_RE.match(cell):
-            parts.append(f"{name[: unit.start()]}：{cell}{unit.group(1)}")
         # (the first column numbers the rows)
-        elif i and row_unit and NUMBER_CELL_RE.match(cell.lstrip("≤≥<>约")):
-            parts.append(f"{name}：{cell}{row_unit}")
-        else:
-            parts.append(f"{name}：{cell}")
+        parts.append(_cell_reading(name, cell, row_unit if i else None))
     return "；".join(parts)
+
+
+def _cell_reading(name: str, cell: str, row_unit: str | None = None) -> str:
+    """One cell under its column's name, the column's unit moved onto a figure, else the row's
+    own unit onto a figure ("≥40" of "智能算力规模（EFLOPS）")."""
+    unit = UNIT_RE.search(name)
+    if unit and NUMBER_CELL_RE.match(cell):
+        return f"{name[: unit.start()]}：{cell}{unit.group(1)}"
+    if row_unit and NUMBER_CELL_RE.match(cell.lstrip("≤≥<>约")):
+        return f"{name}：{cell}{row_unit}"
+    return f"{name}：{cell}"
+
+
+def header_cells(text: str, header_end: int) -> list[str]:
+    """The cells of the header line ending at header_end."""
+    return cells(text[text.rfind("\n", 0, header_end) + 1 : header_end])
 
 
 def table_rows(text: str, header_end: int) -> list[tuple[int, int]]:
     """(start, end) of each row below a header ending at header_end: the lines that follow
     with as many cells as the header."""
-    width = len(cells(text[text.rfind("\n", 0, header_end) + 1 : header_end]))
+    width = len(header_cells(text, header_end))
     rows: list[tuple[int, int]] = []
     pos = header_end + 1
     while pos < len(text) and len(rows) < MAX_ROWS:
@@ -175,7 +185,7 @@ def rank_column(header: list[str]) -> int | None:
 
 def ranked_row(text: str, header_end: int, rank: int) -> tuple[int, int] | None:
     """The row of the table under header_end whose rank column says rank (-1: the last)."""
-    header = cells(text[text.rfind("\n", 0, header_end) + 1 : header_end])
+    header = header_cells(text, header_end)
     col = rank_column(header)
     rows = table_rows(text, header_end)
     if col is None or not rows:
@@ -208,7 +218,7 @@ def extreme_row(
 
 def numeric_columns(text: str, header_end: int) -> list[int]:
     """Columns whose cells (most rows) hold figures, the rank column apart."""
-    header = cells(text[text.rfind("\n", 0, header_end) + 1 : header_end])
+    header = header_cells(text, header_end)
     rows = [cells(text[a:b]) for a, b in table_rows(text, header_end)]
     rank = rank_column(header)
     out = []
@@ -221,7 +231,7 @@ def numeric_columns(text: str, header_end: int) -> list[int]:
 
 def column_names(text: str, header_end: int) -> list[str]:
     """The header's column names without their units."""
-    header = cells(text[text.rfind("\n", 0, header_end) + 1 : header_end])
+    header = header_cells(text, header_end)
     return [_column_name(name) for name in header]
 
 
@@ -232,8 +242,7 @@ def total_line(text: str, header_end: int) -> tuple[int, int] | None:
     for _ in range(2):  # (a blank line may part it from the rows)
         if pos >= len(text):
             return None
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
+        _, end = _line_at(text, pos)
         if TOTAL_ROW_RE.match(text[pos:end]):
             return pos, end
         if text[pos:end].strip():
@@ -276,11 +285,7 @@ def read_total(header: str, line: str) -> str:
     else:
         return line
     out = [parts[0]]
-    for name, cell in zip(names[1:], parts[1:], strict=False):
-        if cell:
-            unit = UNIT_RE.search(name)
-            if unit and NUMBER_CELL_RE.match(cell):
-                out.append(f"{name[: unit.start()]}：{cell}{unit.group(1)}")
-            else:
-                out.append(f"{name}：{cell}")
+    out += [
+        _cell_reading(name, cell) for name, cell in zip(names[1:], parts[1:], strict=False) if cell
+    ]
     return "；".join(out)
