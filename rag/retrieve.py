@@ -86,7 +86,12 @@ def retrieve(
     best = sorted(fused, key=lambda i: (-fused[i], i))[:k]
     chunks = index.chunks_at(best)
     dense = index.dense_scores(query_vector, best).tolist() if query_vector is not None else None
-    bm25 = index.bm25_scores(query_tokens, best).tolist()
+    # the BM25 ranking holds the scores of the rows it found; only the others are computed
+    known = dict(zip(*(x.tolist() for x in lexical), strict=True)) if lexical is not None else {}
+    unknown = [i for i in best if i not in known]
+    if unknown:
+        known.update(zip(unknown, index.bm25_scores(query_tokens, unknown).tolist(), strict=True))
+    bm25 = [known[i] for i in best]
     return [
         Hit(
             chunk=chunks[r],

@@ -892,9 +892,12 @@ class FaissStore:
         return rows, dense[rows]
 
     def _live_terms(self, tokens: Sequence[str]) -> list[int]:
-        """Term ids of the query tokens that some live chunk holds, once each, in query order."""
-        gids = (self._vocab.get(t) for t in dict.fromkeys(tokens))
-        return [g for g in gids if g is not None and self._df[g] > 0]
+        """Term ids of the query tokens that some live chunk holds, once each, by falling score
+        bound: every path adds a row's term scores in this order, so their float sums agree."""
+        gids = [g for g in map(self._vocab.get, dict.fromkeys(tokens)) if g is not None]
+        gids = [g for g in gids if self._df[g] > 0]
+        bound = self._idf[gids] * self._term_bound[gids] if gids else np.zeros(0)
+        return [gids[i] for i in np.argsort(-bound, kind="stable").tolist()]
 
     def _term_postings(self, gid: int, idf: float) -> tuple[np.ndarray, np.ndarray]:
         """(rows ascending, contributions) of one term over every segment."""
@@ -916,18 +919,18 @@ class FaissStore:
 
     def _bm25_candidates(
         self, tokens: Sequence[str], k: int, mask: np.ndarray | None
-    ) -> np.ndarray | None:
-        """Rows that can be in the BM25 top k, reading only the postings that can change it
-        (MaxScore: terms by falling bound; stop when the unread terms together cannot lift a row
-        that holds none of the read ones to the k-th best partial score). None: read everything
-        is cheaper."""
-        gids = self._live_terms(tokens)
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, full scores) of the rows that can be in the BM25 top k, reading only the
+        postings that can change it (MaxScore: terms by falling bound; stop when the unread terms
+        together cannot lift a row that holds none of the read ones to the k-th best partial
+        score). None: read everything is cheaper."""
+        gids = self._live_terms(tokens)  # by falling bound
         if len(gids) < 2 or int(self._postings[gids].sum()) < PRUNE_MIN_POSTINGS:
             return None
         idf = self._idf[gids]
         bound = idf * self._term_bound[gids] * (1 + BOUND_SLACK)
-        order = np.argsort(-bound, kind="stable")
-        rest = np.concatenate([np.cumsum(bound[order][::-1])[::-1][1:], [0.0]])
+        order = np.arange(len(gids))
+        rest = np.concatenate([np.cumsum(bound[::-1])[::-1][1:], [0.0]])
         rows = np.zeros(0, np.int64)
         partial = np.zeros(0, np.float32)
         theta = 0.0
@@ -961,21 +964,22 @@ class FaissStore:
         # the unread terms, read only at the rows that can still make the top k, dropping the
         # rows that cannot after each one
         for j, t in enumerate(order.tolist()[i + 1 :], start=i + 1):
-            partial = partial + self._term_scores_at(gids[t], float(idf[t]), rows)
+            partial = partial + self._scores_at([gids[t]], rows)
             if len(partial) >= k:
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
             keep = partial + rest[j] >= theta * (1 - BOUND_SLACK)
             rows, partial = rows[keep], partial[keep]
-        return rows
+        # every term is now read at every row left: the partial scores are the full ones
+        return rows, partial
 
     def bm25_search(
         self, tokens: Sequence[str], k: int, allowed: Collection[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows by Okapi BM25 (rows scoring 0 are left out), filtered before ranking."""
         mask = self._allowed_mask(allowed)
-        rows = self._bm25_candidates(tokens, k, mask) if k > 0 else None
-        if rows is not None:
-            scores = self.bm25_scores(tokens, rows)
+        found = self._bm25_candidates(tokens, k, mask) if k > 0 else None
+        if found is not None:
+            rows, scores = found
         else:
             rows, scores = self._bm25_postings(tokens)
             if mask is not None:
@@ -988,34 +992,39 @@ class FaissStore:
         """BM25 scores of these rows only (a binary search in each query term's postings)."""
         rows_arr = np.asarray(rows, dtype=np.int64)
         order = np.argsort(rows_arr, kind="stable")
-        ordered = rows_arr[order]
-        acc = np.zeros(len(ordered), dtype=np.float32)
-        if len(ordered):
-            for gid in self._live_terms(tokens):
-                acc += self._term_scores_at(gid, float(self._idf[gid]), ordered)
-        out = np.empty_like(acc)
-        out[order] = acc
+        out = np.empty(len(rows_arr), dtype=np.float32)
+        out[order] = self._scores_at(self._live_terms(tokens), rows_arr[order])
         return out
 
-    def _term_scores_at(self, gid: int, idf: float, rows: np.ndarray) -> np.ndarray:
-        """One term's contribution to each of these rows (ascending; 0 where it is absent)."""
-        out = np.zeros(len(rows), dtype=np.float32)
+    def _scores_at(self, gids: Sequence[int], rows: np.ndarray) -> np.ndarray:
+        """The contributions of these terms, added in this order, at these rows (ascending;
+        0 where none is present)."""
+        acc = np.zeros(len(rows), dtype=np.float32)
+        if not len(rows) or not len(gids):
+            return acc
         cuts = np.searchsorted(rows, self._offsets).tolist()
         for s, (lo, hi) in enumerate(itertools.pairwise(cuts)):
-            lid = self._g2l[s][gid] if hi > lo else -1
-            if lid < 0:
+            if hi <= lo:
                 continue
-            seg = self._segments[s]
-            first = seg.indptr[lid]
-            posted = seg.post_rows[first : seg.indptr[lid + 1]]
-            local = rows[lo:hi] - self._offsets[s]
-            at = np.minimum(np.searchsorted(posted, local), len(posted) - 1)
-            has = np.flatnonzero(posted[at] == local)
-            hit = lo + has
-            out[hit] = bm25.term_scores(
-                idf, seg.post_counts[first + at[has]], self._lengths[rows[hit]], self._avg_length
-            )
-        return out
+            seg, lids = self._segments[s], self._g2l[s]
+            # (in the postings' own dtype: searching int64 keys would copy the postings to int64)
+            local = (rows[lo:hi] - self._offsets[s]).astype(seg.post_rows.dtype)
+            lengths = self._lengths[rows[lo:hi]]
+            for gid in gids:
+                lid = lids[gid]
+                if lid < 0:
+                    continue
+                first, last = int(seg.indptr[lid]), int(seg.indptr[lid + 1])
+                posted = seg.post_rows[first:last]
+                at = np.minimum(np.searchsorted(posted, local), len(posted) - 1)
+                has = np.flatnonzero(posted[at] == local)
+                acc[lo + has] += bm25.term_scores(
+                    float(self._idf[gid]),
+                    seg.post_counts[first + at[has]],
+                    lengths[has],
+                    self._avg_length,
+                )
+        return acc
 
 
 def _segment_term_counts(seg: Segment, local_rows: np.ndarray) -> list[dict[str, int]]:
