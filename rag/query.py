@@ -43,7 +43,7 @@ NAME_FLAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 # interrogatives and counters ("哪几个", "这份", "第几") shape a question but name no topic
 QUESTION_PATTERN = re.compile(
-    r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家]|多少|什么|^[第来里时]"
+    r"[哪几谁啥么]|^(这|那|两|三|各|每)[份个位部项家笔批回轮]|多少|什么|^[第来里时]"
 )
 LIST_Q = re.compile(
     # 哪些/哪几 ask for several things whatever noun follows ("哪些保障措施", "哪几件事")
@@ -111,6 +111,7 @@ COMPARE_Q = re.compile(
 DEMONSTRATIVES = ("此", "该", "本", "这", "那")
 FRAMING_FLAGS = frozenset("rmtfqcd")  # jieba: pronoun, numeral, time, localizer, classifier,
 # conjunction, adverb
+ADVERB_FLAGS = frozenset({"d"})  # 已经, 一直: how, never what, is asked (not 公开, an "ad")
 ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
@@ -235,7 +236,8 @@ INTERROGATIVE_RE = re.compile(r"^(哪|什么|何)")
 # interrogative phrases: "哪一年", "哪一场", "何年", "多少", "几个"
 QUESTION_PHRASE_RE = re.compile(
     r"哪一?[个种年位家所项场次条天月日时届任些国省市]|何[年时处地种人]|什么时候|多少|几[个年次位种项号]"
-    r"|多大"
+    # "多长时间内", "多久报一次": how long and how often
+    r"|多大|多长时间|多久(?:[\u4e00-\u9fff]{0,3}一次)?"
 )
 DOCUMENT_SLOTS = frozenset({"date", "doc_number", "addressee"})
 COPULAS = frozenset({"是", "为", "有", "在", "具有", "位于", "叫", "称为"})
@@ -512,6 +514,8 @@ def build_query(
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
     terms = tuple(t for t in terms if t not in asked_types) or terms
+    # "已经开放了多少个" asks the count, whatever the documents write for 已经
+    terms = tuple(t for t in terms if flags.get(t) not in ADVERB_FLAGS) or terms
     # pieces of the question phrase itself ("一年" of 哪一年, "何年") name no topic
     unasked = QUESTION_PHRASE_RE.sub(" ", normalised)
     terms = tuple(t for t in terms if t.isascii() or t in unasked or t in aliases) or terms

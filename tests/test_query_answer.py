@@ -14,7 +14,7 @@ from rag.answer.citations import Passage
 from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
 from rag.answer.messages import NOT_FOUND
-from rag.answer.sufficiency import covers
+from rag.answer.sufficiency import coverage, covers, missing_terms
 from rag.config import load_settings
 from rag.meta import extract_meta
 from rag.pipeline import Engine, build_index
@@ -2001,3 +2001,45 @@ def test_each_question_of_two_gets_its_own_line_of_a_record(tmp_path: Path) -> N
     answer = engine.ask("灵犀算法科技有限公司罚款罚了多少？违法所得没收了多少？")
     quotes = [c.quote for c in answer.citations]
     assert "（二）没收违法所得人民币4.2万元；" in quotes and "（三）处罚款人民币35万元；" in quotes
+
+
+VOUCHER_RULES = """沅江市算力券管理细则（试行）
+
+第一条 市财政每年安排算力券资金3000万元。
+第二条 算力券自发放之日起有效期为12个月，逾期作废。
+第三条 企业应于每季度末月20日前向市数据局报送使用情况。
+第四条 本细则自2026年7月1日起施行，有效期3年。
+联系人：市数据局　柯明远　电话：0731-5566120
+"""
+
+
+def test_how_long_how_often_adverbs_and_this_sum_are_no_key_terms() -> None:
+    terms = build_query("已经领到的算力券要在多长时间内用完？").terms
+    assert "算力" in terms and not {"已经", "多长时间", "长时间"} & set(terms)
+    assert "一次" not in build_query("使用情况多久报一次？").terms
+    assert asked_kinds("使用情况多久报一次，报给谁？") == ("frequency",)
+    assert asked_kinds("How often must firms report?") == ("frequency",)
+    assert states("frequency", "企业应于每季度末月20日前报送") and states("frequency", "按月报送")
+    assert not states("frequency", "有效期为12个月")
+    assert build_query("这笔资金有多少？").terms == ("资金",)
+
+
+def test_a_document_kind_or_a_scope_word_counts_only_where_it_is_written() -> None:
+    weights = {"通知": 3.0, "联系人": 1.0, "电话": 1.0}
+    assert coverage(weights, "联系人：柯明远　电话：0731-5566120") == 1.0
+    assert coverage(weights, "通知　联系人：柯明远") == pytest.approx(4 / 5)
+    assert missing_terms(weights, "联系人：柯明远") == ["电话"]
+    assert missing_terms({"全市": 2.0, "网办率": 1.0}, "网办率达到90%") == []
+    assert missing_terms({"招聘公告": 2.0, "招聘": 1.0}, "报名时间") == ["招聘"]
+
+
+def test_colloquial_words_are_covered_by_what_documents_write(tmp_path: Path) -> None:
+    assert covers("盘子", "基金目标总规模50亿元") and covers("打官司", "可依法提起行政诉讼")
+    assert covers("失效", "有效期为12个月") and covers("开始", "自2026年7月1日起施行")
+    engine = _engine_over(tmp_path, {"rules.txt": VOUCHER_RULES})
+    lasts = engine.ask("沅江的算力券拿到之后多久内要用掉？")
+    assert lasts.answered and "有效期为12个月" in lasts.text
+    starts = engine.ask("沅江那份细则是哪天开始施行的？")
+    assert starts.answered and "2026年7月1日" in starts.text
+    often = engine.ask("沅江的企业使用算力券的情况多久报一次，报给谁？")
+    assert often.answered and "每季度末月20日前" in often.text

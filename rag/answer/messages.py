@@ -64,6 +64,7 @@ KIND_ZH = {
     "signer": "签发人",
     "fax": "传真",
     "duration": "时长",
+    "frequency": "频次",
     "speaker": "发言人",
 }
 KIND_EN = {

@@ -10,7 +10,7 @@ key terms. The reasons travel in the Answer so users and tests can see why.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +28,7 @@ from rag.text.facts import (
     states_phase,
     states_role,
 )
-from rag.text.lexicon import glossary, sources, word_sets
+from rag.text.lexicon import glossary, lexicon, sources, word_sets
 from rag.text.tokenize import pinyin, tokenize
 from rag.types import CorpusStats, Document, Query
 
@@ -80,6 +80,16 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
     }
 
 
+def points_at_document(term: str, terms: Collection[str]) -> bool:
+    """True for a document's kind ("通知"; "招聘公告" when 招聘 is a term too) or a scope
+    word ("全市"): "那份通知里…", "全市的水平" choose where to look, and the sentence that
+    answers seldom repeats them."""
+    if SCOPE_RE.fullmatch(term):
+        return True
+    kinds = lexicon("document_kinds")
+    return any(term == k or (term.endswith(k) and term[: -len(k)] in terms) for k in kinds)
+
+
 def asked_nouns(query: Query) -> set[str]:
     """The nouns naming the kinds of fact the question asks for (日期, 比例, 联系人 …)."""
     return {n for s in query.slots for n in kind_nouns(s)}
@@ -109,9 +119,16 @@ def covers(term: str, text: str) -> bool:
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weight of the terms that occur in text (normalised form)."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if covers(t, text)) / total if total else 0.0
+    """Share of the weight of the terms that occur in text (normalised form); a word that
+    points at a document counts only where the text holds it."""
+    held = {t: w for t, w in weights.items() if covers(t, text)}
+    total = sum(w for t, w in weights.items() if t in held or not points_at_document(t, weights))
+    return sum(held.values()) / total if total else 0.0
+
+
+def missing_terms(weights: dict[str, float], text: str) -> list[str]:
+    """The key terms text does not cover, but for the words that point at a document."""
+    return [t for t in weights if not covers(t, text) and not points_at_document(t, weights)]
 
 
 def metric_variants(metric: str) -> tuple[str, ...]:
@@ -120,6 +137,8 @@ def metric_variants(metric: str) -> tuple[str, ...]:
     return (metric, *[a for a in alternatives.split(",") if a])
 
 
+# "全市", "本省", "各县": the whole of an administrative level, no topic
+SCOPE_RE = re.compile(r"[全本我各][国省市区县州镇乡]")
 SHARE_WORDS = frozenset({"比重", "比例", "份额", "占比"})
 # how far apart a qualifying noun and its quantity may be written ("对租房的企业给予补贴")
 QUALIFIER_GAP_CHARS = 8
@@ -276,12 +295,15 @@ def judge(
     cov = coverage(weights, window)
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the
     # common ones it does say; most of the terms by count, and a fair share by weight, is enough
-    share = sum(covers(t, window) for t in weights) / len(weights) if weights else 1.0
+    missing = missing_terms(weights, window)
+    counted = len(weights) - sum(
+        not covers(t, window) and points_at_document(t, weights) for t in weights
+    )
+    share = 1 - len(missing) / counted if counted else 1.0
     enough = cov >= MIN_WINDOW_COVERAGE or (
         share >= MIN_TERM_SHARE and cov >= MIN_WINDOW_COVERAGE_WITH_SHARE
     )
     if weights and not enough:
-        missing = [t for t in weights if not covers(t, window)]
         reasons.append(f"key terms not covered: {' '.join(missing[:4])}")
     return Verdict(not reasons, tuple(reasons), cov)
 
@@ -324,6 +346,6 @@ def passages_cover(
         return False, "no passages retrieved", 0.0
     best = max(coverage(weights, t) for t in texts)
     if weights and best < MIN_PASSAGE_COVERAGE:
-        missing = [t for t in weights if not any(covers(t, x) for x in texts)]
+        missing = [t for t in missing_terms(weights, "") if not any(covers(t, x) for x in texts)]
         return False, f"key terms not covered: {' '.join(missing[:5])}", best
     return True, "", best

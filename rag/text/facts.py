@@ -154,6 +154,21 @@ KINDS = (
         ),
     ),
     FactKind(
+        "frequency",
+        # "多久报一次", "隔多长时间评估一次", "how often": a period that repeats, not a length
+        re.compile(
+            r"(?:多久|多长时间|几个?[年月周天]|多少天)[^，,。？?]{0,5}一次|频次|频率|how often",
+            re.I,
+        ),
+        re.compile(
+            r"每\s*(?:[一二两三四五六半\d]{1,2}\s*个?)?\s*(?:年|半年|季度|季|月|周|星期|天|日|工作日)"
+            r"|[一二两三四五六半\d]{1,2}\s*个?\s*(?:年|月|季度|周|天)一次|按(?:年|半年|季|季度|月|周)"
+            r"|定期|逐月|逐季|\b(?:every|each|per)\s+(?:\w+\s+)?(?:year|quarter|month|week|day)\b"
+            r"|\b(?:annually|quarterly|monthly|weekly|daily|yearly)\b",
+            re.I,
+        ),
+    ),
+    FactKind(
         "doc_number",
         re.compile(r"文号|字号|发文编号|document number|reference number|file number", re.I),
         re.compile(f"{DOC_NUMBER_RE.pattern}|{SERIAL_NUMBER_RE.pattern}"),
@@ -473,6 +488,9 @@ def asked_kinds(question: str) -> tuple[str, ...]:
         kinds.insert(0, f"count:{counter}")
     elif noun_counters:
         kinds.insert(0, f"count:{noun_counters}")
+    if "frequency" in kinds:
+        # "多久报一次": how often, which no length of time ("12个月") answers
+        kinds = [k for k in kinds if k not in ("duration", "date", "quantity") and ":" not in k]
     if (
         "duration" in kinds
         and "date" in kinds
