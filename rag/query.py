@@ -13,6 +13,7 @@ from rag.text.facts import (
     asked_kinds,
     exact_phrases,
     phases_in,
+    roc_years_in,
     years_in,
 )
 from rag.text.lang import (
@@ -598,7 +599,7 @@ def build_query(
         verbs=tuple(w for w, flag in tags if flag.startswith("v") and w in terms),
         unmapped=unmapped,
         places=tuple(places),
-        years=tuple(years_in(normalised)),
+        years=tuple(dict.fromkeys(years_in(normalised) + roc_years_in(normalised))),
         phases=phases_in(normalised),
         exact=(
             *exact_phrases(normalised, tags),

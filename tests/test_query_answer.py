@@ -24,10 +24,13 @@ from rag.text.facts import (
     asked_kinds,
     asked_title_endings,
     exact_phrases,
+    named_kind_asked,
     phases_in,
+    roc_years_in,
     stated_value,
     states,
     states_title_of_kind,
+    year_written,
     years_in,
 )
 from rag.text.lang import normalise, question_language, to_simplified
@@ -2043,3 +2046,33 @@ def test_colloquial_words_are_covered_by_what_documents_write(tmp_path: Path) ->
     assert starts.answered and "2026年7月1日" in starts.text
     often = engine.ask("沅江的企业使用算力券的情况多久报一次，报给谁？")
     assert often.answered and "每季度末月20日前" in often.text
+
+
+TAIWAN_NOTICE = """鷺埕市113年度智慧製造補助計畫公告
+發文日期：中華民國113年5月2日
+主旨：公告辦理「113年度鷺埕市智慧製造補助計畫」。
+一、本年度總預算新臺幣3,200萬元，預計補助約25案。
+二、本計畫由市府委託辦理審查作業，審查結果另行公告。
+三、114年度之補助計畫，將另案公告。
+"""
+
+
+def test_years_of_the_republic_are_years_and_this_year_is_the_documents(tmp_path: Path) -> None:
+    assert roc_years_in("智慧製造補助計畫114年度預算多少") == ["2025"]
+    assert roc_years_in("民國113年的預算") == ["2024"] and roc_years_in("建党100年") == []
+    assert year_written("2024", "截至113年4月底") and not year_written("2024", "2113年")
+    engine = _engine_over(tmp_path, {"notice.txt": TAIWAN_NOTICE})
+    this_year = engine.ask("鷺埕113年度智慧製造補助計畫預計補助幾案？")
+    assert this_year.answered and "25案" in this_year.text
+    other_year = engine.ask("鷺埕智慧製造補助計畫114年度預算編了多少？")
+    assert not other_year.answered and "not for 2025" in other_year.reasons
+
+
+def test_which_company_or_university_needs_a_name_of_that_kind(tmp_path: Path) -> None:
+    assert named_kind_asked("那个平台是哪家公司承建的？") == ("公司", "集团", "有限公司")
+    assert named_kind_asked("是跟哪一所高校合作的？") == ("大学", "学院")
+    assert named_kind_asked("which university runs the lab?") == ("大学", "学院")
+    assert named_kind_asked("哪个大学生获奖？") == ()
+    engine = _engine_over(tmp_path, {"notice.txt": TAIWAN_NOTICE})
+    who = engine.ask("鷺埕智慧製造補助計畫的審查是委託哪家事務所辦理的？")
+    assert not who.answered and who.reasons == ("names no 事务所",)

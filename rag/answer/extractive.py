@@ -696,7 +696,7 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
     for c in ranked[:JUDGED_CANDIDATES]:
         sentence, window, slot_window = _windows(c, query)
         title = _norm(f"{c.doc.title or ''} {c.doc.issuer or ''}")
-        verdict = judge(query, sentence, window, slot_window, weights, title)
+        verdict = judge(query, sentence, window, slot_window, weights, title, c.doc.year)
         if query.slots and verdict.sufficient and _header_of(c) == (c.start, c.end):
             # "序号｜项目名称｜预算金额（万元）" names the figures its rows state
             verdict = Verdict(False, ("a table header states no figure",), verdict.coverage)
@@ -713,7 +713,7 @@ def _judged(query: Query, ranked: list[Candidate], weights: dict[str, float]) ->
         for part in parts if not verdict.sufficient else ():
             # one of several questions answered is an answer; the others get their own sentence
             part_verdict = judge(
-                _part_query(query, part), sentence, window, slot_window, part, title
+                _part_query(query, part), sentence, window, slot_window, part, title, c.doc.year
             )
             if part_verdict.sufficient:
                 verdict = part_verdict

@@ -27,6 +27,7 @@ from rag.text.facts import (
     states_deadline,
     states_phase,
     states_role,
+    year_written,
 )
 from rag.text.lexicon import glossary, lexicon, sources, word_sets
 from rag.text.tokenize import pinyin, tokenize
@@ -137,6 +138,7 @@ def metric_variants(metric: str) -> tuple[str, ...]:
     return (metric, *[a for a in alternatives.split(",") if a])
 
 
+THIS_YEAR_RE = re.compile(r"本年度|本年|今年|当年|\bthis year\b", re.I)
 # "全市", "本省", "各县": the whole of an administrative level, no topic
 SCOPE_RE = re.compile(r"[全本我各][国省市区县州镇乡]")
 SHARE_WORDS = frozenset({"比重", "比例", "份额", "占比"})
@@ -197,12 +199,13 @@ def judge(
     slot_window: str,
     weights: dict[str, float],
     title: str = "",
+    doc_year: int | None = None,
 ) -> Verdict:
     """Judge one sentence. All texts are in the normalised form.
 
     sentence: the sentence itself; window: heading path, title, region, the neighbours and the
     sentence; slot_window: the sentence and the next ones that may state a role or unit for it;
-    title: the document's title and issuer.
+    title: the document's title and issuer; doc_year: the year the document is of.
     """
     reasons: list[str] = []
     if query.slots:
@@ -232,7 +235,10 @@ def judge(
     # (the year of a cited document's number, "芷政办发〔2024〕41号", dates no fact)
     dated = CITED_YEAR_RE.sub(" ", window) if query.years else window
     for year in query.years:
-        if year not in dated:
+        # ("本年度总预算…" in a document of that year is about that year)
+        if not year_written(year, dated) and not (
+            doc_year == int(year) and THIS_YEAR_RE.search(sentence)
+        ):
             reasons.append(f"not for {year}")
     if LAST_YEAR_RE.search(query.normalised) and not LAST_YEAR_STATED_RE.search(sentence):
         # "去年同期的增加值是多少" is not answered by this year's figure and its growth rate

@@ -29,7 +29,7 @@ EN_MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 NUM = r"(?:\d\d?\d?(?:,\d\d\d)+|[0-9０-９一二三四五六七八九十百千万两零〇]+)(?:\.[0-9]+)?"
-COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部宗"
+COUNTERS = "家个项所名位期台套座人条批处款种户只支栋间张部宗案"  # 案: Taiwan counts cases
 # counters of things, for which texts also write the general classifier 个
 OBJECT_COUNTERS = frozenset("台套座处栋间张部支只款种件")
 COUNT_Q = re.compile(
@@ -432,7 +432,9 @@ PERSON_NAME_Q = re.compile(
 
 
 NAMED_ASK_RE = re.compile(
-    r"(?:哪家|哪间|哪一家|哪个|哪所|什么)([\u4e00-\u9fff]{1,4}?)(?:[？?，,。]|$|的|呢|吗)"
+    r"(?:哪一?[家间所个]|哪几[家间所个]|什么)([\u4e00-\u9fff]{1,6}?)(?:[？?，,。]|$|的|呢|吗)"
+    r"|\bwhich\s+([a-z]+)",
+    re.I,
 )
 
 
@@ -441,9 +443,11 @@ def named_kind_asked(question: str) -> tuple[str, ...]:
     ("哪家酒店" -> 酒店, 宾馆, 饭店…; lexicon named_kinds), () for other questions."""
     kinds = glossary("named_kinds")
     for m in NAMED_ASK_RE.finditer(question):
-        word = m.group(1)
+        word = (m.group(1) or m.group(2) or "").lower()
+        # "哪家公司承建的": the kind is the word right after the cue, the rest is what it did
+        first = tag(word)[0][0] if m.group(1) else word.removesuffix("s")
         for noun in sorted(kinds, key=len, reverse=True):
-            if word.endswith(noun):
+            if word.endswith(noun) or first == noun:
                 return tuple(e for e in kinds[noun].split(",") if e)
     return ()
 
@@ -631,6 +635,23 @@ def stated_value(kind: str, sentence: str) -> str | None:
 def years_in(text: str) -> list[str]:
     """Four-digit years (1900-2099) named in text, in order."""
     return list(dict.fromkeys(YEAR_RE.findall(text)))
+
+
+# Taiwan dates by the years of the Republic (民國114年 = 2025): "民国113年", "114年度"
+REPUBLIC_YEAR_RE = re.compile(r"民[国國]\s*(\d{2,3})\s*年|(?<![\d.])(1[0-4]\d)\s*年度")
+ROC_OFFSET = 1911
+
+
+def roc_years_in(text: str) -> list[str]:
+    """The years of the Republic named in text, as four-digit years (114年度 -> "2025")."""
+    return list(
+        dict.fromkeys(str(int(a or b) + ROC_OFFSET) for a, b in REPUBLIC_YEAR_RE.findall(text))
+    )
+
+
+def year_written(year: str, text: str) -> bool:
+    """True when text names the year, as such or as a year of the Republic (2025: 114年)."""
+    return year in text or bool(re.search(rf"(?<![\d.]){int(year) - ROC_OFFSET}\s*年", text))
 
 
 TITLE_RE = re.compile(r"《([^》]+)》")
