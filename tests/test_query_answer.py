@@ -2076,3 +2076,25 @@ def test_which_company_or_university_needs_a_name_of_that_kind(tmp_path: Path) -
     engine = _engine_over(tmp_path, {"notice.txt": TAIWAN_NOTICE})
     who = engine.ask("鷺埕智慧製造補助計畫的審查是委託哪家事務所辦理的？")
     assert not who.answered and who.reasons == ("names no 事务所",)
+
+
+PROCUREMENT = """蓟原县大数据局2026年政府采购意向
+
+序号：1
+采购项目名称：蓟原县政务外网安全运维项目
+采购需求概况：提供全县政务外网7×24小时安全监测及应急响应服务，服务期36个月。
+预算金额（万元）：215.00
+预计采购时间：2026年7月
+
+序号：2
+采购项目名称：蓟原县数据共享交换平台扩容项目
+采购需求概况：新增数据交换节点12个，提升平台并发能力。
+预算金额（万元）：98.60
+预计采购时间：2026年9月
+"""
+
+
+def test_a_second_question_asked_with_how_long_gets_its_own_sentence(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"intent.txt": PROCUREMENT})
+    answer = engine.ask("蓟原县政务外网安全运维项目预算多少？服务期多长？")
+    assert answer.answered and "215.00" in answer.text and "服务期36个月" in answer.text

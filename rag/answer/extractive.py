@@ -34,6 +34,7 @@ from rag.clean import HEADING_RE
 from rag.embed import Embedder
 from rag.text.facts import (
     COUNTERS,
+    asked_kinds,
     asked_title_endings,
     kind_nouns,
     question_clauses,
@@ -126,7 +127,7 @@ POINT_OPENING_RE = re.compile(
 )
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
-ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何")
+ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何|啥|多[长大久高远重宽]")
 # a question about a variant of the case just asked: "如果是专精特新企业呢", "要是外地企业呢"
 VARIANT_CLAUSE_RE = re.compile(
     r"^(?:(?:如果|若是?|要是|假如|换成)[^?？]{1,30}|(?:对于?)[^?？]{1,20}呢)$"
@@ -1019,8 +1020,21 @@ def _question_parts(query: Query, weights: dict[str, float]) -> list[dict[str, f
         return []
     parts = [{t: w for t, w in weights.items() if t in clause} for clause in clauses]
     total = sum(weights.values())
-    # a part must name something of its own: two key terms and a fair share of the weight
-    return [p for p in parts if len(p) >= 2 and sum(p.values()) >= PART_MIN_WEIGHT * total]
+    # a part must name something of its own: two key terms and a fair share of the weight, or
+    # one term no other question names when it asks a kind of fact ("预算多少？服务期多长？")
+    return [
+        p
+        for p, clause in zip(parts, clauses, strict=True)
+        if sum(p.values()) >= PART_MIN_WEIGHT * total
+        and (
+            len(p) >= 2
+            or (
+                len(p) == 1
+                and asked_kinds(clause)
+                and not any(t in other for t in p for other in clauses if other != clause)
+            )
+        )
+    ]
 
 
 def _part_query(query: Query, part: dict[str, float]) -> Query:
