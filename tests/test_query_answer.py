@@ -29,6 +29,7 @@ from rag.text.facts import (
     roc_years_in,
     stated_value,
     states,
+    states_asked,
     states_title_of_kind,
     year_written,
     years_in,
@@ -2098,3 +2099,22 @@ def test_a_second_question_asked_with_how_long_gets_its_own_sentence(tmp_path: P
     engine = _engine_over(tmp_path, {"intent.txt": PROCUREMENT})
     answer = engine.ask("蓟原县政务外网安全运维项目预算多少？服务期多长？")
     assert answer.answered and "215.00" in answer.text and "服务期36个月" in answer.text
+
+
+OBJECTION_NOTICE = """岷川市科技局关于2026年度岷川市智能制造示范企业拟认定名单的公示
+
+一、公示期
+2026年11月2日至2026年11月6日（共5个工作日）。
+二、异议受理
+公示期间对名单有异议的，可以书面形式实名反映。
+联系电话：0837-62251930（工作日8:30-12:00，14:30-17:30）
+"""
+
+
+def test_an_end_date_is_not_office_hours_nor_a_phone_numbers_hyphen(tmp_path: Path) -> None:
+    question = "对名单有异议最晚哪天之前提？"
+    assert not states_asked(question, "date", "联系电话：0837-62251930（工作日8:30-12:00）")
+    assert states_asked(question, "date", "2026年11月2日至2026年11月6日（共5个工作日）")
+    engine = _engine_over(tmp_path, {"notice.txt": OBJECTION_NOTICE})
+    answer = engine.ask("岷川那份示范企业公示有异议的话，最晚哪天之前提？打哪个电话？")
+    assert answer.answered and "2026年11月6日" in answer.text and "0837-62251930" in answer.text

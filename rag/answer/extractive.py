@@ -41,6 +41,7 @@ from rag.text.facts import (
     reach,
     stated_value,
     states,
+    states_asked,
     states_title_of_kind,
     years_in,
 )
@@ -1058,7 +1059,7 @@ def _fill_slots(
     next to the best sentence ("（责任单位：…）") is found among its neighbours.
     """
     for slot in query.slots:
-        if states(slot, _said(chosen)):
+        if states_asked(query.normalised, slot, _said(chosen)):
             continue
         if slot == "speaker":
             # the turn's opening sentence names its speaker ("梁振华：谢谢您的提问。")
@@ -1074,7 +1075,7 @@ def _fill_slots(
         near = [
             (a, b)
             for a, b in _adjacent(best, NEIGHBOURS)
-            if states(slot, _norm(best.doc.text[a:b]))
+            if states_asked(query.normalised, slot, _norm(best.doc.text[a:b]))
         ]
         if near:
             a, b = _bracketed(best.doc.text, *near[0])
@@ -1086,7 +1087,7 @@ def _fill_slots(
             c
             for c in ranked
             if c.doc.doc_id == best.doc.doc_id
-            and states(slot, _norm(c.reading))
+            and states_asked(query.normalised, slot, _norm(c.reading))
             and c.score >= 0.4 * best.score
         ]
         # the sentence on the question's topic, not the first one of the right shape

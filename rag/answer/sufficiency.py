@@ -22,9 +22,7 @@ from rag.text.facts import (
     named_kind_asked,
     phases_in,
     reach,
-    states,
-    states_day,
-    states_deadline,
+    states_asked,
     states_phase,
     states_role,
     year_written,
@@ -209,15 +207,11 @@ def judge(
     """
     reasons: list[str] = []
     if query.slots:
+        # ("到哪天结束" is not answered by "2025年度")
         stated = [
             s
             for s in query.slots
-            if states(s, text := slot_window if _far(s) else sentence)
-            # "到哪天结束" is not answered by "2025年度"
-            and (
-                s != "date"
-                or (states_day(query.normalised, text) and states_deadline(query.normalised, text))
-            )
+            if states_asked(query.normalised, s, slot_window if _far(s) else sentence)
         ]
         if not stated:
             reasons.append(f"states no {query.slots[0].split(':')[0]}")

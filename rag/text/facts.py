@@ -565,10 +565,21 @@ DEADLINE_Q = re.compile(
     r"截止|截至|最晚|最迟|为止|\bdeadline|closing date|\bby when\b|until when", re.I
 )
 DEADLINE_STATED = re.compile(
-    r"截止|截至|为止|止|之前|以前|前|届满|到期|期限|最晚|最迟|[至到—–~～-]\s*[\d一二三四五六七八九十〇○]"
+    # (a range of hours, "9:00-12:00", is opening time, not an end date)
+    r"截止|截至|为止|止|之前|以前|前|届满|到期|期限|最晚|最迟"
+    # (nor is the hyphen of a phone number, "0796-83251647")
+    r"|(?:[至到—–~～]|(?<!\d)-)\s*(?!\d{1,2}\s*[:：]\d)[\d一二三四五六七八九十〇○]"
     r"|\buntil\b|\bby\b|\bdeadline|\bclos",
     re.I,
 )
+
+
+def states_asked(question: str, kind: str, text: str) -> bool:
+    """True when text states the kind of fact as the question asks it: a date asked by day
+    ("哪天") is a day, one asked as an end ("最晚哪天") an end, not "2026年度"."""
+    return states(kind, text) and (
+        kind != "date" or (states_day(question, text) and states_deadline(question, text))
+    )
 
 
 def states_deadline(question: str, sentence: str) -> bool:
