@@ -402,6 +402,8 @@ def _qualifiers(
             # (a noun; 高中 of 高中阶段 is tagged a place word, s)
             and (flag.startswith("n") or flag == "s")
             and word not in question_words
+            # ("按多大比例补贴": 比例 is how the subsidy is measured, not which one)
+            and word not in metrics
             and not (metric in categories and word in generic)
             and not any(word in p or p in word for p in named)
         ):

@@ -14,7 +14,7 @@ from rag.answer.citations import Passage
 from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
 from rag.answer.messages import NOT_FOUND
-from rag.answer.sufficiency import coverage, covers, missing_terms
+from rag.answer.sufficiency import coverage, covers, metric_variants, missing_terms
 from rag.config import load_settings
 from rag.meta import extract_meta
 from rag.pipeline import Engine, build_index
@@ -2118,3 +2118,9 @@ def test_an_end_date_is_not_office_hours_nor_a_phone_numbers_hyphen(tmp_path: Pa
     engine = _engine_over(tmp_path, {"notice.txt": OBJECTION_NOTICE})
     answer = engine.ask("岷川那份示范企业公示有异议的话，最晚哪天之前提？打哪个电话？")
     assert answer.answered and "2026年11月6日" in answer.text and "0837-62251930" in answer.text
+
+
+def test_a_share_is_how_a_subsidy_is_measured_and_support_with_a_figure_is_one() -> None:
+    query = build_query("岷川算力券对中型企业按多大比例补贴？")
+    assert "补贴" in query.metrics and query.qualifiers == ()
+    assert "给予支持" in metric_variants("补贴")
