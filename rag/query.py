@@ -15,6 +15,7 @@ from rag.text.facts import (
     phases_in,
     roc_years_in,
     years_in,
+    yes_no_topics,
 )
 from rag.text.lang import (
     is_traditional,
@@ -112,7 +113,6 @@ COMPARE_Q = re.compile(
 DEMONSTRATIVES = ("此", "该", "本", "这", "那")
 FRAMING_FLAGS = frozenset("rmtfqcd")  # jieba: pronoun, numeral, time, localizer, classifier,
 # conjunction, adverb
-ADVERB_FLAGS = frozenset({"d"})  # 已经, 一直: how, never what, is asked (not 公开, an "ad")
 ACRONYM_RE = re.compile(r"\b([A-Z]{2,6})s?\b(?!\s*[(（])")
 GLOSSED_RE = re.compile(r"[(（]\s*([\u4e00-\u9fff]{2,12})\s*[)）]")
 
@@ -517,8 +517,6 @@ def build_query(
     )
     # "哪家机构…谋划创新中心" drops 机构; "有哪些企业" keeps 企业, its only topic
     terms = tuple(t for t in terms if t not in asked_types) or terms
-    # "已经开放了多少个" asks the count, whatever the documents write for 已经
-    terms = tuple(t for t in terms if flags.get(t) not in ADVERB_FLAGS) or terms
     # pieces of the question phrase itself ("一年" of 哪一年, "何年") name no topic
     unasked = QUESTION_PHRASE_RE.sub(" ", normalised)
     terms = tuple(t for t in terms if t.isascii() or t in unasked or t in aliases) or terms
@@ -613,6 +611,7 @@ def build_query(
             *(a for a in ACRONYM_RE.findall(standalone) if a.lower() in unmapped),
         ),
         alternatives=alternatives_in(normalised),
+        yes_no=yes_no_topics(normalised, terms) if lang == "zh" else (),
         metrics=metrics,
         qualifiers=_qualifiers(normalised, tags, metrics, named),
         slots=slots,

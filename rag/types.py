@@ -185,6 +185,9 @@ class Query:
     exact: tuple[str, ...] = ()
     # "是公开招标还是竞争性磋商": the things a choice question asks between; the answer names one
     alternatives: tuple[str, ...] = ()
+    # the thing each yes/no question asks about (补考 of "能补考吗"): a sentence that does not
+    # name it does not answer yes or no
+    yes_no: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

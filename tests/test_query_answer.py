@@ -33,6 +33,7 @@ from rag.text.facts import (
     states_title_of_kind,
     year_written,
     years_in,
+    yes_no_topics,
 )
 from rag.text.lang import normalise, question_language, to_simplified
 from rag.text.lexicon import glossary, lexicon, use_user_dirs
@@ -2035,6 +2036,10 @@ def test_a_document_kind_or_a_scope_word_counts_only_where_it_is_written() -> No
     assert missing_terms(weights, "联系人：柯明远") == ["电话"]
     assert missing_terms({"全市": 2.0, "网办率": 1.0}, "网办率达到90%") == []
     assert missing_terms({"招聘公告": 2.0, "招聘": 1.0}, "报名时间") == ["招聘"]
+    # an adverb counts where it is written ("长期以来…"), and is not asked for where it is not
+    assert missing_terms({"已经": 2.0, "开放": 1.0}, "新增开放数据集300个") == []
+    assert coverage({"长期": 1.0, "盘踞": 1.0}, "长期被地方派系盘踞") == 1.0
+    assert coverage({"通知": 1.0}, "联系人：柯明远") == 1.0  # nothing left to cover
 
 
 def test_colloquial_words_are_covered_by_what_documents_write(tmp_path: Path) -> None:
@@ -2124,3 +2129,29 @@ def test_a_share_is_how_a_subsidy_is_measured_and_support_with_a_figure_is_one()
     query = build_query("岷川算力券对中型企业按多大比例补贴？")
     assert "补贴" in query.metrics and query.qualifiers == ()
     assert "给予支持" in metric_variants("补贴")
+
+
+TRAINING = """岷川市数据局关于举办2026年政务数据治理培训班的通知
+
+一、培训时间：2026年9月14日至9月16日。
+二、课程安排：9月16日上午　结业考试。
+三、培训费用由市数据局统一承担，参训单位不另收费。
+"""
+
+
+def test_a_yes_no_question_is_answered_only_by_a_sentence_naming_what_it_asks() -> None:
+    assert yes_no_topics("培训考试没通过的话能补考吗?", ("培训", "考试", "通过", "补考")) == (
+        "补考",
+    )
+    assert yes_no_topics("培训结束后有没有线上回放?", ("培训", "结束", "回放")) == ("回放",)
+    assert yes_no_topics("还能不能报?", ("不能", "报名")) == ()
+    # another question beside it is answered by its figure, which says the rest
+    assert yes_no_topics("补贴有多少?一次给吗", ("补贴", "一次")) == ()
+
+
+def test_yes_no_near_misses_are_refused_and_answered_ones_kept(tmp_path: Path) -> None:
+    engine = _engine_over(tmp_path, {"training.txt": TRAINING})
+    retake = engine.ask("岷川数据治理培训班结业考试没通过的话能补考吗？")
+    assert not retake.answered and "does not name 补考" in retake.reasons
+    fee = engine.ask("岷川数据治理培训班要收费吗？")
+    assert fee.answered and "不另收费" in fee.text

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rag.text.facts import (
     ORDINAL_REF_RE,
@@ -28,6 +28,7 @@ from rag.text.facts import (
     year_written,
 )
 from rag.text.lexicon import glossary, lexicon, sources, word_sets
+from rag.text.places import tag
 from rag.text.tokenize import pinyin, tokenize
 from rag.types import CorpusStats, Document, Query
 
@@ -80,13 +81,20 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
 
 
 def points_at_document(term: str, terms: Collection[str]) -> bool:
-    """True for a document's kind ("通知"; "招聘公告" when 招聘 is a term too) or a scope
-    word ("全市"): "那份通知里…", "全市的水平" choose where to look, and the sentence that
-    answers seldom repeats them."""
-    if SCOPE_RE.fullmatch(term):
+    """True for a word that counts only where a text writes it: a document's kind ("通知";
+    "招聘公告" when 招聘 is a term too), a scope word ("全市") or an adverb ("已经"). "那份通知
+    里…", "全市的水平" choose where to look, "已经开放了多少个" asks the count: the sentence
+    that answers seldom repeats them."""
+    if SCOPE_RE.fullmatch(term) or _adverb(term):
         return True
     kinds = lexicon("document_kinds")
     return any(term == k or (term.endswith(k) and term[: -len(k)] in terms) for k in kinds)
+
+
+@cache
+def _adverb(word: str) -> bool:
+    tags = tag(word)
+    return len(tags) == 1 and tags[0][1] == "d"
 
 
 def asked_nouns(query: Query) -> set[str]:
@@ -119,10 +127,10 @@ def covers(term: str, text: str) -> bool:
 
 def coverage(weights: dict[str, float], text: str) -> float:
     """Share of the weight of the terms that occur in text (normalised form); a word that
-    points at a document counts only where the text holds it."""
+    points at a document counts only where the text holds it (none to cover: 1.0)."""
     held = {t: w for t, w in weights.items() if covers(t, text)}
     total = sum(w for t, w in weights.items() if t in held or not points_at_document(t, weights))
-    return sum(held.values()) / total if total else 0.0
+    return sum(held.values()) / total if total else float(bool(weights))
 
 
 def missing_terms(weights: dict[str, float], text: str) -> list[str]:
@@ -277,6 +285,10 @@ def judge(
     ):
         # "是公开招标还是竞争性磋商": a sentence naming neither does not choose
         reasons.append(f"names neither {' nor '.join(query.alternatives)}")
+    for topic in query.yes_no:
+        # "培训没通过能补考吗" is not answered by the line that schedules the exam
+        if not covers(topic, window):
+            reasons.append(f"does not name {topic}")
     asked = asked_nouns(query) if query.metrics else set()
     for metric in query.metrics:
         if metric in asked:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -413,6 +414,38 @@ def _measure_stated(unit: str) -> re.Pattern[str]:
 def question_clauses(question: str) -> list[str]:
     """The questions of a several-question text, split at question marks and semicolons."""
     return [c for c in CLAUSE_END_RE.split(question) if c.strip()]
+
+
+# a yes/no question: "能补考吗", "有没有线上回放", "能否投海外的项目"
+YES_NO_CUE_RE = re.compile(r"能否|是否|有没有|有无|会不会|能不能|可不可以|要不要|还能|可以")
+YES_NO_END_RE = re.compile(r"吗\s*$")
+# (a clause that also asks what, how many or which is answered by its figure or name; one that
+# asks whether two figures agree, "对得上吗", names both)
+OTHER_ASK_RE = re.compile(r"多少|几|什么|哪|谁|怎|如何|多[长大久高]|一样|一致|相同|对得上|同一")
+
+
+def yes_no_topics(question: str, terms: Sequence[str]) -> tuple[str, ...]:
+    """The key term a yes/no question asks about: the first after its cue ("有没有线上回放"),
+    else the last before its 吗 ("没通过能补考吗"). None when a clause asks something else too
+    ("安家补贴有多少？一次给吗": the figure answers, and says how it is paid)."""
+    out: list[str] = []
+    clauses = question_clauses(question)
+    if any(OTHER_ASK_RE.search(c) for c in clauses):
+        return ()
+    # ("还能不能报": the negation is part of the cue, not what is asked)
+    terms = [t for t in terms if not t.startswith(("不", "没"))]
+    for clause in clauses:
+        cue = YES_NO_CUE_RE.search(clause)
+        if cue:
+            after = clause[cue.end() :]
+            found = sorted((after.find(t), -len(t), t) for t in terms if t in after)
+        elif YES_NO_END_RE.search(clause):
+            found = sorted((-clause.rfind(t), -len(t), t) for t in terms if t in clause)
+        else:
+            continue
+        if found and found[0][2] not in out:
+            out.append(found[0][2])
+    return tuple(out)
 
 
 def _type_of(kind: str, question: str) -> bool:
