@@ -30,6 +30,7 @@ from rag.text.facts import (
     stated_value,
     states,
     states_asked,
+    states_deadline,
     states_title_of_kind,
     year_written,
     years_in,
@@ -2155,3 +2156,13 @@ def test_yes_no_near_misses_are_refused_and_answered_ones_kept(tmp_path: Path) -
     assert not retake.answered and "does not name 补考" in retake.reasons
     fee = engine.ask("岷川数据治理培训班要收费吗？")
     assert fee.answered and "不另收费" in fee.text
+
+
+def test_a_round_is_a_phase_and_a_status_date_is_no_deadline() -> None:
+    assert phases_in("第二轮申请什么时候开始") == ("2轮",) and phases_in("新一轮申请") == ()
+    assert phases_in("when does the second round open") == ("2轮",)
+    asked = "申请截止日期是什么时候"
+    assert not states_deadline(asked, "截至2026年10月底，计划共收到127宗申请")
+    assert states_deadline(asked, "截止日期为同年九月三十日")
+    assert states_deadline(asked, "申报截至2026年5月31日")
+    assert states_deadline(asked, "受理时间：2026年9月1日到10月15日")

@@ -599,9 +599,13 @@ DEADLINE_Q = re.compile(
 )
 DEADLINE_STATED = re.compile(
     # (a range of hours, "9:00-12:00", is opening time, not an end date)
-    r"截止|截至|为止|止|之前|以前|前|届满|到期|期限|最晚|最迟"
+    # (a clause that opens with 截至 dates a status, "截至10月底，共收到127宗申请", not an end)
+    r"截[止至](?:日期|时间|期限)|(?<=[^\s，,。；;：:（(])截[止至]|为止|止|之前|以前|前|届满|到期|期限"
+    r"|最晚|最迟"
     # (nor is the hyphen of a phone number, "0796-83251647")
-    r"|(?:[至到—–~～]|(?<!\d)-)\s*(?!\d{1,2}\s*[:：]\d)[\d一二三四五六七八九十〇○]"
+    # (a range runs from a date: "12日至16日", "即日起至"; not "收到127宗")
+    r"|(?:(?<=[日月年号\d底初旬起时点])\s*[至到]|[—–~～]|(?<!\d)-)"
+    r"\s*(?!\d{1,2}\s*[:：]\d)[\d一二三四五六七八九十〇○]"
     r"|\buntil\b|\bby\b|\bdeadline|\bclos",
     re.I,
 )
@@ -723,12 +727,14 @@ def states_title_of_kind(sentence: str, endings: tuple[str, ...]) -> bool:
 PHASE_RE = re.compile(r"(首|第?[一二三四五六七八九十\d]+)(期|批|阶段)")
 # a numbered meeting: "第1次会议", "第二次全体会议" (not "召开一次会议")
 SESSION_RE = re.compile(r"(第[一二三四五六七八九十\d]+)(次)(?=(?:全体|常务|专题|主任)?会)")
+# a numbered round of applications: "第二轮申请", "首轮" (not "新一轮")
+ROUND_RE = re.compile(r"(首|第[一二三四五六七八九十\d]+)(轮)")
 _ORDINALS = "一二三四五六七八九十"
 
 
 PHASE_EN_RE = re.compile(
-    r"\b(?:(first|second|third|fourth|fifth)\s+(phase|batch|stage)"
-    r"|(phase|batch|stage)\s+(one|two|three|four|five|[1-9]|i{1,3}|iv|v))\b",
+    r"\b(?:(first|second|third|fourth|fifth)\s+(phase|batch|stage|round)"
+    r"|(phase|batch|stage|round)\s+(one|two|three|four|five|[1-9]|i{1,3}|iv|v))\b",
     re.I,
 )
 _EN_ORDINALS = {
@@ -748,7 +754,7 @@ _EN_ORDINALS = {
     "iv": 4,
     "v": 5,
 }
-_EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批"}
+_EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批", "round": "轮"}
 
 
 # a quoted Chinese name ("“人工智能+医疗”"), not a quoted sentence or English words
@@ -843,6 +849,7 @@ def phases_in(text: str) -> tuple[str, ...]:
     """The phases a text names, in a canonical form ("首期", "第一期", "phase one" -> "1期")."""
     found = [_phase_key(m) for m in PHASE_RE.finditer(text)]
     found += [_phase_key(m) for m in SESSION_RE.finditer(text)]
+    found += [_phase_key(m) for m in ROUND_RE.finditer(text)]
     for m in PHASE_EN_RE.finditer(text):
         number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         n = _EN_ORDINALS.get(number.lower(), number)
