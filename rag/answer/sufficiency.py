@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rag.text.facts import (
     ORDINAL_REF_RE,
@@ -28,7 +28,6 @@ from rag.text.facts import (
     year_written,
 )
 from rag.text.lexicon import glossary, lexicon, sources, word_sets
-from rag.text.places import tag
 from rag.text.tokenize import pinyin, tokenize
 from rag.types import CorpusStats, Document, Query
 
@@ -82,19 +81,12 @@ def term_weights(query: Query, stats: CorpusStats) -> dict[str, float]:
 
 def points_at_document(term: str, terms: Collection[str]) -> bool:
     """True for a word that counts only where a text writes it: a document's kind ("通知";
-    "招聘公告" when 招聘 is a term too), a scope word ("全市") or an adverb ("已经"). "那份通知
-    里…", "全市的水平" choose where to look, "已经开放了多少个" asks the count: the sentence
-    that answers seldom repeats them."""
-    if SCOPE_RE.fullmatch(term) or _adverb(term):
+    "招聘公告" when 招聘 is a term too) or a scope word ("全市"). "那份通知里…", "全市的水平"
+    choose where to look, and the sentence that answers seldom repeats them."""
+    if SCOPE_RE.fullmatch(term):
         return True
     kinds = lexicon("document_kinds")
     return any(term == k or (term.endswith(k) and term[: -len(k)] in terms) for k in kinds)
-
-
-@cache
-def _adverb(word: str) -> bool:
-    tags = tag(word)
-    return len(tags) == 1 and tags[0][1] == "d"
 
 
 def asked_nouns(query: Query) -> set[str]:

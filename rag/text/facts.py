@@ -417,7 +417,7 @@ def question_clauses(question: str) -> list[str]:
 
 
 # a yes/no question: "能补考吗", "有没有线上回放", "能否投海外的项目"
-YES_NO_CUE_RE = re.compile(r"能否|是否|有没有|有无|会不会|能不能|可不可以|要不要|还能|可以")
+YES_NO_CUE_RE = re.compile(r"能否|是否|有没有|有无|会不会|能不能|可不可以|要不要")
 YES_NO_END_RE = re.compile(r"吗\s*$")
 # (a clause that also asks what, how many or which is answered by its figure or name; one that
 # asks whether two figures agree, "对得上吗", names both)
@@ -432,10 +432,13 @@ def yes_no_topics(question: str, terms: Sequence[str]) -> tuple[str, ...]:
     clauses = question_clauses(question)
     if any(OTHER_ASK_RE.search(c) for c in clauses):
         return ()
-    # ("还能不能报": the negation is part of the cue, not what is asked)
-    terms = [t for t in terms if not t.startswith(("不", "没"))]
+    # ("还能不能报": the negation is part of the cue, not what is asked; "能否进行人工栽培":
+    # a light verb names nothing)
+    light = frozenset(lexicon("light_verbs"))
+    terms = [t for t in terms if not t.startswith(("不", "没")) and t not in light]
     for clause in clauses:
         cue = YES_NO_CUE_RE.search(clause)
+        # ("可以区分为…以及?" fills a blank; a yes/no question ends with 吗 or has its cue)
         if cue:
             after = clause[cue.end() :]
             found = sorted((after.find(t), -len(t), t) for t in terms if t in after)
@@ -754,7 +757,7 @@ _EN_ORDINALS = {
     "iv": 4,
     "v": 5,
 }
-_EN_UNITS = {"phase": "期", "stage": "阶段", "batch": "批", "round": "轮"}
+_EN_UNITS = {"phase": "期", "stage": "期", "batch": "批", "round": "轮"}
 
 
 # a quoted Chinese name ("“人工智能+医疗”"), not a quoted sentence or English words
@@ -863,7 +866,8 @@ def _phase_key(m: re.Match[str]) -> str:
         number = "1"
     elif number in _ORDINALS:
         number = str(_ORDINALS.index(number) + 1)
-    return f"{number}{m.group(2)}"
+    # (a 阶段 and a 期 are both a phase: "第二阶段" answers "二期", and "the second phase")
+    return f"{number}{'期' if m.group(2) == '阶段' else m.group(2)}"
 
 
 def states_phase(phase: str, text: str) -> bool:
