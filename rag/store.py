@@ -950,8 +950,13 @@ class FaissStore:
                 # of the k-th best score, much higher than the partial one after a rare term
                 # (after FULL_SCORINGS of them, the k-th best partial score raises it)
                 if scorings < FULL_SCORINGS:
-                    best = ok_rows[np.argpartition(-ok, k - 1)[:k]]
-                    theta = max(theta, float(self.bm25_scores(tokens, best).min()))
+                    # (the read terms are in the partial scores: only the unread ones are
+                    # looked up)
+                    cut = np.argpartition(-ok, k - 1)[:k]
+                    by_row = np.argsort(ok_rows[cut], kind="stable")
+                    best, best_partial = ok_rows[cut][by_row], ok[cut][by_row]
+                    full = best_partial + self._scores_at(gids[i + 1 :], best)
+                    theta = max(theta, float(full.min()))
                     scorings += 1
                 else:
                     theta = max(theta, float(np.partition(ok, len(ok) - k)[len(ok) - k]))
