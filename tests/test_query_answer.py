@@ -2170,3 +2170,8 @@ def test_a_light_verb_or_a_blank_to_fill_is_not_what_a_yes_no_question_asks() ->
         "人工",
     )
     assert yes_no_topics("收缩期可以区分为等容收缩期以及?", ("收缩期", "区分")) == ()
+
+
+def test_what_a_thing_sells_for_asks_its_price() -> None:
+    query = build_query("岷川那款巡检机器人一台卖多少钱？")
+    assert "售价" in query.metrics and "价格" in metric_variants("售价")
