@@ -929,14 +929,13 @@ class FaissStore:
             return None
         idf = self._idf[gids]
         bound = idf * self._term_bound[gids] * (1 + BOUND_SLACK)
-        order = np.arange(len(gids))
         rest = np.concatenate([np.cumsum(bound[::-1])[::-1][1:], [0.0]])
         rows = np.zeros(0, np.int64)
         partial = np.zeros(0, np.float32)
         theta = 0.0
         scorings = 0
-        for i, t in enumerate(order.tolist()):
-            r, sc = self._term_postings(gids[t], float(idf[t]))
+        for i, gid in enumerate(gids):
+            r, sc = self._term_postings(gid, float(idf[i]))
             rows, partial = _merge_add(rows, partial, r, sc)
             if rest[i] == 0:
                 break
@@ -968,8 +967,8 @@ class FaissStore:
         rows, partial = rows[keep], partial[keep]
         # the unread terms, read only at the rows that can still make the top k, dropping the
         # rows that cannot after each one
-        for j, t in enumerate(order.tolist()[i + 1 :], start=i + 1):
-            partial = partial + self._scores_at([gids[t]], rows)
+        for j in range(i + 1, len(gids)):
+            partial = partial + self._scores_at([gids[j]], rows)
             if len(partial) >= k:
                 theta = max(theta, float(np.partition(partial, len(partial) - k)[len(partial) - k]))
             keep = partial + rest[j] >= theta * (1 - BOUND_SLACK)

@@ -300,9 +300,9 @@ def judge(
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the
     # common ones it does say; most of the terms by count, and a fair share by weight, is enough
     missing = missing_terms(weights, window)
-    counted = len(weights) - sum(
-        not covers(t, window) and points_at_document(t, weights) for t in weights
-    )
+    covered = sum(covers(t, window) for t in weights)
+    # (a word pointing at a document counts only where written, here as in coverage)
+    counted = covered + len(missing)
     share = 1 - len(missing) / counted if counted else 1.0
     enough = cov >= MIN_WINDOW_COVERAGE or (
         share >= MIN_TERM_SHARE and cov >= MIN_WINDOW_COVERAGE_WITH_SHARE
@@ -350,6 +350,10 @@ def passages_cover(
         return False, "no passages retrieved", 0.0
     best = max(coverage(weights, t) for t in texts)
     if weights and best < MIN_PASSAGE_COVERAGE:
-        missing = [t for t in missing_terms(weights, "") if not any(covers(t, x) for x in texts)]
+        missing = [
+            t
+            for t in weights
+            if not points_at_document(t, weights) and not any(covers(t, x) for x in texts)
+        ]
         return False, f"key terms not covered: {' '.join(missing[:5])}", best
     return True, "", best
