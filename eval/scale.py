@@ -232,8 +232,10 @@ def search(
     ann_min_chunks: int,
     store: str = "faiss",
     vectors_from: str = "hash",
+    add: bool = True,
 ) -> dict[str, Any]:
-    """Load the size-chunk index, time searches per mode, then add one file (one process)."""
+    """Load the size-chunk index, time searches per mode, then (add) add one file (one
+    process)."""
     settings = _settings(size, out, ann_min_chunks, store, vectors_from)
     _, questions = passages_and_questions()
     rng = np.random.default_rng(7)
@@ -262,6 +264,23 @@ def search(
             times.append((time.perf_counter() - t) * 1000)
         latencies[mode] = times
     recall = _dense_recall(engine, queries) if store == "faiss" else None
+    timings = {
+        f"{mode}_ms": {
+            "p50": round(float(np.percentile(v, 50)), 2),
+            "p95": round(float(np.percentile(v, 95)), 2),
+        }
+        for mode, v in latencies.items()
+    }
+    common = {
+        "size": size,
+        "chunks_loaded": n_chunks,
+        "load_seconds": round(load, 2),
+        "warm_up_seconds": round(warm, 2),
+        **timings,
+        "dense_recall_at_10": recall,
+    }
+    if not add:  # (a repeated round leaves the index as the build made it)
+        return {**common, "search_peak_rss_mb": round(_peak_rss_mb())}
     extra = out / f"extra-{size}"
     shutil.rmtree(extra, ignore_errors=True)
     extra.mkdir()
@@ -273,18 +292,7 @@ def search(
     report = build_index([out / f"docs-{size}", extra], settings)
     add = time.perf_counter() - t0
     return {
-        "size": size,
-        "chunks_loaded": n_chunks,
-        "load_seconds": round(load, 2),
-        "warm_up_seconds": round(warm, 2),
-        **{
-            f"{mode}_ms": {
-                "p50": round(float(np.percentile(v, 50)), 2),
-                "p95": round(float(np.percentile(v, 95)), 2),
-            }
-            for mode, v in latencies.items()
-        },
-        "dense_recall_at_10": recall,
+        **common,
         "add_one_file_seconds": round(add, 2),
         "add_one_file_write_seconds": report.extra.get("write_seconds"),
         "add_one_file_added": len(report.added),
@@ -292,12 +300,12 @@ def search(
     }
 
 
-def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+def _child(phase: str, size: int, args: argparse.Namespace, add: bool = True) -> dict[str, Any]:
     cmd = [
         sys.executable, "-m", "eval.scale", "--phase", phase, "--sizes", str(size),
         "--out", str(args.out), "--queries", str(args.queries),
         "--ann-min-chunks", str(args.ann_min_chunks), "--store", args.store,
-        "--vectors", args.vectors,
+        "--vectors", args.vectors, *([] if add else ["--no-add"]),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -305,6 +313,19 @@ def _child(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"eval.scale: the {phase} phase for {size} chunks failed")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _median_of_rounds(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from repeated search rounds of one size: each latency the median of the
+    rounds' (a shared machine's load drifts; one round's millisecond timings vary by tens of
+    percent), the rest from the last round (the one that adds a file)."""
+    row = dict(runs[-1])
+    for key, value in runs[-1].items():
+        if key.endswith("_ms"):
+            row[key] = {q: round(float(np.median([r[key][q] for r in runs])), 2) for q in value}
+            row[f"{key}_p50_rounds"] = [r[key]["p50"] for r in runs]
+    row["rounds"] = len(runs)
+    return row
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -339,7 +360,14 @@ def main(argv: list[str] | None = None) -> int:
         default="hash",
         help="hash vectors of random sentence mixes, or real embeddings of sentence windows",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="search each size this many times, sizes interleaved (latency: median of rounds)",
+    )
     p.add_argument("--phase", choices=("build", "search"), help=argparse.SUPPRESS)
+    p.add_argument("--no-add", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.phase:
@@ -347,13 +375,38 @@ def main(argv: list[str] | None = None) -> int:
         got = (
             build(size, args.out, args.ann_min_chunks, args.store, args.vectors)
             if args.phase == "build"
-            else search(size, args.out, args.queries, args.ann_min_chunks, args.store, args.vectors)
+            else search(
+                size,
+                args.out,
+                args.queries,
+                args.ann_min_chunks,
+                args.store,
+                args.vectors,
+                add=not args.no_add,
+            )
         )
         print(json.dumps(got))
         return EXIT_OK
     args.out = args.out or ROOT / "eval" / "runs" / f"scale-{time.strftime('%Y%m%d-%H%M%S')}"
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
+    if args.rounds > 1:
+        # every size built first, then searched round after round with the sizes interleaved,
+        # so that a change of machine load falls on all of them alike
+        builds = {size: _child("build", size, args) for size in sizes}
+        runs: dict[int, list[dict[str, Any]]] = {size: [] for size in sizes}
+        for r in range(args.rounds):
+            for size in sizes:
+                runs[size].append(_child("search", size, args, add=r == args.rounds - 1))
+                print(f"{size:,} chunks, round {r + 1} of {args.rounds}", file=sys.stderr)
+        rows = [{**builds[size], **_median_of_rounds(runs[size])} for size in sizes]
+        (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
+        if not args.keep:
+            for size in sizes:
+                for name in (f"index-{size}", f"milvus-{size}.db", f"docs-{size}", f"extra-{size}"):
+                    shutil.rmtree(args.out / name, ignore_errors=True)
+        print(json.dumps(rows, indent=1) if args.json else _table(rows))
+        return EXIT_OK
     for size in sizes:
         row = {**_child("build", size, args), **_child("search", size, args)}
         rows.append(row)

@@ -177,6 +177,15 @@ def _english_matches(
     return list(dict.fromkeys(out + names)), accounted
 
 
+# what joins two places compared side by side: "临澜市和甘肃", "A、B两地", "A vs B"; no clause
+# break between them
+PLACES_JOINED_RE = re.compile(
+    r"^[^，,。；;？?！!]{0,12}?(?:和|与|跟|及|同|、|还是|或|以及|对比|比|\bvs\b|\band\b|\bor\b)"
+    r"[^，,。；;？?！!]{0,3}$",
+    re.I,
+)
+# "…？跟临渚的比怎么样": a place right after 跟/与/比 is compared with, whatever comes between
+COMPARED_WITH = frozenset("跟与同比较")
 DISTRICT_RE = re.compile(r"(?=([\u4e00-\u9fff]{2,3}[省市州盟区县旗镇]))")
 # the administrative units of a region field, outermost first: "溪州市云塘区" -> 溪州市, 云塘区
 REGION_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:特别行政区|自治区|自治州|省|市|区|县|旗|盟)")
@@ -314,16 +323,30 @@ def _documented(places: Sequence[str], stats: CorpusStats | None) -> list[str]:
     return [p for p in places if p.lower() in text]
 
 
-def _compares_places(places: Sequence[str], stats: CorpusStats | None) -> bool:
-    """True when the question names places of two different documents.
+def _compares_places(
+    places: Sequence[str], stats: CorpusStats | None, normalised: str = ""
+) -> bool:
+    """True when the question names places of two different documents side by side.
 
-    A city and its district named by one document ("无锡…新吴区") are one place asked about.
+    A city and its district named by one document ("无锡…新吴区") are one place asked about;
+    so are places written one inside the other ("苍岭省霁川市") or one qualifying what is asked
+    of the other ("霁川的申报企业里，汀栖县报了几家"): only places joined by 和/与/、/and …
+    are compared.
     """
     documented = [p.lower() for p in _documented(places, stats)]
     if len(documented) < 2 or stats is None:
         return False
     lines = stats.metadata_text.split("\n")
-    return not any(all(p in line for p in documented) for line in lines)
+    if any(all(p in line for p in documented) for line in lines):
+        return False
+    at = sorted((i, p) for p in documented if (i := normalised.find(p)) >= 0)
+    if len(at) < 2:
+        return True  # (named in another script or spelling: as before, by the documents)
+    return any(
+        PLACES_JOINED_RE.search(normalised[i + len(p) : j])
+        or normalised[max(j - 1, 0) : j] in COMPARED_WITH
+        for (i, p), (j, _) in itertools.pairwise(at)
+    )
 
 
 def _single_char_names(tokens: Sequence[str], text: str) -> list[str]:
@@ -563,6 +586,16 @@ def build_query(
     metrics += tuple(
         w for w, _ in tags if len(w) >= 3 and w.endswith("费") and not any(w in m for m in metrics)
     )
+    # "运维费用是多少" the same: the tagger cuts 运维|费用 (the kind is written 运维费 or 运维费用)
+    metrics += tuple(
+        kind
+        for (w, flag), (nxt, _) in itertools.pairwise(tags)
+        if nxt == "费用"
+        and len(w) >= 2
+        and flag[:1] in "nv"
+        and (kind := w + "费") not in metrics
+        and not any(kind in m or w in m for m in metrics)
+    )
     # "召回率要求不低于多少": a rate is named by the sentence that gives it (准确率 is another)
     metrics += tuple(
         dict.fromkeys(
@@ -573,7 +606,8 @@ def build_query(
         "compare"
         # a question naming two places compares them, whatever its wording
         # 比较 before an adjective means "rather" ("比较知名的企业")
-        if COMPARE_Q.search(_rather_re().sub("", normalised)) or _compares_places(places, stats)
+        if COMPARE_Q.search(_rather_re().sub("", normalised))
+        or _compares_places(places, stats, normalised)
         else "list"
         # "哪些配合单位" asks for the units a task names beside it, a role like 牵头单位
         if LIST_Q.search(normalised) and not ROLE_SLOTS.intersection(slots)

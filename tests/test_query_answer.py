@@ -14,7 +14,7 @@ from rag.answer.citations import Passage
 from rag.answer.extractive import _whole_sentences
 from rag.answer.followup import condense_question
 from rag.answer.messages import NOT_FOUND
-from rag.answer.sufficiency import coverage, covers, metric_variants, missing_terms
+from rag.answer.sufficiency import coverage, covers, judge, metric_variants, missing_terms
 from rag.config import load_settings
 from rag.meta import extract_meta
 from rag.pipeline import Engine, build_index
@@ -2175,3 +2175,69 @@ def test_a_light_verb_or_a_blank_to_fill_is_not_what_a_yes_no_question_asks() ->
 def test_what_a_thing_sells_for_asks_its_price() -> None:
     query = build_query("岷川那款巡检机器人一台卖多少钱？")
     assert "售价" in query.metrics and "价格" in metric_variants("售价")
+
+
+def test_place_mentions_are_names_with_a_suffix_not_ordinary_words() -> None:
+    from rag.text.places import place_mentions
+
+    found = place_mentions("项目分布在碧溪镇、梅坞乡和石埠街道，蓝汀区、渚北区两区，澄州市和霁州市")
+    assert [(m.stem, m.level) for m in found] == [
+        ("碧溪", 4), ("梅坞", 4), ("石埠", 4), ("蓝汀", 3), ("渚北", 3), ("澄州", 2), ("霁州", 2),
+    ]  # fmt: skip
+    # ordinary words ending in a suffix, generic places, a name starting mid-word
+    ordinary = "核心区、超大城市、数据要素市场、新型城镇化、全市各区县、设区市、示范区"
+    assert place_mentions(ordinary) == []
+    assert [m.stem for m in place_mentions("苍屿省霁川市")] == ["苍屿", "霁川"]
+
+
+def test_a_figure_of_a_sibling_place_does_not_answer_for_the_asked_one(tmp_path: Path) -> None:
+    report = (
+        "汀浦县2025年政府工作报告\n\n"
+        "一、过去一年工作回顾\n"
+        "碧溪镇智能装备产业园新增规上企业11家，园区全年营业收入58.3亿元。\n"
+        "梅坞镇大力发展乡村旅游，接待游客120万人次。\n"
+        "蓝汀区、渚北区两区集聚了全县约78%的人工智能企业，石埠区和云岙区人工智能企业分别有23家和14家。\n"
+    )
+    engine = _engine_over(tmp_path, {"report.txt": report})
+    town = engine.ask("梅坞镇去年新增了几家规上企业？")
+    assert not town.answered and "about 碧溪, not 梅坞" in town.reasons
+    own_clause = engine.ask("渚北区有多少家人工智能企业？")
+    assert not own_clause.answered and "not stated for 渚北" in own_clause.reasons
+    stated = engine.ask("云岙区有多少家人工智能企业？")
+    assert stated.answered and "14家" in stated.text
+    assert engine.ask("碧溪镇新增了几家规上企业？").answered
+
+
+def test_places_compared_are_joined_not_nested_or_qualifying() -> None:
+    stats = CorpusStats(
+        idf={},
+        pinyin_map={},
+        metadata_text=(
+            "霁川市 霁川市工业和信息化局\n汀栖县 汀栖县人民政府\n苍岭省 苍岭省工业和信息化厅"
+        ),
+    )
+    assert build_query("霁川和汀栖县的企业有多少家？", stats=stats).shape == "compare"
+    assert build_query("霁川今年71家申报企业里，汀栖县报了几家？", stats=stats).shape == "fact"
+    assert build_query("苍岭省霁川市开放的测试路段有多少公里？", stats=stats).shape == "fact"
+
+
+def test_a_rate_per_so_many_people_and_a_numbered_lot_or_event_are_constraints(
+    tmp_path: Path,
+) -> None:
+    bulletin = (
+        "澄溪市2025年数字经济统计公报\n\n"
+        "全市累计建成5G基站1.46万个，每万人拥有5G基站34.8个。\n"
+        "白溪县建成5G基站924个，核心产业增加值16.5亿元。\n"
+        "市数据局将开展3场线上培训，首场培训定于2024年4月12日举行。\n"
+        "包1 算力设备 中标金额1286.40万元；包2 平台开发 中标金额437.80万元。\n"
+    )
+    engine = _engine_over(tmp_path, {"bulletin.txt": bulletin})
+    assert "34.8个" in engine.ask("澄溪市每万人有几个5G基站？").text
+    assert not engine.ask("白溪县每万人有几个5G基站？").answered
+    county = "白溪县建成5g基站924个,核心产业增加值16.5亿元。"
+    verdict = judge(build_query("白溪县每万人有几个5G基站？"), county, county, county, {})
+    assert verdict.reasons == ("does not state per 万人",)
+    assert build_query("第二场培训定在哪天？").phases == ("2场",)
+    assert not engine.ask("数据局第二场线上培训定在哪天？").answered
+    assert "2024年4月12日" in engine.ask("首场培训定在哪天？").text
+    assert phases_in("包2的质保期") == ("2包",) and phases_in("包括3个项目") == ()

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.text.facts import (
+    LOT_RE,
     ORDINAL_REF_RE,
     PERSON_NAME_Q,
+    PHASE_RE,
     ROLE_ENDINGS,
+    ROUND_RE,
     kind_nouns,
     named_kind_asked,
     phases_in,
@@ -28,6 +31,7 @@ from rag.text.facts import (
     year_written,
 )
 from rag.text.lexicon import glossary, lexicon, sources, word_sets
+from rag.text.places import place_level, place_mentions
 from rag.text.tokenize import pinyin, tokenize
 from rag.types import CorpusStats, Document, Query
 
@@ -226,6 +230,17 @@ def judge(
     absent = [p for p in query.places if not names_place(p, window)]
     if absent and (query.shape != "compare" or len(absent) == len(query.places)):
         reasons.extend(f"not about {p}" for p in absent)
+    if query.shape != "compare":
+        # a town or district the question names with its suffix ("梅岭乡") though the
+        # tagger did not take it for a place
+        unnamed = [
+            m.stem
+            for m in place_mentions(query.normalised)
+            if not any(m.stem in p or p in m.stem for p in query.places)
+            and not names_place(m.stem, window)
+        ]
+        reasons.extend(f"not about {p}" for p in unnamed)
+        reasons.extend(r for r in sibling_place_reasons(query, sentence) if r not in reasons)
     # (the year of a cited document's number, "芷政办发〔2024〕41号", dates no fact)
     dated = CITED_YEAR_RE.sub(" ", window) if query.years else window
     for year in query.years:
@@ -277,6 +292,11 @@ def judge(
     ):
         # "是公开招标还是竞争性磋商": a sentence naming neither does not choose
         reasons.append(f"names neither {' nor '.join(query.alternatives)}")
+    for base in RATE_BASE_RE.findall(query.normalised):
+        # "每万人有几个基站" is not answered by the number of 基站: a rate per so many people
+        # is written with its base ("每万人", "/万人", "万人均")
+        if not re.search(f"每{base}|/{base}|{base}均", window):
+            reasons.append(f"does not state per {base}")
     for topic in query.yes_no:
         # "培训没通过能补考吗" is not answered by the line that schedules the exam
         if not covers(topic, window):
@@ -296,6 +316,10 @@ def judge(
         )
         if not qualifies(noun, metric, window) and not titled:
             reasons.append(f"does not state {noun}{metric}")
+    if query.phases and not any(r.startswith("not for phase") for r in reasons):
+        # the words of a phase the window states ("一批" of 第一批, written 首批) are covered
+        said = [m.group(0) for r in PHASE_PATTERNS for m in r.finditer(query.normalised)]
+        window = f"{window} {' '.join(said)}"
     cov = coverage(weights, window)
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the
     # common ones it does say; most of the terms by count, and a fair share by weight, is enough
@@ -310,6 +334,52 @@ def judge(
     if weights and not enough:
         reasons.append(f"key terms not covered: {' '.join(missing[:4])}")
     return Verdict(not reasons, tuple(reasons), cov)
+
+
+# how a question writes a phase, round or lot ("第一批", "二期", "包2")
+PHASE_PATTERNS = (PHASE_RE, ROUND_RE, LOT_RE)
+# the base of a rate asked: 每万人, 每千户, 每百名, 每平方公里
+RATE_BASE_RE = re.compile(
+    r"每((?:[十百千万]+|[一二三四五六七八九十\d]+万?)(?:人|户|名|家|常住人口)|平方公里)"
+)
+PLACE_CLAUSE_RE = re.compile(r"[^，,；;。！？!?]+")
+# a table row as the answerer reads it: cells apart, or "设区市:枫屿市;企业数量:341家"
+TABLE_ROW_RE = re.compile(r"[|\t]|\S {2,}\S|^[^:;]{1,12}:[^;]*;[^:;]{1,12}:")
+
+
+def sibling_place_reasons(query: Query, sentence: str) -> list[str]:
+    """Why a sentence naming other places of the asked place's level does not answer for it.
+
+    "临溪镇新增了几家企业" is not answered by "青石镇新增规上企业11家" (another town), nor the
+    count of 泽南区 by "岚北区、泽南区集聚了78%的企业，栖梧县…分别有23家和14家", whose count
+    is in another place's clause: with siblings named, the asked fact must be stated in a
+    clause that names the asked place.
+    """
+    asked = {m.stem: m.level for m in place_mentions(query.normalised)}
+    for place in query.places:
+        level = place_level(place, query.normalised, sentence)
+        if level is not None and not any(place in s or s in place for s in asked):
+            asked[place] = level
+    if not asked or len(set(asked.values())) < len(asked):
+        return []  # (several places of one level asked about: each sentence may name one)
+    named = place_mentions(sentence)
+    reasons: list[str] = []
+    for place, level in asked.items():
+        siblings = [
+            m.stem
+            for m in named
+            if m.level == level and place not in m.stem and m.stem not in place
+        ]
+        if not siblings:
+            continue
+        if place not in sentence:
+            reasons.append(f"about {siblings[0]}, not {place}")
+        elif query.slots and not TABLE_ROW_RE.search(sentence):
+            # (a table row's cells are no clauses: its header states the unit)
+            clauses = [c for c in PLACE_CLAUSE_RE.findall(sentence) if place in c]
+            if not any(states_asked(query.normalised, s, c) for s in query.slots for c in clauses):
+                reasons.append(f"not stated for {place}")
+    return reasons
 
 
 def _siblings_named(question: str, sentence: str) -> list[tuple[str, str]]:

@@ -226,13 +226,13 @@ KINDS = (
         # the person a reply letter names for questions about it: 联系人, or 承办人/经办人
         # "contact" as a verb ("what email should I use to contact…") asks for no person
         re.compile(
-            r"联系人|联络人|承办人|经办人|联系谁|找谁|handled by|handler"
+            r"联系人|联络人|对接人|承办人|经办人|联系谁|找谁|handled by|handler"
             r"|(?<!\bto )(?<!\bi )(?<!\bwe )(?<!\byou )\bcontact\b|who[^?]*\bcontact\b",
             re.I,
         ),
         # or a name given with a phone number: "榆港区经信局：邵敏华，0739-86350726"
         re.compile(
-            r"联系人|联络人|承办人|经办人"
+            r"联系人|联络人|对接人|承办人|经办人"
             r"|[：:]\s*[\u4e00-\u9fff]{2,3}[，,、\s]+(?:电话[：:]?\s*)?[(（]?0\d{2,3}[)）\-－]?\d"
         ),
         reach=2,
@@ -567,11 +567,15 @@ def _count_pattern(counter: str) -> re.Pattern[str]:
     return re.compile(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"))
 
 
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def states(kind: str, sentence: str) -> bool:
     """True when sentence (NFKC form) states a fact of this kind."""
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
-        if not counter:  # "how many" in English: any counted number
+        if not counter or not CJK_RE.search(sentence):
+            # "how many" in English, or an English text: any counted number
             return _figure(sentence)
         return bool(_count_pattern(counter).search(sentence))
     if kind == "quantity":
@@ -670,7 +674,9 @@ def stated_value(kind: str, sentence: str) -> str | None:
     elif kind.startswith("measure:"):
         pattern = _measure_stated(kind.split(":", 1)[1])
     elif kind == "contact":
-        pattern = re.compile(r"(?:联系人|联络人|承办人|经办人)[:：]?\s*([\u4e00-\u9fff]{2,4})")
+        pattern = re.compile(
+            r"(?:联系人|联络人|对接人|承办人|经办人)[:：]?\s*([\u4e00-\u9fff]{2,4})"
+        )
     elif kind == "unit":
         pattern = re.compile(r"(?:牵头单位|责任单位|牵头部门)[:：]\s*([^,，;；)）]+)")
     elif kind in BY_NAME:
@@ -727,11 +733,20 @@ def states_title_of_kind(sentence: str, endings: tuple[str, ...]) -> bool:
 
 
 # a phase or batch of a programme ("二期规模", "第一批名单"): a constraint like a year
-PHASE_RE = re.compile(r"(首|第?[一二三四五六七八九十\d]+)(期|批|阶段)")
+# ("这一批", "新一期", "每一批" are no numbered phase)
+PHASE_RE = re.compile(
+    r"(首|第[一二三四五六七八九十\d]+|(?<![这那同新每上下本该哪单])[一二三四五六七八九十\d]+)"
+    r"(期|批|阶段)"
+)
 # a numbered meeting: "第1次会议", "第二次全体会议" (not "召开一次会议")
 SESSION_RE = re.compile(r"(第[一二三四五六七八九十\d]+)(次)(?=(?:全体|常务|专题|主任)?会)")
 # a numbered round of applications: "第二轮申请", "首轮" (not "新一轮")
-ROUND_RE = re.compile(r"(首|第[一二三四五六七八九十\d]+)(轮)")
+# a numbered round, event or edition: "第二轮申请", "首场培训", "第三届大会" (not "新一轮", "一场")
+ROUND_RE = re.compile(r"(首|第[一二三四五六七八九十\d]+)(轮|场|届)")
+# a numbered lot of a tender: "包2", "第1包", "2号包", "标段三"
+LOT_RE = re.compile(
+    r"(?:包|标段)\s*([一二三四五六七八九十\d]{1,2})(?![\d万亿元个])|第?([一二三四五六七八九十\d]{1,2})\s*号?(?:包|标段)(?![装括含])"
+)
 _ORDINALS = "一二三四五六七八九十"
 
 
@@ -853,6 +868,9 @@ def phases_in(text: str) -> tuple[str, ...]:
     found = [_phase_key(m) for m in PHASE_RE.finditer(text)]
     found += [_phase_key(m) for m in SESSION_RE.finditer(text)]
     found += [_phase_key(m) for m in ROUND_RE.finditer(text)]
+    for m in LOT_RE.finditer(text):
+        number = m.group(1) or m.group(2)
+        found.append(f"{_ORDINALS.index(number) + 1 if number in _ORDINALS else number}包")
     for m in PHASE_EN_RE.finditer(text):
         number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         n = _EN_ORDINALS.get(number.lower(), number)
@@ -885,7 +903,7 @@ KIND_NOUNS = {
     "percent": ("比例", "占比"),
     "title": ("名称", "名字", "题目", "标题"),
     "doc_number": ("文号", "编号"),
-    "contact": ("联系人", "联络人", "承办人", "经办人"),
+    "contact": ("联系人", "联络人", "对接人", "承办人", "经办人"),
 }
 
 

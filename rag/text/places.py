@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from dataclasses import dataclass
 from functools import cache
 
 from rag.text.lexicon import lexicon
@@ -143,3 +145,104 @@ def place_stem(place: str) -> str:
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
             return place[: -len(suffix)]
     return place
+
+
+# administrative levels of a suffix: places of one level are siblings (青石镇 and 临溪镇, 岚北区
+# and 栖梧县); a figure written for one is not the other's
+PLACE_LEVELS = {
+    "省": 1, "自治区": 1,
+    "市": 2, "州": 2, "盟": 2,
+    "县": 3, "縣": 3, "区": 3, "區": 3, "旗": 3,
+    "镇": 4, "鎮": 4, "乡": 4, "鄉": 4, "街道": 4,
+}  # fmt: skip
+SUFFIX_RE = re.compile("|".join(sorted(PLACE_LEVELS, key=len, reverse=True)))
+_SUFFIX_CHARS = frozenset("".join(PLACE_LEVELS))
+# question words and demonstratives: "哪个县", "这两个区", "某镇" name no place
+_NOT_NAME_CHARS = frozenset("哪几啥某各每该这那本此其个两")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place name written with its administrative suffix, where it stands in a text."""
+
+    start: int
+    end: int
+    stem: str
+    level: int
+
+
+def place_mentions(text: str) -> list[PlaceMention]:
+    """Names with an administrative suffix in text ("青石镇", "岚北区", "苍岭省霁川市" two).
+
+    Invented names are cut apart by the tokenizer, so a name is read as the two characters
+    before its suffix (three or four when the gazetteer or the tagger knows the longer name);
+    an ordinary word is no name: 核心区, 城市, 市场, 乡镇, 全市, 在青湾镇's 在.
+    """
+    from rag.text.tokenize import stop_words
+
+    generic = generic_places()
+    stops = stop_words()
+    table = gazetteer()
+    found: list[PlaceMention] = []
+    for m in SUFFIX_RE.finditer(text):
+        suffix = m.group(0)
+        after = text[m.end() : m.end() + 1]
+        if after and ((after in _SUFFIX_CHARS and after != suffix) or _known(suffix[-1] + after)):
+            continue  # 市场, 区域, 县城; 温州市's 州
+        floor = found[-1].end if found else 0
+        for size in (4, 3, 2):  # a longer name only when the gazetteer knows it
+            start = m.start() - size
+            name = text[max(start, floor) : m.end()]
+            if len(name) == size + len(suffix) and name in table:
+                break
+        else:
+            name = text[max(start, 0) : m.end()]
+            stem = name[: -len(suffix)]
+            if (
+                start < floor
+                or not CJK_NAME_RE.fullmatch(stem)
+                or stem[0] in _SUFFIX_CHARS
+                or (stem[-1] in _SUFFIX_CHARS and stem[-1] != "州")  # 区县, but 霁州市
+                or stem[0] in stops
+                or not _NOT_NAME_CHARS.isdisjoint(stem)
+                or any(text[m.start() - n : m.end()] in generic for n in (1, 2))
+                or (stem[-1] != "州" and _frequent(stem[-1] + suffix))
+                or _common_word(stem)
+                or (start > 0 and _known(text[start - 1 : start + 1]))
+            ):
+                continue  # 城市, 核心区, 新型城镇, 在青湾镇
+        stem = name[: -len(suffix)]
+        found.append(PlaceMention(start, m.end(), stem, PLACE_LEVELS[suffix]))
+    return found
+
+
+CJK_NAME_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _known(word: str) -> bool:
+    """True when jieba's dictionary holds the word as something other than a place."""
+    tagger = posseg().dt
+    tagger.tokenizer.check_initialized()
+    return bool(tagger.tokenizer.FREQ.get(word)) and not tagger.word_tag_tab.get(
+        word, ""
+    ).startswith("ns")
+
+
+# jieba dictionary frequency from which a character and a suffix make an ordinary word (城市,
+# 城镇, 乡镇, 小镇 362) rather than the end of a name (北区 48, 湾区 6)
+SUFFIX_WORD_FREQ = 300
+
+
+def _frequent(word: str) -> bool:
+    tagger = posseg().dt
+    tagger.tokenizer.check_initialized()
+    return tagger.tokenizer.FREQ.get(word, 0) >= SUFFIX_WORD_FREQ
+
+
+def place_level(place: str, *texts: str) -> int | None:
+    """The administrative level of a place as one of the texts writes it with its suffix."""
+    for text in texts:
+        for m in place_mentions(text):
+            if m.stem == place or place.endswith(m.stem):
+                return m.level
+    return None
