@@ -97,7 +97,7 @@ def _rather_for(degree_words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 COMPARE_Q = re.compile(
-    r"各地|各市|各省|分别|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
+    r"各地|各市|各省|分别|各(?:是|为|自|有多少)|哪些(城市|地方|地区|文件|文档|地市|省份|省|市)|哪几个(城市|地方|地区|文件|省)"
     r"|比较|对比|异同"
     r"|compare|comparison|which (cities|documents|places|regions|files|provinces)"
     r"|each (city|document|region|province)"

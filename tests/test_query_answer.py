@@ -2241,3 +2241,18 @@ def test_a_rate_per_so_many_people_and_a_numbered_lot_or_event_are_constraints(
     assert not engine.ask("数据局第二场线上培训定在哪天？").answered
     assert "2024年4月12日" in engine.ask("首场培训定在哪天？").text
     assert phases_in("包2的质保期") == ("2包",) and phases_in("包括3个项目") == ()
+
+
+def test_a_year_compared_against_is_implied_by_a_change_and_each_asks_a_comparison() -> None:
+    q = build_query("澄溪市AI核心产业营收2024年比2023年涨了多少？")
+    grew = "2024年澄溪市核心产业营收534.6亿元,同比增长23.8%。"
+    assert "not for 2023" not in judge(q, grew, grew, grew, {}).reasons
+    flat = "2024年澄溪市核心产业营收534.6亿元。"
+    assert "not for 2023" in judge(q, flat, flat, flat, {}).reasons
+    assert build_query("全市算力总规模和智算中心一期的算力，各是多少？").shape == "compare"
+
+
+def test_a_contact_split_by_commas_is_still_in_its_places_clause() -> None:
+    q = build_query("我们厂在榆溪区，项目申报有问题该找谁？")
+    line = "榆溪区经信局:邵敏华,0739-86350726;云汀区经信局:韦立诚,0739-86350727"
+    assert not any("榆溪" in r for r in judge(q, line, line, line, {}).reasons)

@@ -191,6 +191,14 @@ LAST_YEAR_STATED_RE = re.compile(
     r"|last year|previous year|in (?:19|20)\d\d",
     re.I,
 )
+# a year a question compares against: "比2023年", "较2023年", "和2023年相比", "vs 2023"
+BASE_YEAR_RE = (
+    r"(?:比|较|相比|对比|跟|和|与|同比|than|over|from|vs\.?)\s*{year}\s*年?|{year}\s*年?相比"
+)
+CHANGE_RE = re.compile(
+    r"增长|增加|提高|提升|下降|减少|上涨|下跌|增幅|降幅|增速|百分点|同比|\bup\b|\bdown\b|growth|increase|decrease|rose|fell",
+    re.I,
+)
 CITED_YEAR_RE = re.compile(r"[〔［\[【]\s*\d{4}\s*[〕］\]】]")
 
 
@@ -248,7 +256,11 @@ def judge(
         if not year_written(year, dated) and not (
             doc_year == int(year) and THIS_YEAR_RE.search(sentence)
         ):
-            reasons.append(f"not for {year}")
+            # "2024年比2023年涨了多少": the year compared against is implied by a change
+            # stated for the other ("增长23.8%")
+            base = re.search(BASE_YEAR_RE.format(year=year), query.normalised)
+            if not (base and len(query.years) > 1 and CHANGE_RE.search(sentence)):
+                reasons.append(f"not for {year}")
     if LAST_YEAR_RE.search(query.normalised) and not LAST_YEAR_STATED_RE.search(sentence):
         # "去年同期的增加值是多少" is not answered by this year's figure and its growth rate
         reasons.append("not for last year")
@@ -342,6 +354,7 @@ PHASE_PATTERNS = (PHASE_RE, ROUND_RE, LOT_RE)
 RATE_BASE_RE = re.compile(
     r"每((?:[十百千万]+|[一二三四五六七八九十\d]+万?)(?:人|户|名|家|常住人口)|平方公里)"
 )
+FIGURE_KINDS = ("count:", "measure:", "money", "percent", "quantity")
 PLACE_CLAUSE_RE = re.compile(r"[^，,；;。！？!?]+")
 # a table row as the answerer reads it: cells apart, or "设区市:枫屿市;企业数量:341家"
 TABLE_ROW_RE = re.compile(r"[|\t]|\S {2,}\S|^[^:;]{1,12}:[^;]*;[^:;]{1,12}:")
@@ -363,6 +376,8 @@ def sibling_place_reasons(query: Query, sentence: str) -> list[str]:
     if not asked or len(set(asked.values())) < len(asked):
         return []  # (several places of one level asked about: each sentence may name one)
     named = place_mentions(sentence)
+    # (a figure sits in its place's clause; a contact's name and phone may be split by commas)
+    figures = [s for s in query.slots if s.startswith(FIGURE_KINDS)]
     reasons: list[str] = []
     for place, level in asked.items():
         siblings = [
@@ -374,7 +389,7 @@ def sibling_place_reasons(query: Query, sentence: str) -> list[str]:
             continue
         if place not in sentence:
             reasons.append(f"about {siblings[0]}, not {place}")
-        elif query.slots and not TABLE_ROW_RE.search(sentence):
+        elif figures and not TABLE_ROW_RE.search(sentence):
             # (a table row's cells are no clauses: its header states the unit)
             clauses = [c for c in PLACE_CLAUSE_RE.findall(sentence) if place in c]
             if not any(states_asked(query.normalised, s, c) for s in query.slots for c in clauses):

@@ -148,10 +148,11 @@ def place_stem(place: str) -> str:
 
 
 # administrative levels of a suffix: places of one level are siblings (青石镇 and 临溪镇, 岚北区
-# and 栖梧县); a figure written for one is not the other's
+# and 栖梧县); a figure written for one is not the other's. (州 mostly ends a name's stem,
+# 霁州市, 温州: not read as a suffix)
 PLACE_LEVELS = {
     "省": 1, "自治区": 1,
-    "市": 2, "州": 2, "盟": 2,
+    "市": 2,
     "县": 3, "縣": 3, "区": 3, "區": 3, "旗": 3,
     "镇": 4, "鎮": 4, "乡": 4, "鄉": 4, "街道": 4,
 }  # fmt: skip
@@ -188,7 +189,7 @@ def place_mentions(text: str) -> list[PlaceMention]:
         suffix = m.group(0)
         after = text[m.end() : m.end() + 1]
         if after and ((after in _SUFFIX_CHARS and after != suffix) or _known(suffix[-1] + after)):
-            continue  # 市场, 区域, 县城; 温州市's 州
+            continue  # 市场, 区域, 县城; 市辖区's 市
         floor = found[-1].end if found else 0
         for size in (4, 3, 2):  # a longer name only when the gazetteer knows it
             start = m.start() - size
@@ -202,11 +203,11 @@ def place_mentions(text: str) -> list[PlaceMention]:
                 start < floor
                 or not CJK_NAME_RE.fullmatch(stem)
                 or stem[0] in _SUFFIX_CHARS
-                or (stem[-1] in _SUFFIX_CHARS and stem[-1] != "州")  # 区县, but 霁州市
+                or stem[-1] in _SUFFIX_CHARS  # 区县
                 or stem[0] in stops
                 or not _NOT_NAME_CHARS.isdisjoint(stem)
                 or any(text[m.start() - n : m.end()] in generic for n in (1, 2))
-                or (stem[-1] != "州" and _frequent(stem[-1] + suffix))
+                or _frequent(stem[-1] + suffix)
                 or _common_word(stem)
                 or (start > 0 and _known(text[start - 1 : start + 1]))
             ):
