@@ -2256,3 +2256,16 @@ def test_a_contact_split_by_commas_is_still_in_its_places_clause() -> None:
     q = build_query("我们厂在榆溪区，项目申报有问题该找谁？")
     line = "榆溪区经信局:邵敏华,0739-86350726;云汀区经信局:韦立诚,0739-86350727"
     assert not any("榆溪" in r for r in judge(q, line, line, line, {}).reasons)
+
+
+def test_where_something_is_built_asks_a_location_and_reasons_read_in_both_languages() -> None:
+    from rag.answer.messages import explain
+
+    assert asked_kinds("智算中心二期建在哪个位置？") == ("location",)
+    assert asked_kinds("在哪申报？") == () and asked_kinds("企业在哪个区？") == ()
+    assert states("location", "我们在长汀市云溪区布局了人工智能产业园")
+    assert states("location", "报送至市数据局（澄湾区临溪路88号B座1206室）")
+    assert not states("location", "会议听取了区发展改革局关于智算中心二期前期工作的汇报。")
+    assert explain("about 青石, not 临溪", "zh") == "说的是青石，不是临溪"
+    assert explain("not stated for 霁州", "en") == "no figure is given for 霁州"
+    assert explain("states no location", "zh") == "没有给出所问的地点"

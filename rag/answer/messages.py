@@ -20,8 +20,15 @@ EXPLAIN = (
         "没有上一年的数字",
         "nothing is stated for the year before",
     ),
+    (re.compile(r"^not stated for (.+)$"), "没有单独给出{0}的数字", "no figure is given for {0}"),
+    (
+        re.compile(r"^does not state per (.+)$"),
+        "没有按每{0}计的数字",
+        "no figure per {0} is stated",
+    ),
     (re.compile(r"^not for (.+)$"), "没有针对{0}年的说明", "nothing is stated for {0}"),
     (re.compile(r"^not about (.+)$"), "没有关于{0}的说明", "nothing is stated about {0}"),
+    (re.compile(r"^about (.+), not (.+)$"), "说的是{0}，不是{1}", "it is about {0}, not {1}"),
     (re.compile(r"^does not state (.+)$"), "没有说明{0}", "{0} is not stated"),
     (re.compile(r"^does not name (.+)$"), "没有提到{0}", "{0} is not named"),
     (re.compile(r"^states no (.+)$"), "没有给出所问的{0}", "no {0} is stated"),
@@ -66,6 +73,7 @@ KIND_ZH = {
     "duration": "时长",
     "frequency": "频次",
     "speaker": "发言人",
+    "location": "地点",
 }
 KIND_EN = {
     "doc_number": "document number",

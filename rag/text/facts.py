@@ -216,6 +216,23 @@ KINDS = (
         reach=1,
     ),
     FactKind(
+        "location",
+        # where something is or is built: "建在哪个位置", "放在什么地方", "地址是"; not "在哪申报"
+        # (a channel) nor "哪个区" (a place name, which the place checks handle)
+        re.compile(
+            r"(?:什么|哪个|哪一?个)(?:位置|地方|地点)|(?:建|设|位|落|放|选址|坐落)在哪"
+            r"|(?:地址|地点)(?:是|在)|\baddress\b|\bwhere\b[^?]{0,40}\b(?:located|built|based|sited)\b",
+            re.I,
+        ),
+        re.compile(
+            r"位于|坐落|落户|选址|地址|地点|[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d+\s*号"
+            r"|\d+\s*号楼|\d+\s*室|在[\u4e00-\u9fff]{2,10}(?:省|市|区|县|镇|乡|街道|园区|产业园|基地)"
+            r"|\blocated\b|\baddress\b|\broad\b|\bstreet\b",
+            re.I,
+        ),
+        reach=1,
+    ),
+    FactKind(
         "fax",
         re.compile(r"传真|\bfax\b", re.I),
         re.compile(r"传真[：:\s号码为是]{0,6}[\d（(]"),
