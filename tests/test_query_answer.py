@@ -2269,3 +2269,27 @@ def test_where_something_is_built_asks_a_location_and_reasons_read_in_both_langu
     assert explain("about 青石, not 临溪", "zh") == "说的是青石，不是临溪"
     assert explain("not stated for 霁州", "en") == "no figure is given for 霁州"
     assert explain("states no location", "zh") == "没有给出所问的地点"
+
+
+def test_a_list_is_read_from_the_sentence_naming_it_or_the_heading_of_the_asked_noun(
+    tmp_path: Path,
+) -> None:
+    briefing = (
+        "溪汀市人工智能方案新闻发布会实录\n\n"
+        "【周主任】\n方案一共部署了四个方面的重点任务。一是夯实算力底座，二是汇聚高质量数据，"
+        "三是突破关键技术，四是深化行业应用。我就先介绍这些。\n"
+    )
+    paper = (
+        "澜汀省人工智能产业发展白皮书\n\n五、2025年发展目标和重点任务\n\n"
+        "（一）发展目标。到2025年底，全省人工智能核心产业营收力争突破1500亿元。\n\n"
+        "（二）重点任务。\n\n"
+        "1.实施算力普惠工程。扩大算力券发放规模。\n\n"
+        "2.实施场景开放工程。每年发布应用场景清单。\n\n"
+        "3.实施人才引育工程。引进高层次人才。\n"
+    )
+    engine = _engine_over(tmp_path, {"briefing.txt": briefing, "paper.txt": paper})
+    inline = engine.ask("溪汀方案里的重点任务都有哪些方面？")
+    assert inline.answered and "二是汇聚高质量数据" in inline.text
+    nested = engine.ask("澜汀省2025年有哪些重点任务？")
+    assert nested.kind == "list" and "人才引育工程" in nested.text
+    assert "发展目标" not in nested.text.split("\n", 1)[1]

@@ -118,14 +118,18 @@ PROSE_COVERAGE = 0.6
 ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 ARTICLE_LEVEL = 4  # heading_level of 第N条
 # a sentence counting the points that follow it: "我讲三点意见。", "重点抓好以下四个方面。"
+# ("部署了五个方面的重点任务。": the counted noun after 的)
 ANNOUNCED_COUNT_RE = re.compile(
-    r"[两二三四五六七八九十]\s*(?:点|个方面|项|条)(?:意见|要求|建议|工作|举措|任务|措施)?\s*[。：:]\s*$"
+    r"[两二三四五六七八九十]\s*(?:点|个方面|项|条)(?:的?[\u4e00-\u9fff]{0,6}?)?"
+    r"(?:意见|要求|建议|工作|举措|任务|措施)?\s*[。：:]\s*$"
 )
 # a paragraph opening one of those points: "一要…", "二是…", "第三，…", "（四）…"
 POINT_OPENING_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+[，,、]|[（(][一二三四五六七八九十]+[)）]"
     r"|首先|其次|再次|最后)"
 )
+# a sentence naming several points itself: "一是…，二是…"
+INLINE_POINTS_RE = re.compile(r"(?:一是|一要|首先)[^。]*?[，,；;](?:二是|二要|其次)")
 OWN_POINT_SHARE = 0.2  # key-term weight only one point of a list holds: it answers alone
 # several questions in one (question_clauses), each with a question word
 ASK_WORD_RE = re.compile(r"哪|谁|什么|多少|几|何|吗|怎|如何|啥|多[长大久高远重宽]")
@@ -986,6 +990,11 @@ def _announced(c: Candidate, doc_chunks: DocChunks) -> list[Candidate]:
         found = [p for p in points if p is not None]
         if len(found) >= 2:
             return found
+        # or names them in its next sentence: "一是夯实算力底座，二是汇聚高质量数据，…"
+        for a, b in _adjacent(c, 1):
+            if a > c.start and INLINE_POINTS_RE.match(c.doc.text[a:b].lstrip()):
+                nxt = _span_of(c, a, b, doc_chunks)
+                return [nxt] if nxt is not None else []
     if not c.text.rstrip().endswith(("：", ":")):
         return []
     start, end, _ = _block(c.doc, c, siblings=False)
@@ -1417,14 +1426,23 @@ def _nested_block(
     doc: Document,
     spans: list[tuple[int, int]],
     weights: dict[str, float],
+    heads: Sequence[str] = (),
 ) -> tuple[int, int] | None:
     """(start, end) of the points under the one item of spans that announces them and holds a
-    key term, or None."""
+    key term, or None. An item that is a short heading naming the asked noun ("（二）重点任务。"
+    under "五、发展目标和重点任务") announces the points under it too."""
     text = doc.text
     announcing = [
         (a, b)
         for a, b in spans
-        if text[a:b].rstrip().endswith(("：", ":"))
+        if (
+            text[a:b].rstrip().endswith(("：", ":"))
+            or (
+                b - a <= BARE_HEADING_CHARS
+                and bool(heading_level(text[a:b]))
+                and _names_head(text[a:b], heads)
+            )
+        )
         and any(len(t) >= 2 and t in _norm(text[a:b]) for t in weights)
     ]
     if len(announcing) != 1:
@@ -1497,7 +1515,7 @@ def _list_answer(
         if anchor in by_heading:
             # "二、申报条件" then "（一）申报单位应当满足以下要求：": the one point announcing
             # points of its own, on what the question names, holds the asked items
-            nested = _nested_block(doc, spans, weights)
+            nested = _nested_block(doc, spans, weights, heads)
             if nested is not None:
                 start, end = nested
                 spans = _items(doc, start, end)

@@ -221,7 +221,9 @@ KINDS = (
         # (a channel) nor "哪个区" (a place name, which the place checks handle)
         re.compile(
             r"(?:什么|哪个|哪一?个)(?:位置|地方|地点)|(?:建|设|位|落|放|选址|坐落)在哪"
-            r"|(?:地址|地点)(?:是|在)|\baddress\b|\bwhere\b[^?]{0,40}\b(?:located|built|based|sited)\b",
+            r"|(?:(?<!邮件)(?<!网页)(?<!网站)地址|地点)(?:是|在)"
+            r"|(?<!email )(?<!e-mail )(?<!web )\baddress\b"
+            r"|\bwhere\b[^?]{0,40}\b(?:located|built|based|sited)\b",
             re.I,
         ),
         re.compile(
