@@ -390,6 +390,7 @@ def _metrics(normalised: str, aliases: Sequence[str]) -> tuple[str, ...]:
 
 PARTICLE_ENDINGS = ("得", "地", "了", "着", "过", "的")
 RATE_RE = re.compile(r"(?<![率])([\u4e00-\u9fff]{2}率)")
+ASK_TAIL_RE = re.compile(r"(?:多大|多少|多高|几成|几|什么|怎样)$")
 SHARE_OF_RE = re.compile(r"占(?![了到])([\u4e00-\u9fff]{2,8}?)的?(比重|比例|份额)")
 
 
@@ -406,8 +407,10 @@ def _qualifiers(
     out = []
     # a share's base: "占全省的比重" is not answered by "占地区生产总值比重"
     for m in SHARE_OF_RE.finditer(normalised):
-        if not QUESTION_PATTERN.search(m.group(1)) and m.group(1) not in question_words:
-            out.append((m.group(1), m.group(2)))
+        # ("占总投资多大比例": the base is 总投资)
+        base = ASK_TAIL_RE.sub("", m.group(1))
+        if len(base) >= 2 and not QUESTION_PATTERN.search(base) and base not in question_words:
+            out.append((base, m.group(2)))
     # the kinds of thing a question picks one of: "高中阶段" (not 小学阶段), "交通领域"; not
     # "重点领域", whose word before it ranks rather than names
     categories = [c for c in lexicon("category_nouns") if c in normalised]
@@ -417,8 +420,15 @@ def _qualifiers(
         if normalised[at - 1 : at] == "的" and len(ends.get(at - 1, ("", ""))[0]) >= 3:
             at -= 1  # "图像识别的准确率" (not "企业的研发投入": an owner, not a kind)
         word, flag = ends.get(at, ("", ""))
+        if word[:1] in "年月" and normalised[at - len(word) - 1 : at - len(word)].isdigit():
+            word = word[1:]  # "2023年算力补贴": the tagger's 年算力 is 算力
         before = ends.get(at - len(word), ("", ""))
-        if flag.startswith("v") and len(before[0]) >= 2 and before[1].startswith("n"):
+        if (
+            flag.startswith("v")
+            and len(word) >= 2  # (not a modal: "合格证能奖励多少", "政府会补贴")
+            and len(before[0]) >= 2
+            and before[1].startswith("n")
+        ):
             word, flag = before[0] + word, "n"  # 语音识别准确率: the noun and its verb
         if (
             len(word) >= 2

@@ -2293,3 +2293,23 @@ def test_a_list_is_read_from_the_sentence_naming_it_or_the_heading_of_the_asked_
     nested = engine.ask("澜汀省2025年有哪些重点任务？")
     assert nested.kind == "list" and "人才引育工程" in nested.text
     assert "发展目标" not in nested.text.split("\n", 1)[1]
+
+
+def test_qualifiers_drop_a_year_a_modal_and_the_ask_and_a_share_is_asked_in_points() -> None:
+    assert build_query("汀溪那边2023年算力补贴一共兑了多少钱？").qualifiers == (("算力", "补贴"),)
+    assert build_query("拿到型号合格证能奖励多少？").qualifiers == ()
+    assert ("总投资", "比例") in build_query("设备购置费占总投资多大比例？").qualifiers
+    assert build_query("语音识别准确率要达到多少").qualifiers == (("语音识别", "准确率"),)
+    assert asked_kinds(build_query("管理费一年按几个点收？").normalised) == ("percent",)
+
+
+def test_an_english_page_covers_words_through_the_glossary_and_names_in_pinyin() -> None:
+    from rag.answer.sufficiency import term_share
+
+    page = "as of 31 october 2025, the qiaoning park was home to 186 ai-related companies."
+    assert covers("乔宁", page) and covers("人工智能", page) and not covers("星河", page)
+    assert not covers("人工智能", "we aim to grow")  # "ai" only as a word
+    assert states("count:家个", page) and not states("count:家个", "it signed 23 new projects")
+    # one word and the pieces search-mode tokenizing gave of it count once
+    weights = {"查出来": 1.0, "查出": 1.0, "出来": 1.0, "审计": 1.0}
+    assert term_share(weights, "审计发现", ["查出来", "查出", "出来"]) == 0.5

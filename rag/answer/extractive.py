@@ -801,6 +801,8 @@ def _english_lead(query: Query, chosen: Sequence[Candidate]) -> str:
                 kind = slot.split(":", 1)[0]
                 label = "Count" if kind == "count" else KIND_LABELS_EN.get(kind, "Answer")
                 return f"{label}: {value} [{n}]."
+    if not any(CJK_WORD_RE.search(c.text) for c in chosen):
+        return "According to the documents:"  # (an English page quoted as written)
     return "According to the documents (quoted in Chinese):"
 
 
@@ -1671,7 +1673,8 @@ def _inline_list_answer(
         return None
     c = min(inline, key=lambda c: (-c.coverage, -c.score))
     if query.lang == "en":
-        text = f"The documents name them in one sentence (quoted in Chinese): “{c.text}”[1]"
+        quoted = " (quoted in Chinese)" if CJK_WORD_RE.search(c.text) else ""
+        text = f"The documents name them in one sentence{quoted}: “{c.text}”[1]"
     else:
         text = f"{c.text}[1]"
     reasons = ("names the items in one sentence",)

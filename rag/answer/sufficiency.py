@@ -114,11 +114,20 @@ def covers(term: str, text: str) -> bool:
         return True
     # (only in a text with no Chinese: a bilingual page's English headline does not stand in
     # for the Chinese lines that state its facts)
-    return not CJK_TERM_RE.search(text) and any(
-        re.search(rf"\b{re.escape(word)}", text)
+    if CJK_TERM_RE.search(text):
+        return False
+    # (a short word whole: "ai", not the "ai" of "aim"; a name by its pinyin: 乔宁 qiaoning)
+    return any(
+        re.search(rf"\b{re.escape(word)}" + (r"\b" if len(word) <= 3 else ""), text)
         for word in sources("glossary_en").get(term, ())
-        if len(word) > 2 and word in text
-    )
+        if len(word) >= 2 and word in text
+    ) or _pinyin_named(term, text)
+
+
+def _pinyin_named(term: str, text: str) -> bool:
+    """True when an English text spells the Chinese name in pinyin ("Qiaoning" for 乔宁)."""
+    spelled = _spelling(term) if len(term) >= 2 else ""
+    return len(spelled) >= 4 and spelled in text and bool(re.search(rf"\b{spelled}\b", text))
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
@@ -317,7 +326,8 @@ def judge(
     for metric in query.metrics:
         if metric in asked:
             continue  # "比例是多少" asks for a percentage, which the slot check looks for
-        if not any(v in window for v in metric_variants(metric)):
+        if not any(v in window for v in metric_variants(metric)) and not covers(metric, window):
+            # (an English page says "revenue" for 营收: covers reads it through the glossary)
             reasons.append(f"does not state {metric}")
     for noun, metric in query.qualifiers:
         # 安家补贴 does not answer a question about 租房补贴, nor 意图识别准确率 one about 图像识别
@@ -336,10 +346,7 @@ def judge(
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the
     # common ones it does say; most of the terms by count, and a fair share by weight, is enough
     missing = missing_terms(weights, window)
-    covered = sum(covers(t, window) for t in weights)
-    # (a word pointing at a document counts only where written, here as in coverage)
-    counted = covered + len(missing)
-    share = 1 - len(missing) / counted if counted else 1.0
+    share = term_share(weights, window, missing)
     enough = cov >= MIN_WINDOW_COVERAGE or (
         share >= MIN_TERM_SHARE and cov >= MIN_WINDOW_COVERAGE_WITH_SHARE
     )
@@ -395,6 +402,24 @@ def sibling_place_reasons(query: Query, sentence: str) -> list[str]:
             if not any(states_asked(query.normalised, s, c) for s in query.slots for c in clauses):
                 reasons.append(f"not stated for {place}")
     return reasons
+
+
+def term_share(weights: dict[str, float], window: str, missing: Sequence[str]) -> float:
+    """Share of the question's words the window covers, a word counted once with the pieces
+    search-mode tokenizing also gave of it (查出来: 查出, 出来) and each piece a part of it;
+    a word pointing at a document counts only where written, as in coverage."""
+    absent = set(missing)
+    counted = [t for t in weights if t in absent or covers(t, window)]
+    words: list[list[str]] = []
+    for term in sorted(counted, key=len, reverse=True):
+        word = next((w for w in words if term in w[0]), None)
+        if word is None:
+            words.append([term])
+        else:
+            word.append(term)
+    if not words:
+        return 1.0
+    return sum(sum(t not in absent for t in w) / len(w) for w in words) / len(words)
 
 
 def _siblings_named(question: str, sentence: str) -> list[tuple[str, str]]:

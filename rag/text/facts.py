@@ -348,6 +348,16 @@ DATE_SPANS = re.compile(
 )
 
 
+def _english_count(counter: str, sentence: str) -> bool:
+    """True when an English sentence gives a number of the nouns the counter counts (the
+    counters_en lexicon read backwards), a few words apart at most."""
+    nouns = [n for n, c in glossary("counters_en").items() if counter[0] in c]
+    if not nouns:
+        return _figure(sentence)
+    alternatives = "|".join(map(re.escape, sorted(nouns, key=len, reverse=True)))
+    return bool(re.search(rf"\d[\d,.]*\+?\s+(?:[\w-]+\s+){{0,3}}(?:{alternatives})\b", sentence))
+
+
 def _english_counters(question: str) -> str:
     """Chinese counters for the noun an English "how many" asks about (counters_en lexicon)."""
     m = HOW_MANY_EN.search(question) or NUMBER_OF_EN.search(question)
@@ -593,9 +603,11 @@ def states(kind: str, sentence: str) -> bool:
     """True when sentence (NFKC form) states a fact of this kind."""
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
-        if not counter or not CJK_RE.search(sentence):
-            # "how many" in English, or an English text: any counted number
+        if not counter:  # "how many" in English with no counted noun: any counted number
             return _figure(sentence)
+        if not CJK_RE.search(sentence):
+            # an English text counts in words: "186 AI-related companies" for 家
+            return _english_count(counter, sentence)
         return bool(_count_pattern(counter).search(sentence))
     if kind == "quantity":
         return _figure(sentence)
