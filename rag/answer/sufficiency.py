@@ -25,10 +25,12 @@ from rag.text.facts import (
     named_kind_asked,
     phases_in,
     reach,
+    roc_years_in,
     states_asked,
     states_phase,
     states_role,
     year_written,
+    years_in,
 )
 from rag.text.lexicon import glossary, lexicon, sources, word_sets
 from rag.text.places import place_level, place_mentions
@@ -260,7 +262,14 @@ def judge(
         reasons.extend(r for r in sibling_place_reasons(query, sentence) if r not in reasons)
     # (the year of a cited document's number, "芷政办发〔2024〕41号", dates no fact)
     dated = CITED_YEAR_RE.sub(" ", window) if query.years else window
+    row = bool(TABLE_ROW_RE.search(sentence))
+    # a table row that names its own year ("民国111年度 | 10,200 | 96.6%") is about that year
+    # alone, whatever years the rows around it name
+    row_years = [*years_in(sentence), *roc_years_in(sentence)] if row else []
     for year in query.years:
+        if row_years and year not in row_years:
+            reasons.append(f"not for {year}")
+            continue
         # ("本年度总预算…" in a document of that year is about that year)
         if not year_written(year, dated) and not (
             doc_year == int(year) and THIS_YEAR_RE.search(sentence)
@@ -323,10 +332,13 @@ def judge(
         if not covers(topic, window):
             reasons.append(f"does not name {topic}")
     asked = asked_nouns(query) if query.metrics else set()
+    # (a table row's cells carry their column names: the row, not its neighbours, states what
+    # its figures measure)
+    measured = sentence if row else window
     for metric in query.metrics:
         if metric in asked:
             continue  # "比例是多少" asks for a percentage, which the slot check looks for
-        if not any(v in window for v in metric_variants(metric)) and not covers(metric, window):
+        if not any(v in measured for v in metric_variants(metric)) and not covers(metric, measured):
             # (an English page says "revenue" for 营收: covers reads it through the glossary)
             reasons.append(f"does not state {metric}")
     for noun, metric in query.qualifiers:
@@ -346,7 +358,10 @@ def judge(
     # idf weights let one rare word the sentence paraphrases (集中 for 聚集) outweigh all the
     # common ones it does say; most of the terms by count, and a fair share by weight, is enough
     missing = missing_terms(weights, window)
-    share = term_share(weights, window, missing)
+    covered = sum(covers(t, window) for t in weights)
+    # (a word pointing at a document counts only where written, here as in coverage)
+    counted = covered + len(missing)
+    share = 1 - len(missing) / counted if counted else 1.0
     enough = cov >= MIN_WINDOW_COVERAGE or (
         share >= MIN_TERM_SHARE and cov >= MIN_WINDOW_COVERAGE_WITH_SHARE
     )
@@ -402,24 +417,6 @@ def sibling_place_reasons(query: Query, sentence: str) -> list[str]:
             if not any(states_asked(query.normalised, s, c) for s in query.slots for c in clauses):
                 reasons.append(f"not stated for {place}")
     return reasons
-
-
-def term_share(weights: dict[str, float], window: str, missing: Sequence[str]) -> float:
-    """Share of the question's words the window covers, a word counted once with the pieces
-    search-mode tokenizing also gave of it (查出来: 查出, 出来) and each piece a part of it;
-    a word pointing at a document counts only where written, as in coverage."""
-    absent = set(missing)
-    counted = [t for t in weights if t in absent or covers(t, window)]
-    words: list[list[str]] = []
-    for term in sorted(counted, key=len, reverse=True):
-        word = next((w for w in words if term in w[0]), None)
-        if word is None:
-            words.append([term])
-        else:
-            word.append(term)
-    if not words:
-        return 1.0
-    return sum(sum(t not in absent for t in w) / len(w) for w in words) / len(words)
 
 
 def _siblings_named(question: str, sentence: str) -> list[tuple[str, str]]:

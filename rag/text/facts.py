@@ -190,11 +190,14 @@ KINDS = (
         re.compile(r"电话|联系方式|号码|phone|telephone|\bcall\b(?! for)|\b(ring|dial)\b", re.I),
         # (Taiwan's "(05)386-2210", "02-2345-6789" too)
         re.compile(
+            # (not digits inside a code: "11350Y31FY0025418K/2024-00087")
+            r"(?<![A-Za-z\d/])(?:"
             r"\d{3,4}[-－—]\d{7,8}|\d{7,}|\(0\d{1,3}\)\s*\d{3,4}-?\d{4}|0\d{1,3}-\d{3,4}-\d{4}"
             # a local number written in groups: "0897-6628 1035"
             r"|0\d{2,3}[-－—]\d{3,4}[ \u3000]\d{4}"
             # international: "+86-758-6213-0021", "(853) 2872 6613"
             r"|\+\d{1,3}[-\s]\d{2,4}[-\s]\d{3,4}[-\s]?\d{3,4}|\(\d{3}\)\s*\d{4}\s*\d{4}"
+            r")(?![A-Za-z])"
         ),
         reach=2,
     ),
