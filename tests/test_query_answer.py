@@ -2308,3 +2308,9 @@ def test_an_english_page_covers_words_through_the_glossary_and_names_in_pinyin()
     assert covers("乔宁", page) and covers("人工智能", page) and not covers("星河", page)
     assert not covers("人工智能", "we aim to grow")  # "ai" only as a word
     assert states("count:家个", page) and not states("count:家个", "it signed 23 new projects")
+
+
+def test_english_who_runs_asks_a_body_and_a_short_item_heads_only_its_own_points() -> None:
+    assert asked_kinds("who manages the ai industry fund in minze?") == ("unit",)
+    assert states("unit", "the fund is managed by lanze capital co., ltd.")
+    assert not states("unit", "the city will set up an ai industry fund of 1 billion yuan.")

@@ -1443,6 +1443,8 @@ def _nested_block(
                 b - a <= BARE_HEADING_CHARS
                 and bool(heading_level(text[a:b]))
                 and _names_head(text[a:b], heads)
+                # (points of its own below it: not the next section, "六、…" after "6. …")
+                and _next_level(text, b) > heading_level(text[a:b])
             )
         )
         and any(len(t) >= 2 and t in _norm(text[a:b]) for t in weights)

@@ -280,6 +280,8 @@ KINDS = (
             r"|谁(来)?牵头|(哪个|哪家|什么)(单位|部门)?牵头"
             r"|哪个部门负责|(which|what) (department|unit|agency|bureau|office)"
             r"|responsible for|in charge|lead (unit|department|agency)|\bleads\b"
+            r"|\bwho (?:manages|runs|operates|built|builds|won|organi[sz]es|hosts|leads)\b"
+            r"|which (?:company|firm|organi[sz]ation|institution) (?:manages|runs|operates|won)\b"
             # the company in charge: "哪家基金管理公司负责管理", "由哪个机构运营"
             r"|(哪家|哪个|哪间|什么)[^？?，,。]{0,6}(公司|机构|厂商|企业)[^？?，,。]{0,2}"
             r"(负责|管理|运营|承建|承担|实施|中标|得标)"
@@ -296,6 +298,10 @@ KINDS = (
             r"|[\u4e00-\u9fff]{2,20}(局|委员会|厅|办公室|政府|中心)关于"
             # a named company: "由霁信基金管理有限公司负责"
             r"|[\u4e00-\u9fff]{2,20}(有限公司|有限责任公司|集团|公司|酒店|宾馆|饭店)"
+            # an English page: "managed by …", "… Co., Ltd.", "… Bureau"
+            r"|\b(?:managed|run|operated|built|organi[sz]ed|hosted|led|won) by\b"
+            r"|\b(?:co\.,?\s*ltd|corporation|bureau|commission|administration)\b",
+            re.I,
         ),
         reach=2,
     ),
