@@ -2263,6 +2263,7 @@ def test_where_something_is_built_asks_a_location_and_reasons_read_in_both_langu
 
     assert asked_kinds("智算中心二期建在哪个位置？") == ("location",)
     assert asked_kinds("在哪申报？") == () and asked_kinds("企业在哪个区？") == ()
+    assert asked_kinds("喇嘛庙位在哪一个地方？") == ()  # a place's name, not an address
     assert states("location", "我们在长汀市云溪区布局了人工智能产业园")
     assert states("location", "报送至市数据局（澄湾区临溪路88号B座1206室）")
     assert not states("location", "会议听取了区发展改革局关于智算中心二期前期工作的汇报。")

@@ -220,10 +220,11 @@ KINDS = (
     ),
     FactKind(
         "location",
-        # where something is or is built: "建在哪个位置", "放在什么地方", "地址是"; not "在哪申报"
+        # where something is or is built: "建在哪个位置", "具体建在哪", "地址是"; not "在哪申报"
         # (a channel) nor "哪个区" (a place name, which the place checks handle)
+        # ("哪一个地方", "放在哪两个市" ask a place's name, which the place checks handle)
         re.compile(
-            r"(?:什么|哪个|哪一?个)(?:位置|地方|地点)|(?:建|设|位|落|放|选址|坐落)在哪"
+            r"(?:什么|哪个|哪一?个|具体)位置|(?:建|设|坐落)在哪"
             r"|(?:(?<!邮件)(?<!网页)(?<!网站)地址|地点)(?:是|在)"
             r"|(?<!email )(?<!e-mail )(?<!web )\baddress\b"
             r"|\bwhere\b[^?]{0,40}\b(?:located|built|based|sited)\b",
@@ -231,7 +232,8 @@ KINDS = (
         ),
         re.compile(
             r"位于|坐落|落户|选址|地址|地点|[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d+\s*号"
-            r"|\d+\s*号楼|\d+\s*室|在[\u4e00-\u9fff]{2,10}(?:省|市|区|县|镇|乡|街道|园区|产业园|基地)"
+            r"|\d+\s*号楼|\d+\s*室"
+            r"|在[\u4e00-\u9fff]{2,10}(?:省|市|区|县|镇|乡|村|街道|园区|产业园|基地|山|岛|城|港|湖)"
             r"|\blocated\b|\baddress\b|\broad\b|\bstreet\b",
             re.I,
         ),
