@@ -234,8 +234,8 @@ def search(
     vectors_from: str = "hash",
     add: bool = True,
 ) -> dict[str, Any]:
-    """Load the size-chunk index, time searches per mode, then (add) add one file (one
-    process)."""
+    """Load the size-chunk index and time searches per mode, then, with add, add one file to it
+    (one process)."""
     settings = _settings(size, out, ann_min_chunks, store, vectors_from)
     _, questions = passages_and_questions()
     rng = np.random.default_rng(7)
@@ -316,6 +316,13 @@ def _child(phase: str, size: int, args: argparse.Namespace, add: bool = True) ->
         sys.stderr.write(done.stderr)
         raise SystemExit(f"eval.scale: the {phase} phase for {size} chunks failed")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _clean_up(args: argparse.Namespace, size: int) -> None:
+    """Remove a size's index and documents after its rows are written, unless --keep."""
+    if not args.keep:
+        for name in (f"index-{size}", f"milvus-{size}.db", f"docs-{size}", f"extra-{size}"):
+            shutil.rmtree(args.out / name, ignore_errors=True)
 
 
 def _median_of_rounds(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -404,20 +411,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{size:,} chunks, round {r + 1} of {args.rounds}", file=sys.stderr)
         rows = [{**builds[size], **_median_of_rounds(runs[size])} for size in sizes]
         (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
-        if not args.keep:
-            for size in sizes:
-                for name in (f"index-{size}", f"milvus-{size}.db", f"docs-{size}", f"extra-{size}"):
-                    shutil.rmtree(args.out / name, ignore_errors=True)
-        print(json.dumps(rows, indent=1) if args.json else _table(rows))
-        return EXIT_OK
-    for size in sizes:
-        row = {**_child("build", size, args), **_child("search", size, args)}
-        rows.append(row)
-        (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
-        if not args.keep:
-            for name in (f"index-{size}", f"milvus-{size}.db", f"docs-{size}", f"extra-{size}"):
-                shutil.rmtree(args.out / name, ignore_errors=True)
-        print(f"{size:,} chunks done", file=sys.stderr)
+        for size in sizes:
+            _clean_up(args, size)
+    else:
+        for size in sizes:
+            rows.append({**_child("build", size, args), **_child("search", size, args)})
+            (args.out / "scale.json").write_text(json.dumps(rows, indent=1), "utf-8")
+            _clean_up(args, size)  # (one size at a time: a 1M index takes gigabytes of disk)
+            print(f"{size:,} chunks done", file=sys.stderr)
     print(json.dumps(rows, indent=1) if args.json else _table(rows))
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from functools import cache
 
 from rag.text.lexicon import glossary, lexicon
 from rag.text.places import tag
-from rag.text.tokenize import known_word
+from rag.text.tokenize import CJK_RUN_RE, known_word
 
 # a figure: digits with thousands separators ("3,000"), decimals, or Chinese numerals
 # (no braces: patterns built from NUM go through str.format)
@@ -607,16 +607,13 @@ def _count_pattern(counter: str) -> re.Pattern[str]:
     return re.compile(COUNT_STATED.format(counter=f"[{re.escape(counter)}]"))
 
 
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def states(kind: str, sentence: str) -> bool:
     """True when sentence (NFKC form) states a fact of this kind."""
     if kind.startswith("count:"):
         counter = kind.split(":", 1)[1]
         if not counter:  # "how many" in English with no counted noun: any counted number
             return _figure(sentence)
-        if not CJK_RE.search(sentence):
+        if not CJK_RUN_RE.search(sentence):
             # an English text counts in words: "186 AI-related companies" for 家
             return _english_count(counter, sentence)
         return bool(_count_pattern(counter).search(sentence))
@@ -782,7 +779,6 @@ PHASE_RE = re.compile(
 )
 # a numbered meeting: "第1次会议", "第二次全体会议" (not "召开一次会议")
 SESSION_RE = re.compile(r"(第[一二三四五六七八九十\d]+)(次)(?=(?:全体|常务|专题|主任)?会)")
-# a numbered round of applications: "第二轮申请", "首轮" (not "新一轮")
 # a numbered round, event or edition: "第二轮申请", "首场培训", "第三届大会" (not "新一轮", "一场")
 ROUND_RE = re.compile(r"(首|第[一二三四五六七八九十\d]+)(轮|场|届)")
 # a numbered lot of a tender: "包2", "第1包", "2号包", "标段三"

@@ -6,9 +6,10 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rag.text.lexicon import lexicon
+from rag.text.tokenize import CJK_RUN_RE, stop_words
 
 _lock = threading.Lock()
 
@@ -96,19 +97,22 @@ def gazetteer_pinyin() -> dict[str, str]:
     return out
 
 
-def _common_word(word: str) -> bool:
-    """True when the word is frequent in jieba's dictionary as something else (合作, 和平)."""
+def _entry(word: str) -> tuple[int, str]:
+    """(frequency, part-of-speech flag) of the word in jieba's dictionary; (0, "") if absent."""
     tagger = posseg().dt  # loads jieba quietly first
     tagger.tokenizer.check_initialized()
-    flag = tagger.word_tag_tab.get(word, "")
-    return not flag.startswith("ns") and tagger.tokenizer.FREQ.get(word, 0) >= COMMON_WORD_FREQ
+    return tagger.tokenizer.FREQ.get(word, 0) or 0, tagger.word_tag_tab.get(word, "")
+
+
+def _common_word(word: str) -> bool:
+    """True when the word is frequent in jieba's dictionary as something else (合作, 和平)."""
+    freq, flag = _entry(word)
+    return not flag.startswith("ns") and freq >= COMMON_WORD_FREQ
 
 
 def unknown_word(word: str) -> bool:
     """True when jieba's dictionary has no entry for the word (an invented or rare name)."""
-    tagger = posseg().dt
-    tagger.tokenizer.check_initialized()
-    return not tagger.tokenizer.FREQ.get(word)
+    return not _entry(word)[0]
 
 
 def gazetteer_places(text: str, tags: list[tuple[str, str]] | None = None) -> list[str]:
@@ -172,15 +176,15 @@ class PlaceMention:
     level: int
 
 
-def place_mentions(text: str) -> list[PlaceMention]:
+@lru_cache(maxsize=4096)
+def place_mentions(text: str) -> tuple[PlaceMention, ...]:
     """Names with an administrative suffix in text ("青石镇", "岚北区", "苍岭省霁川市" two).
 
     Invented names are cut apart by the tokenizer, so a name is read as the two characters
-    before its suffix (three or four when the gazetteer or the tagger knows the longer name);
-    an ordinary word is no name: 核心区, 城市, 市场, 乡镇, 全市, 在青湾镇's 在.
+    before its suffix (three or four when the gazetteer knows the longer name); an ordinary
+    word is no name: 核心区, 城市, 市场, 乡镇, 全市, 在青湾镇's 在. Cached: the judge asks it of
+    the same question for every sentence it weighs.
     """
-    from rag.text.tokenize import stop_words
-
     generic = generic_places()
     stops = stop_words()
     table = gazetteer()
@@ -201,7 +205,7 @@ def place_mentions(text: str) -> list[PlaceMention]:
             stem = name[: -len(suffix)]
             if (
                 start < floor
-                or not CJK_NAME_RE.fullmatch(stem)
+                or not CJK_RUN_RE.fullmatch(stem)
                 or stem[0] in _SUFFIX_CHARS
                 or stem[-1] in _SUFFIX_CHARS  # 区县
                 or stem[0] in stops
@@ -214,19 +218,13 @@ def place_mentions(text: str) -> list[PlaceMention]:
                 continue  # 城市, 核心区, 新型城镇, 在青湾镇
         stem = name[: -len(suffix)]
         found.append(PlaceMention(start, m.end(), stem, PLACE_LEVELS[suffix]))
-    return found
-
-
-CJK_NAME_RE = re.compile(r"[\u4e00-\u9fff]+")
+    return tuple(found)
 
 
 def _known(word: str) -> bool:
     """True when jieba's dictionary holds the word as something other than a place."""
-    tagger = posseg().dt
-    tagger.tokenizer.check_initialized()
-    return bool(tagger.tokenizer.FREQ.get(word)) and not tagger.word_tag_tab.get(
-        word, ""
-    ).startswith("ns")
+    freq, flag = _entry(word)
+    return bool(freq) and not flag.startswith("ns")
 
 
 # jieba dictionary frequency from which a character and a suffix make an ordinary word (城市,
@@ -235,9 +233,7 @@ SUFFIX_WORD_FREQ = 300
 
 
 def _frequent(word: str) -> bool:
-    tagger = posseg().dt
-    tagger.tokenizer.check_initialized()
-    return tagger.tokenizer.FREQ.get(word, 0) >= SUFFIX_WORD_FREQ
+    return _entry(word)[0] >= SUFFIX_WORD_FREQ
 
 
 def place_level(place: str, *texts: str) -> int | None:
